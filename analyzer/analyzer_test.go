@@ -1,0 +1,15 @@
+package analyzer_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/rstlint/rstlint/analyzer"
+)
+
+// casesDir is the module of test cases shared with the runtime proof.
+var casesDir, _ = filepath.Abs("../testdata")
+
+func TestSeed(t *testing.T) { analysistest.Run(t, casesDir, analyzer.Analyzer, "rstcases/seed") }

@@ -1,0 +1,50 @@
+// Package analyzer defines rstlint, an analyzer that finds the code paths
+// on which a program closes a stream connection in a way that makes Linux
+// answer with RST instead of FIN.
+//
+// # Analyzer rstlint
+//
+// rstlint: report closes of stream connections that make Linux send RST
+//
+// When a TCP socket is closed while bytes the peer sent are still unread
+// in the kernel's receive queue, Linux does not send FIN: it sends RST
+// (tcp_close: data_was_unread) and discards whatever it had not yet sent.
+// The peer's next read or write fails with "connection reset by peer", and
+// the end of our response can be lost. Unix stream sockets behave alike.
+//
+// rstlint follows each connection (from net.Listener.Accept, net.Dial and
+// friends, http.Hijacker.Hijack, raw SOCK_STREAM descriptors from
+// syscall/x/sys/unix Socket and Accept, and connection parameters of the
+// functions that own them) along every path to its Close, including
+// deferred Closes and Closes in goroutines and helper functions, and
+// reports:
+//
+//   - unread-close: Close with peer input possibly unread: the connection
+//     was neither read to EOF nor half-closed on this path. For a
+//     connection we dialed, this means we wrote a request and closed
+//     without reading a reply.
+//   - halfclose-undrained: Close after CloseWrite (or shutdown(SHUT_WR))
+//     without reading to EOF. The FIN goes first, but queued input still
+//     makes Close send RST and drop unsent data. Turn off with -halfclose=false.
+//   - linger-zero: Close after SetLinger(0) (or SO_LINGER with l_onoff=1,
+//     l_linger=0): the RST is certain. Sometimes deliberate; suppress with
+//     a directive. Turn off with -linger=false.
+//
+// Paths on which a read or write of the connection failed, paths ending in
+// panic or os.Exit, packet sockets (UDP, IP, unixgram, net.Pipe), and
+// connections that leave the function (returned, stored, sent on a
+// channel, given to a function we cannot see) are not reported.
+//
+// The fix is the graceful close:
+//
+//	tc.CloseWrite()                              // FIN after our data
+//	tc.SetReadDeadline(time.Now().Add(time.Second))
+//	io.Copy(io.Discard, io.LimitReader(tc, 1<<20)) // read to EOF, bounded
+//	tc.Close()
+//
+// A diagnostic is suppressed by a comment on its line or the line above:
+//
+//	//rstlint:ignore <reason>
+//
+// A directive without a reason is itself reported.
+package analyzer

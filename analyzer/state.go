@@ -1,0 +1,200 @@
+package analyzer
+
+import "strings"
+
+// The abstract state of one connection at one program point is a triple:
+// how far its input has been consumed (status), whether our side has
+// half-closed (sent FIN with CloseWrite or shutdown(SHUT_WR)), and whether
+// SO_LINGER has been set to zero. The set of states that may hold at a
+// point is a 16-bit mask, so the dataflow merges paths with a bitwise OR.
+//
+// In a function's own analysis a parameter or captured connection starts in
+// statusUnread, which then means "as the caller left it": summaries are
+// relative, and compose applies them to the caller's absolute state.
+
+// status is how far a connection's input has been consumed.
+type status uint8
+
+const (
+	// statusUnread: peer input may still be queued in the kernel.
+	statusUnread status = iota
+	// statusDone: read to EOF, or a read or write failed (the conversation
+	// is over and an abortive end is acceptable).
+	statusDone
+	// statusClosed: Close has run; later Closes are no-ops.
+	statusClosed
+	// statusEscaped: the connection left this function's ownership on this
+	// path; nothing more is said about it.
+	statusEscaped
+)
+
+// state is one abstract state, an index 0..15.
+type state uint8
+
+const (
+	lingerBit    state = 1 << 0
+	halfCloseBit state = 1 << 1
+)
+
+func mkState(s status, halfClosed, lingerZero bool) state {
+	st := state(s) << 2
+	if halfClosed {
+		st |= halfCloseBit
+	}
+	if lingerZero {
+		st |= lingerBit
+	}
+	return st
+}
+
+func (s state) status() status   { return status(s >> 2) }
+func (s state) halfClosed() bool { return s&halfCloseBit != 0 }
+func (s state) lingerZero() bool { return s&lingerBit != 0 }
+func (s state) withStatus(st status) state {
+	return state(st)<<2 | s&(halfCloseBit|lingerBit)
+}
+
+// mask is a set of states.
+type mask uint16
+
+func (m mask) has(s state) bool { return m&(1<<s) != 0 }
+
+// each calls f for every state in m.
+func (m mask) each(f func(state)) {
+	for s := state(0); s < 16; s++ {
+		if m.has(s) {
+			f(s)
+		}
+	}
+}
+
+// Frequently used masks.
+var (
+	maskUnread  = mask(1) << mkState(statusUnread, false, false)
+	maskClosed  = mask(1) << mkState(statusClosed, false, false)
+	maskEscaped = mask(1) << mkState(statusEscaped, false, false)
+)
+
+// statusMask is the set of all states whose status is st.
+func statusMask(st status) mask { return mask(0xf) << (4 * uint(st)) }
+
+// mapStates applies f to every state in m.
+func (m mask) mapStates(f func(state) state) mask {
+	var out mask
+	m.each(func(s state) { out |= 1 << f(s) })
+	return out
+}
+
+// Transfer functions. Closed and escaped states absorb every event except a
+// new origin, which the flow resets explicitly.
+
+func (m mask) live(f func(state) state) mask {
+	return m.mapStates(func(s state) state {
+		if st := s.status(); st == statusClosed || st == statusEscaped {
+			return s
+		}
+		return f(s)
+	})
+}
+
+func (m mask) drain() mask {
+	return m.live(func(s state) state { return s.withStatus(statusDone) })
+}
+
+func (m mask) halfClose() mask {
+	return m.live(func(s state) state { return s | halfCloseBit })
+}
+
+func (m mask) setLinger(zero bool) mask {
+	return m.live(func(s state) state {
+		if zero {
+			return s | lingerBit
+		}
+		return s &^ lingerBit
+	})
+}
+
+func (m mask) close() mask {
+	return m.live(func(state) state { return mkState(statusClosed, false, false) })
+}
+
+func (m mask) escape() mask {
+	if m == 0 {
+		return 0
+	}
+	return m.live(func(state) state { return mkState(statusEscaped, false, false) })
+}
+
+// compose applies a callee's relative result rel to the caller's states m.
+// A relative statusUnread means "unchanged by the callee".
+func compose(m, rel mask) mask {
+	var out mask
+	m.each(func(s state) {
+		if st := s.status(); st == statusClosed || st == statusEscaped {
+			out |= 1 << s
+			return
+		}
+		rel.each(func(r state) {
+			st := s.status()
+			if r.status() != statusUnread {
+				st = r.status()
+			}
+			if st == statusClosed || st == statusEscaped {
+				out |= 1 << mkState(st, false, false)
+				return
+			}
+			out |= 1 << mkState(st, s.halfClosed() || r.halfClosed(), s.lingerZero() || r.lingerZero())
+		})
+	})
+	return out
+}
+
+// verdict is what a Close does given the states that may hold there.
+type verdict int
+
+const (
+	verdictClean verdict = iota
+	verdictHalfCloseUndrained
+	verdictUnread
+	verdictLingerZero
+)
+
+// judge decides what to report for a Close reached in the states m. An
+// escaped state anywhere silences the report: ownership is unclear.
+func judge(m mask) verdict {
+	if m&statusMask(statusEscaped) != 0 {
+		return verdictClean
+	}
+	v := verdictClean
+	m.each(func(s state) {
+		st := s.status()
+		if st != statusUnread && st != statusDone {
+			return
+		}
+		switch {
+		case s.lingerZero():
+			v = max(v, verdictLingerZero)
+		case st == statusUnread && !s.halfClosed():
+			v = max(v, verdictUnread)
+		case st == statusUnread:
+			v = max(v, verdictHalfCloseUndrained)
+		}
+	})
+	return v
+}
+
+// String renders a mask for debugging and test failures.
+func (m mask) String() string {
+	var parts []string
+	m.each(func(s state) {
+		p := [...]string{"unread", "done", "closed", "escaped"}[s.status()]
+		if s.halfClosed() {
+			p += "+hc"
+		}
+		if s.lingerZero() {
+			p += "+l0"
+		}
+		parts = append(parts, p)
+	})
+	return "{" + strings.Join(parts, ",") + "}"
+}

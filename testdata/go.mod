@@ -1,0 +1,14 @@
+// Module rstcases holds rstlint's test cases: one package per bug shape,
+// each with its clean twin beside it. The analyzer tests run on it with
+// analysistest (module mode), and the runtime proof executes its exported
+// entry points against a real peer on loopback:
+//
+//	func Xxx(c net.Conn)          a server handler given an accepted conn
+//	func Xxx(ln net.Listener)     a server that accepts one conn itself
+//	func Xxx(addr string) error   a client of a server at addr
+//	func Xxx(lfd int)             a raw-socket server given a listening fd
+module rstcases
+
+go 1.26
+
+require golang.org/x/sys v0.50.0
