@@ -13,3 +13,9 @@ import (
 var casesDir, _ = filepath.Abs("../testdata")
 
 func TestSeed(t *testing.T) { analysistest.Run(t, casesDir, analyzer.Analyzer, "rstcases/seed") }
+
+func TestRules(t *testing.T) {
+	analysistest.Run(t, casesDir, analyzer.Analyzer,
+		"rstcases/handler", "rstcases/errpath", "rstcases/readloop", "rstcases/defers",
+		"rstcases/goroutine", "rstcases/helpers")
+}

@@ -1,0 +1,105 @@
+package errpath // want package:"hasConnFacts"
+// Package errpath: early returns after a partial read.
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"strings"
+)
+
+// BadAuth returns on an authentication failure after reading only the
+// first line; a client that pipelined its command gets RST.
+func BadAuth(c net.Conn) { // want BadAuth:"conn"
+	defer c.Close() // want `conn c \(parameter of BadAuth\) is closed with input possibly unread`
+	r := bufio.NewReader(c)
+	line, err := r.ReadString('\n')
+	if err != nil {
+		return // a failed read: fine
+	}
+	if strings.TrimSpace(line) != "AUTH secret" {
+		io.WriteString(c, "-ERR auth\n")
+		return // still unread: RST
+	}
+	io.WriteString(c, "+OK\n")
+	io.Copy(io.Discard, r)
+}
+
+// GoodAuth reads the rest (bounded) before giving up.
+func GoodAuth(c net.Conn) { // want GoodAuth:"conn"
+	defer c.Close()
+	r := bufio.NewReader(c)
+	line, err := r.ReadString('\n')
+	if err != nil {
+		return
+	}
+	if strings.TrimSpace(line) != "AUTH secret" {
+		io.WriteString(c, "-ERR auth\n")
+		c.(*net.TCPConn).CloseWrite()
+		io.Copy(io.Discard, io.LimitReader(r, 1<<16))
+		return
+	}
+	io.WriteString(c, "+OK\n")
+	io.Copy(io.Discard, r)
+}
+
+// GoodReadError closes only on paths where a read or write failed.
+func GoodReadError(c net.Conn) { // want GoodReadError:"conn"
+	buf := make([]byte, 4)
+	for {
+		if _, err := io.ReadFull(c, buf); err != nil {
+			if errors.Is(err, io.EOF) {
+				c.Close()
+				return
+			}
+			c.Close()
+			return
+		}
+		if _, err := c.Write(buf); err != nil {
+			c.Close()
+			return
+		}
+	}
+}
+
+// readHeader reads a fixed header; its error comes only from the read.
+func readHeader(r io.Reader) ([]byte, error) {
+	h := make([]byte, 8)
+	if _, err := io.ReadFull(r, h); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// parseHeader reads a header and rejects a bad magic: its error may come
+// after a successful partial read.
+func parseHeader(r io.Reader) error {
+	h, err := readHeader(r)
+	if err != nil {
+		return err
+	}
+	if string(h[:4]) != "RST1" {
+		return errors.New("bad magic")
+	}
+	return nil
+}
+
+// GoodHeaderError returns on readHeader's error: that is a failed read.
+func GoodHeaderError(c net.Conn) { // want GoodHeaderError:"conn"
+	defer c.Close()
+	if _, err := readHeader(c); err != nil {
+		return
+	}
+	io.Copy(io.Discard, c)
+}
+
+// BadMagic returns on parseHeader's error, which may be "bad magic"
+// after a partial read: the rest is unread.
+func BadMagic(c net.Conn) { // want BadMagic:"conn"
+	defer c.Close() // want `conn c \(parameter of BadMagic\) is closed with input possibly unread \(read only in part, last by errpath.parseHeader`
+	if err := parseHeader(c); err != nil {
+		return
+	}
+	io.Copy(io.Discard, c)
+}

@@ -1,0 +1,75 @@
+package goroutine
+// Package goroutine: conns handed to goroutines.
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+)
+
+// BadServe hands each conn to a goroutine literal that answers one line.
+func BadServe(ln net.Listener) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer c.Close() // want `conn accepted by net.Listener.Accept at goroutine.go:\d+ is closed with input possibly unread`
+		line, _ := bufio.NewReader(c).ReadString('\n')
+		fmt.Fprint(c, line)
+	}()
+	<-done
+}
+
+// GoodServe's goroutine echoes until EOF.
+func GoodServe(ln net.Listener) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer c.Close()
+		io.Copy(c, c)
+	}()
+	<-done
+}
+
+// GoodServeDrainedBefore drains before the go statement: the goroutine
+// starts from that state.
+func GoodServeDrainedBefore(ln net.Listener) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	data, _ := io.ReadAll(c)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.Write(data)
+		c.Close()
+	}()
+	<-done
+}
+
+// handle owns its conn: it is checked itself.
+func handle(c net.Conn, done chan struct{}) {
+	defer close(done)
+	defer c.Close() // want `conn c \(parameter of handle\) is closed with input possibly unread`
+	fmt.Fprintln(c, "hello")
+}
+
+// BadGoNamed starts a named handler.
+func BadGoNamed(ln net.Listener) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	done := make(chan struct{})
+	go handle(c, done)
+	<-done
+}

@@ -1,0 +1,89 @@
+package handler // want package:"hasConnFacts"
+// Package handler: connection handlers that own the conn they are given.
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+)
+
+// BadLine reads one request line, answers, and closes: a pipelined second
+// request is still queued, so the deferred Close sends RST.
+func BadLine(c net.Conn) { // want BadLine:"conn"
+	defer c.Close() // want `conn c \(parameter of BadLine\) is closed with input possibly unread \(read only in part, last by \(\*bufio.Reader\).ReadString at handler.go:\d+`
+	r := bufio.NewReader(c)
+	line, err := r.ReadString('\n')
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(c, "echo %s", line)
+}
+
+// GoodLine answers, then closes gracefully: FIN first, then a bounded
+// drain, then Close.
+func GoodLine(c net.Conn) { // want GoodLine:"conn"
+	defer c.Close()
+	r := bufio.NewReader(c)
+	line, err := r.ReadString('\n')
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(c, "echo %s", line)
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.CloseWrite()
+	}
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	io.Copy(io.Discard, io.LimitReader(r, 1<<20))
+}
+
+// GoodEcho copies the input back until the peer's EOF.
+func GoodEcho(c net.Conn) { // want GoodEcho:"conn"
+	defer c.Close()
+	io.Copy(c, c)
+}
+
+// BadUpper uses a Scanner but stops at the first line.
+func BadUpper(c net.Conn) { // want BadUpper:"conn"
+	sc := bufio.NewScanner(c)
+	if sc.Scan() {
+		fmt.Fprintln(c, strings.ToUpper(sc.Text()))
+	}
+	c.Close() // want `conn c \(parameter of BadUpper\) is closed with input possibly unread`
+}
+
+// GoodUpper scans every line until the peer's EOF.
+func GoodUpper(c net.Conn) { // want GoodUpper:"conn"
+	sc := bufio.NewScanner(c)
+	for sc.Scan() {
+		fmt.Fprintln(c, strings.ToUpper(sc.Text()))
+	}
+	c.Close()
+}
+
+// GoodCloseWriteInterface half-closes through an interface assertion.
+func GoodCloseWriteInterface(c net.Conn) { // want GoodCloseWriteInterface:"conn"
+	defer c.Close()
+	fmt.Fprintln(c, "bye")
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	io.Copy(io.Discard, c)
+}
+
+// logOnly only looks at the conn: no data, no close. Not an owner, and
+// nothing is reported for it.
+func logOnly(c net.Conn) string { return c.RemoteAddr().String() }
+
+// GoodWriteToDiscard drains with WriteTo on the TCP conn.
+func GoodWriteToDiscard(c *net.TCPConn) { // want GoodWriteToDiscard:"conn"
+	_ = logOnly(c)
+	c.Write([]byte("bye\n"))
+	c.CloseWrite()
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	c.WriteTo(io.Discard)
+	c.Close()
+}

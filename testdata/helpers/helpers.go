@@ -1,0 +1,68 @@
+package helpers // want package:"hasConnFacts"
+
+// Helpers that only close, drain or half-close their parameter are
+// understood where they are called.
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"time"
+)
+
+// hangUp only closes: it is judged at its call sites.
+func hangUp(c net.Conn) { c.Close() }
+
+// drain reads to EOF, bounded.
+func drain(c net.Conn) {
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	io.Copy(io.Discard, io.LimitReader(c, 1<<20))
+}
+
+// GracefulClose half-closes, drains and closes.
+func GracefulClose(c net.Conn) { // want GracefulClose:"close.done,done.hc. return.closed."
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.CloseWrite()
+	}
+	drain(c)
+	c.Close()
+}
+
+// BadHangUp answers and hangs up through the helper.
+func BadHangUp(c net.Conn) { // want BadHangUp:"conn"
+	fmt.Fprintln(c, "bye")
+	hangUp(c) // want `conn c \(parameter of BadHangUp\) is closed by helpers.hangUp with input possibly unread`
+}
+
+// GoodDrainThenHangUp drains first: the helper's Close is then clean.
+func GoodDrainThenHangUp(c net.Conn) { // want GoodDrainThenHangUp:"conn"
+	fmt.Fprintln(c, "bye")
+	drain(c)
+	hangUp(c)
+}
+
+// GoodGraceful uses the graceful helper.
+func GoodGraceful(c net.Conn) { // want GoodGraceful:"conn"
+	fmt.Fprintln(c, "bye")
+	GracefulClose(c)
+}
+
+// GoodDeferredGraceful defers the graceful helper.
+func GoodDeferredGraceful(ln net.Listener) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	defer GracefulClose(c)
+	fmt.Fprintln(c, "bye")
+}
+
+// BadDeferredHangUp defers the bare helper.
+func BadDeferredHangUp(ln net.Listener) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	defer hangUp(c) // want `conn accepted by net.Listener.Accept at helpers.go:\d+ is closed by helpers.hangUp with input possibly unread`
+	fmt.Fprintln(c, "bye")
+}

@@ -1,0 +1,59 @@
+package readloop // want package:"hasConnFacts"
+// Package readloop: read loops that end at EOF and loops that stop early.
+
+import (
+	"bytes"
+	"net"
+)
+
+// GoodLoop reads until Read fails: the only exit is the error edge.
+func GoodLoop(c net.Conn) { // want GoodLoop:"conn"
+	buf := make([]byte, 512)
+	for {
+		n, err := c.Read(buf)
+		if n > 0 {
+			c.Write(buf[:n])
+		}
+		if err != nil {
+			break
+		}
+	}
+	c.Close()
+}
+
+// BadLoop stops at a terminator and closes with the rest unread.
+func BadLoop(c net.Conn) { // want BadLoop:"conn"
+	buf := make([]byte, 512)
+	for {
+		n, err := c.Read(buf)
+		if err != nil {
+			break
+		}
+		if bytes.Contains(buf[:n], []byte("END")) {
+			break
+		}
+	}
+	c.Close() // want `conn c \(parameter of BadLoop\) is closed with input possibly unread \(read only in part, last by net.Conn.Read`
+}
+
+// GoodLoopErrVar keeps the error in a variable that the loop tests.
+func GoodLoopErrVar(c net.Conn) { // want GoodLoopErrVar:"conn"
+	buf := make([]byte, 512)
+	var err error
+	for err == nil {
+		_, err = c.Read(buf)
+	}
+	c.Close()
+}
+
+// GoodZeroRead stops when Read returns 0 bytes (EOF) or fails.
+func GoodZeroRead(c net.Conn) { // want GoodZeroRead:"conn"
+	buf := make([]byte, 512)
+	for {
+		n, _ := c.Read(buf)
+		if n <= 0 {
+			break
+		}
+	}
+	c.Close()
+}
