@@ -215,13 +215,15 @@ func (p *pkgAnalysis) exportFacts(funcs []*ssa.Function) {
 			continue
 		}
 		var fact ConnFact
+		interesting := false
 		for _, pe := range res.sum.params {
 			// An escaping parameter is what no fact says: leave it out.
 			if !pe.Escapes {
 				fact.Params = append(fact.Params, pe)
+				interesting = interesting || pe.AtClose != 0 || pe.Uses || pe.ErrDone || mask(pe.AtReturn) != maskUnread
 			}
 		}
-		if len(fact.Params) == 0 {
+		if !interesting {
 			continue
 		}
 		p.pass.ExportObjectFact(obj, &fact)

@@ -19,3 +19,20 @@ func TestRules(t *testing.T) {
 		"rstcases/handler", "rstcases/errpath", "rstcases/readloop", "rstcases/defers",
 		"rstcases/goroutine", "rstcases/helpers")
 }
+
+func TestOwnership(t *testing.T) {
+	analysistest.Run(t, casesDir, analyzer.Analyzer,
+		"rstcases/escape", "rstcases/packet", "rstcases/crosspkg/...", "rstcases/generic", "rstcases/noreturn")
+}
+
+func TestHalfCloseAndLinger(t *testing.T) {
+	analysistest.Run(t, casesDir, analyzer.Analyzer, "rstcases/halfclose", "rstcases/linger")
+}
+
+func TestRawFD(t *testing.T) { analysistest.Run(t, casesDir, analyzer.Analyzer, "rstcases/rawfd") }
+
+func TestClients(t *testing.T) {
+	analysistest.Run(t, casesDir, analyzer.Analyzer, "rstcases/client", "rstcases/hijack")
+}
+
+func TestDirectives(t *testing.T) { analysistest.Run(t, casesDir, analyzer.Analyzer, "rstcases/ignore") }

@@ -290,6 +290,10 @@ func (p *pkgAnalysis) directive(c *ast.Comment, ignored map[lineKey]bool) {
 		return // another word, such as //rstlint:ignored
 	}
 	position := p.pass.Fset.Position(c.Pos())
+	// A trailing "// ..." is another comment, not the reason.
+	if i := strings.Index(rest, "//"); i >= 0 {
+		rest = rest[:i]
+	}
 	if strings.TrimSpace(rest) == "" {
 		p.pass.Report(analysis.Diagnostic{
 			Pos:      c.Pos(),

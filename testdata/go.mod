@@ -9,6 +9,6 @@
 //	func Xxx(lfd int)             a raw-socket server given a listening fd
 module rstcases
 
-go 1.26
+go 1.26.0
 
 require golang.org/x/sys v0.50.0

@@ -1,0 +1,75 @@
+package client
+
+// Clients: a dialed conn owes a read only after we wrote a request.
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"time"
+)
+
+// BadNoRead sends a request and closes without reading the reply.
+func BadNoRead(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close() // want `conn dialed by net.Dial at client.go:\d+ is closed with the peer's reply possibly unread \(last written by fmt.Fprintf at client.go:\d+`
+	fmt.Fprintf(c, "PING\r\n")
+	return nil
+}
+
+// GoodReadReply reads the one-line reply.
+func GoodReadReply(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "PING\r\n")
+	_, err = bufio.NewReader(c).ReadString('\n')
+	return err
+}
+
+// GoodPortCheck dials and closes: we said nothing, nothing is owed.
+func GoodPortCheck(addr string) error {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return err
+	}
+	return c.Close()
+}
+
+// BadQuit reads a greeting, says QUIT, and hangs up before the reply.
+func BadQuit(addr string) error {
+	var d net.Dialer
+	c, err := d.DialContext(context.Background(), "tcp", addr)
+	if err != nil {
+		return err
+	}
+	r := bufio.NewReader(c)
+	if _, err := r.ReadString('\n'); err != nil {
+		c.Close()
+		return err
+	}
+	fmt.Fprintf(c, "QUIT\r\n")
+	return c.Close() // want `conn dialed by \(\*net.Dialer\).DialContext at client.go:\d+ is closed with the peer's reply possibly unread`
+}
+
+// GoodWriteError: after a failed write the conversation is over.
+func GoodWriteError(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(c, "PING\r\n"); err != nil {
+		c.Close()
+		return err
+	}
+	buf := make([]byte, 16)
+	_, err = c.Read(buf)
+	c.Close()
+	return err
+}

@@ -1,0 +1,103 @@
+package escape
+
+// Connections that leave the function: nothing is said about them here.
+
+import (
+	"io"
+	"net"
+	"sync"
+)
+
+var (
+	mu    sync.Mutex
+	conns = map[net.Conn]bool{}
+	last  net.Conn
+)
+
+type session struct{ conn net.Conn }
+
+// Returned: the caller owns it.
+func Returned(ln net.Listener) (net.Conn, error) {
+	c, err := ln.Accept()
+	if err != nil {
+		return nil, err
+	}
+	io.WriteString(c, "hi\n")
+	return c, nil
+}
+
+// Stored in a map; closed on the way out anyway, but someone else may
+// also hold it.
+func Registered(ln net.Listener) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	mu.Lock()
+	conns[c] = true
+	mu.Unlock()
+	io.WriteString(c, "hi\n")
+	c.Close()
+}
+
+// Stored in a global.
+func Global(ln net.Listener) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	last = c
+	c.Close()
+}
+
+// Stored in a struct field.
+func Field(ln net.Listener) *session {
+	c, err := ln.Accept()
+	if err != nil {
+		return nil
+	}
+	s := &session{conn: c}
+	c.Close()
+	return s
+}
+
+// Sent on a channel.
+func Sent(ln net.Listener, ch chan net.Conn) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	ch <- c
+	c.Close()
+}
+
+// Given to a function value we cannot see.
+func Handed(ln net.Listener, handle func(net.Conn)) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	handle(c)
+	c.Close()
+}
+
+// Given to an unknown interface method.
+type handler interface{ Serve(net.Conn) }
+
+func Interface(ln net.Listener, h handler) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	defer c.Close()
+	h.Serve(c)
+}
+
+// Captured by a closure that outlives the call.
+func Later(ln net.Listener) func() {
+	c, err := ln.Accept()
+	if err != nil {
+		return nil
+	}
+	return func() { c.Close() }
+}

@@ -1,0 +1,31 @@
+package generic
+
+import (
+	"io"
+	"net"
+)
+
+// Generic code must not crash the analyzer.
+type closer interface {
+	io.ReadWriteCloser
+}
+
+func Serve[C closer](c C) {
+	c.Write([]byte("hi"))
+	c.Close()
+}
+
+func Use(ln net.Listener) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	Serve(c) // the instantiated generic escapes: silence
+}
+
+func Map[T any](xs []T, f func(T) T) []T {
+	for i := range xs {
+		xs[i] = f(xs[i])
+	}
+	return xs
+}

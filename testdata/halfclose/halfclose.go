@@ -1,0 +1,64 @@
+package halfclose // want package:"hasConnFacts"
+
+// CloseWrite alone only half-fixes the reset.
+
+import (
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"time"
+)
+
+// BadCloseWriteOnly sends FIN, then closes without reading: queued input
+// still turns the Close into RST.
+func BadCloseWriteOnly(c *net.TCPConn) { // want BadCloseWriteOnly:"conn"
+	fmt.Fprintln(c, "bye")
+	c.CloseWrite()
+	c.Close() // want `conn c \(parameter of BadCloseWriteOnly\) is closed after CloseWrite without reading to EOF`
+}
+
+// BadCloseWriteAndWait is net/http's closeWriteAndWait: a sleep is no drain.
+func BadCloseWriteAndWait(c net.Conn) { // want BadCloseWriteAndWait:"conn"
+	fmt.Fprintln(c, "bye")
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.CloseWrite()
+	}
+	time.Sleep(500 * time.Millisecond)
+	c.Close() // want `conn c \(parameter of BadCloseWriteAndWait\) is closed with input possibly unread`
+}
+
+// GoodCloseWriteDrain half-closes, then reads to EOF.
+func GoodCloseWriteDrain(c *net.TCPConn) { // want GoodCloseWriteDrain:"conn"
+	fmt.Fprintln(c, "bye")
+	c.CloseWrite()
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	io.Copy(io.Discard, c)
+	c.Close()
+}
+
+// BadCloseRead: CloseRead does not discard the queue without RST.
+func BadCloseRead(c *net.TCPConn) { // want BadCloseRead:"conn"
+	fmt.Fprintln(c, "bye")
+	c.CloseRead()
+	c.Close() // want `conn c \(parameter of BadCloseRead\) is closed with input possibly unread`
+}
+
+// BadTLSCloseWrite: tls.Conn.CloseWrite sends close_notify, not FIN.
+func BadTLSCloseWrite(raw net.Conn, cfg *tls.Config) { // want BadTLSCloseWrite:"conn"
+	tc := tls.Server(raw, cfg)
+	fmt.Fprintln(tc, "bye")
+	tc.CloseWrite()
+	tc.Close() // want `conn raw \(parameter of BadTLSCloseWrite\) is closed with input possibly unread`
+}
+
+// BadUnixCloseWrite: the same on a unix stream socket.
+func BadUnixCloseWrite(ln *net.UnixListener) {
+	c, err := ln.AcceptUnix()
+	if err != nil {
+		return
+	}
+	fmt.Fprintln(c, "bye")
+	c.CloseWrite()
+	c.Close() // want `conn accepted by \(\*net.UnixListener\).AcceptUnix at halfclose.go:\d+ is closed after CloseWrite without reading to EOF`
+}

@@ -1,0 +1,26 @@
+package ignore // want package:"hasConnFacts"
+
+import (
+	"fmt"
+	"net"
+)
+
+// Ignored: the directive on the line above, with a reason.
+func Ignored(c net.Conn) { // want Ignored:"conn"
+	fmt.Fprintln(c, "bye")
+	//rstlint:ignore the peer never pipelines in this protocol
+	c.Close()
+}
+
+// SameLine: the directive on the same line.
+func SameLine(c net.Conn) { // want SameLine:"conn"
+	fmt.Fprintln(c, "bye")
+	c.Close() //rstlint:ignore one request per connection, enforced by the peer
+}
+
+// NoReason: a directive needs a reason; the diagnostic is kept too.
+func NoReason(c net.Conn) { // want NoReason:"conn"
+	fmt.Fprintln(c, "bye")
+	//rstlint:ignore // want `//rstlint:ignore needs a reason`
+	c.Close() // want `is closed with input possibly unread`
+}

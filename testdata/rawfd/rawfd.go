@@ -1,0 +1,133 @@
+package rawfd
+
+// Raw SOCK_STREAM descriptors from syscall and x/sys/unix.
+
+import (
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// Bad is the seed, verbatim in Go: accept, answer, close.
+func Bad(lfd int) {
+	fd, _, err := syscall.Accept(lfd)
+	if err != nil {
+		return
+	}
+	syscall.Write(fd, []byte("hello\n"))
+	syscall.Close(fd) // want `socket fd accepted by syscall.Accept at rawfd.go:\d+ is closed with input possibly unread \(never read on this path; no read to EOF or shutdown\(SHUT_WR\) on this path\)`
+}
+
+// Good shuts down the write side, reads until Read returns 0, closes.
+func Good(lfd int) {
+	fd, _, err := syscall.Accept(lfd)
+	if err != nil {
+		return
+	}
+	syscall.Write(fd, []byte("hello\n"))
+	syscall.Shutdown(fd, syscall.SHUT_WR)
+	tv := syscall.Timeval{Sec: 2}
+	syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, syscall.SO_RCVTIMEO, &tv)
+	buf := make([]byte, 4096)
+	for {
+		n, err := syscall.Read(fd, buf)
+		if n <= 0 || err != nil {
+			break
+		}
+	}
+	syscall.Close(fd)
+}
+
+// BadShutdownOnly half-closes without the read loop.
+func BadShutdownOnly(lfd int) {
+	fd, _, err := unix.Accept(lfd)
+	if err != nil {
+		return
+	}
+	unix.Write(fd, []byte("hello\n"))
+	unix.Shutdown(fd, unix.SHUT_WR)
+	unix.Close(fd) // want `socket fd accepted by unix.Accept at rawfd.go:\d+ is closed after shutdown\(SHUT_WR\) without reading to EOF`
+}
+
+// BadLinger sets SO_LINGER to {1, 0}.
+func BadLinger(lfd int) {
+	fd, _, err := unix.Accept4(lfd, unix.SOCK_CLOEXEC)
+	if err != nil {
+		return
+	}
+	unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
+	buf := make([]byte, 4096)
+	for {
+		n, _ := unix.Read(fd, buf)
+		if n == 0 {
+			break
+		}
+	}
+	unix.Close(fd) // want `socket fd accepted by unix.Accept4 at rawfd.go:\d+ is closed after SO_LINGER was set to 0`
+}
+
+// BadClient connects, writes a request and closes without reading the reply.
+func BadClient(port int) error {
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	if err := syscall.Connect(fd, &syscall.SockaddrInet4{Port: port, Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		syscall.Close(fd)
+		return err
+	}
+	syscall.Write(fd, []byte("PING\n"))
+	return syscall.Close(fd) // want `socket fd created by syscall.Socket at rawfd.go:\d+ is closed with the peer's reply possibly unread`
+}
+
+// GoodClient reads the reply before closing.
+func GoodClient(port int) error {
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		return err
+	}
+	defer syscall.Close(fd)
+	if err := syscall.Connect(fd, &syscall.SockaddrInet4{Port: port, Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		return err
+	}
+	syscall.Write(fd, []byte("PING\n"))
+	buf := make([]byte, 64)
+	_, err = syscall.Read(fd, buf)
+	return err
+}
+
+// Listener: a listening socket is no connection.
+func Listener() (int, error) {
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		return -1, err
+	}
+	if err := syscall.Listen(fd, 8); err != nil {
+		syscall.Close(fd)
+		return -1, err
+	}
+	syscall.Close(fd)
+	return fd, nil
+}
+
+// Datagram sockets have no RST.
+func Datagram() {
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_DGRAM, 0)
+	if err != nil {
+		return
+	}
+	syscall.Close(fd)
+}
+
+// closeFD is a helper on raw descriptors.
+func closeFD(fd int) { syscall.Close(fd) }
+
+// BadHelper closes through the helper.
+func BadHelper(lfd int) {
+	fd, _, err := syscall.Accept(lfd)
+	if err != nil {
+		return
+	}
+	syscall.Write(fd, []byte("hello\n"))
+	closeFD(fd) // want `socket fd accepted by syscall.Accept at rawfd.go:\d+ is closed by rawfd.closeFD with input possibly unread`
+}
