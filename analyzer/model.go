@@ -113,6 +113,28 @@ func isConnType(t types.Type) bool {
 	return useful
 }
 
+// isDefiniteConnType reports whether t can only hold a connection: a net
+// or tls connection type, or an interface with a method only sockets have.
+// An io.ReadWriteCloser parameter may be a file or a pipe: it is followed
+// for summaries, but a function is never judged as its owner.
+func isDefiniteConnType(t types.Type) bool {
+	if !isConnType(t) {
+		return false
+	}
+	iface, ok := types.Unalias(t).Underlying().(*types.Interface)
+	if !ok {
+		return true // *net.TCPConn, *net.UnixConn, *tls.Conn
+	}
+	for m := range iface.Methods() {
+		switch m.Name() {
+		case "Read", "Write", "Close", "ReadFrom", "WriteTo":
+		default:
+			return true
+		}
+	}
+	return false
+}
+
 // isFDType reports whether t can hold a raw file descriptor.
 func isFDType(t types.Type) bool {
 	b, ok := types.Unalias(t).(*types.Basic)

@@ -38,9 +38,15 @@ func (f *funcFlow) report(res *funcResult) {
 		o := f.obs[key]
 		f.candidate(key.pos, key.conn, o.m, o.lastIO, o.lingerAt, o.via)
 	}
+	// A connection handed to several goroutines has no single owner: one
+	// may close while another still reads to EOF. Say nothing about it.
+	launched := make(map[int]int)
+	for _, key := range f.launchOrd {
+		launched[key.conn]++
+	}
 	for _, key := range f.launchOrd {
 		c := f.conns[key.conn]
-		if c.conflicted || c.freeVar >= 0 {
+		if c.conflicted || c.freeVar >= 0 || launched[key.conn] > 1 || c.param >= 0 && !c.definite {
 			continue // a captured connection's goroutines are judged by the launcher
 		}
 		l := f.launches[key]
@@ -59,7 +65,7 @@ func (f *funcFlow) reportsFor(k int, res *funcResult) bool {
 		return true
 	}
 	rr := res.params[c.param]
-	return rr != nil && rr.effect.Uses && !rr.effect.Escapes && !f.calledInline()
+	return c.definite && rr != nil && rr.effect.Uses && !rr.effect.Escapes && !f.calledInline()
 }
 
 // calledInline reports whether fn is a function literal that is only

@@ -20,6 +20,9 @@ type connInfo struct {
 	client  bool // we speak first: the peer only answers what we send
 	param   int  // index in fn.Params, or -1
 	freeVar int  // index in fn.FreeVars, or -1
+	// definite is set for parameters whose type can only be a socket: only
+	// those make their function an owner that is judged itself.
+	definite bool
 	// conflicted is set when one value may refer to this connection or to
 	// another one: we cannot tell them apart, so we say nothing about either.
 	conflicted bool
@@ -41,7 +44,8 @@ func (f *funcFlow) discover() {
 		t := p.Type()
 		switch {
 		case isConnType(t):
-			f.addRoot(&connInfo{pos: p.Pos(), name: p.Name(), kind: kindOfType(t), param: i, freeVar: -1}, p, roleConn)
+			f.addRoot(&connInfo{pos: p.Pos(), name: p.Name(), kind: kindOfType(t), param: i, freeVar: -1,
+				definite: isDefiniteConnType(t)}, p, roleConn)
 		case f.pkg.fdAware && isFDType(t) && p.Object() != nil:
 			f.addRoot(&connInfo{pos: p.Pos(), name: p.Name(), kind: kindFD, param: i, freeVar: -1}, p, roleConn)
 		}

@@ -101,3 +101,31 @@ func Later(ln net.Listener) func() {
 	}
 	return func() { c.Close() }
 }
+
+// notAConn may be given a file or a pipe: writing and closing it is no
+// connection handling, so the function is not judged as an owner.
+func notAConn(w io.WriteCloser) {
+	io.WriteString(w, "data")
+	w.Close()
+}
+
+// Shared hands one conn to two goroutines: one may close while the other
+// still reads to EOF, so neither is judged alone.
+func Shared(ln net.Listener) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	done := make(chan struct{}, 2)
+	go func() {
+		io.Copy(io.Discard, c)
+		done <- struct{}{}
+	}()
+	go func() {
+		io.WriteString(c, "hi\n")
+		c.Close()
+		done <- struct{}{}
+	}()
+	<-done
+	<-done
+}
