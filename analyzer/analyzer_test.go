@@ -35,4 +35,24 @@ func TestClients(t *testing.T) {
 	analysistest.Run(t, casesDir, analyzer.Analyzer, "rstcases/client", "rstcases/hijack")
 }
 
-func TestDirectives(t *testing.T) { analysistest.Run(t, casesDir, analyzer.Analyzer, "rstcases/ignore") }
+func TestDirectives(t *testing.T) {
+	analysistest.Run(t, casesDir, analyzer.Analyzer, "rstcases/ignore")
+}
+
+// TestFlags turns off the optional categories and declares a drain
+// function: the same code as rstcases/flags, with no diagnostics.
+func TestFlags(t *testing.T) {
+	analysistest.Run(t, casesDir, analyzer.Analyzer, "rstcases/flags")
+	set := func(name, value string) {
+		t.Helper()
+		old := analyzer.Analyzer.Flags.Lookup(name).Value.String()
+		if err := analyzer.Analyzer.Flags.Set(name, value); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { analyzer.Analyzer.Flags.Set(name, old) })
+	}
+	set("halfclose", "false")
+	set("linger", "false")
+	set("drain", "rstcases/flagsoff.Slurp")
+	analysistest.Run(t, casesDir, analyzer.Analyzer, "rstcases/flagsoff")
+}

@@ -239,7 +239,7 @@ func originWord(c *connInfo) string {
 
 func (p *pkgAnalysis) lastIOPhrase(c candidate) string {
 	if !c.lastIO.IsValid() {
-		return "never read on this path"
+		return "never read"
 	}
 	return p.at("read only in part, last by "+c.lastWhat, c.lastIO)
 }

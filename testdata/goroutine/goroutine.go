@@ -1,4 +1,5 @@
 package goroutine
+
 // Package goroutine: conns handed to goroutines.
 
 import (

@@ -15,7 +15,7 @@ func Bad(lfd int) {
 		return
 	}
 	syscall.Write(fd, []byte("hello\n"))
-	syscall.Close(fd) // want `socket fd accepted by syscall.Accept at rawfd.go:\d+ is closed with input possibly unread \(never read on this path; no read to EOF or shutdown\(SHUT_WR\) on this path\)`
+	syscall.Close(fd) // want `socket fd accepted by syscall.Accept at rawfd.go:\d+ is closed with input possibly unread \(never read; no read to EOF or shutdown\(SHUT_WR\) on this path\)`
 }
 
 // Good shuts down the write side, reads until Read returns 0, closes.

@@ -16,7 +16,7 @@ func Bad(ln net.Listener) {
 		return
 	}
 	c.Write([]byte("hello\n"))
-	c.Close() // want `conn accepted by net.Listener.Accept at seed.go:\d+ is closed with input possibly unread \(never read on this path; no read to EOF or CloseWrite on this path\)`
+	c.Close() // want `conn accepted by net.Listener.Accept at seed.go:\d+ is closed with input possibly unread \(never read; no read to EOF or CloseWrite on this path\)`
 }
 
 // Good half-closes, drains what the client sent (bounded), then closes.

@@ -1,0 +1,103 @@
+package main_test
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// rstlint is the command built once for all tests.
+var rstlint string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "rstlint-cmd")
+	if err != nil {
+		panic(err)
+	}
+	rstlint = filepath.Join(dir, "rstlint")
+	if out, err := exec.Command("go", "build", "-o", rstlint, ".").CombinedOutput(); err != nil {
+		os.Stderr.Write(out)
+		os.Exit(2)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// run runs a command in the repository root and returns its exit code.
+func run(t *testing.T, name string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = "../.."
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &exit):
+		code = exit.ExitCode()
+	default:
+		t.Fatalf("%s: %v", name, err)
+	}
+	return o.String(), e.String(), code
+}
+
+const seedBug = "example/seed/main.go:64:9: conn accepted by net.Listener.Accept at main.go:59 is closed with input possibly unread"
+
+func TestStandalone(t *testing.T) {
+	_, stderr, code := run(t, rstlint, "./example/...")
+	if code != 3 {
+		t.Errorf("exit code %d, want 3 (diagnostics found); stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, seedBug) {
+		t.Errorf("stderr lacks the seed's bug %q:\n%s", seedBug, stderr)
+	}
+}
+
+func TestVetTool(t *testing.T) {
+	stdout, stderr, code := run(t, "go", "vet", "-vettool="+rstlint, "./example/...")
+	if code != 1 {
+		t.Errorf("go vet exit code %d, want 1; stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, seedBug) {
+		t.Errorf("go vet output lacks the seed's bug %q:\n%s", seedBug, stderr)
+	}
+	if stdout != "" {
+		t.Errorf("go vet printed on stdout:\n%s", stdout)
+	}
+}
+
+func TestVetToolJSON(t *testing.T) {
+	// With -json, vet prints the diagnostics as JSON on stdout and exits 0.
+	stdout, stderr, code := run(t, "go", "vet", "-json", "-vettool="+rstlint, "./example/...")
+	if code != 0 {
+		t.Errorf("go vet -json exit code %d, want 0; stderr:\n%s", code, stderr)
+	}
+	for _, want := range []string{`"rstlint"`, `"category": "unread-close"`, `is closed with input possibly unread`} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("go vet -json output lacks %s:\n%s", want, stdout)
+		}
+	}
+}
+
+func TestClean(t *testing.T) {
+	// The analyzer's own code has no sockets: nothing to say, exit 0.
+	_, stderr, code := run(t, rstlint, "./analyzer/")
+	if code != 0 || stderr != "" {
+		t.Errorf("exit %d, stderr %q; want 0 and nothing", code, stderr)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	_, stderr, _ := run(t, rstlint, "-help")
+	for _, flag := range []string{"-halfclose", "-linger", "-drain", "-gracefulclose", "unread-close"} {
+		if !strings.Contains(stderr, flag) {
+			t.Errorf("rstlint -help does not mention %s:\n%s", flag, stderr)
+		}
+	}
+}
