@@ -20,14 +20,38 @@ var doc string
 // Analyzer reports closes of stream connections that make Linux send RST
 // instead of FIN: with peer input possibly unread, after CloseWrite without
 // a drain, or after SetLinger(0).
+//
+// Its options are its flags (-halfclose, -linger, -drain, -gracefulclose);
+// programs that configure it otherwise (a golangci-lint plugin) use New.
 var Analyzer = &analysis.Analyzer{
 	Name:      "rstlint",
 	Doc:       analyzerDoc(doc),
 	URL:       "https://pkg.go.dev/github.com/rstlint/rstlint/analyzer",
 	Flags:     flags(),
-	Run:       run,
+	Run:       func(pass *analysis.Pass) (any, error) { return run(pass, flagConfig()) },
 	Requires:  []*analysis.Analyzer{buildssa.Analyzer},
 	FactTypes: []analysis.Fact{new(ConnFact), new(hasConnFacts)},
+}
+
+// Options configure an analyzer made by New. The zero value reports
+// nothing optional: set HalfClose and Linger for the defaults of the flags.
+type Options struct {
+	HalfClose     bool     // report halfclose-undrained
+	Linger        bool     // report linger-zero
+	Drain         []string // functions that read their connection argument to EOF (types.Func.FullName)
+	GracefulClose []string // functions that close their connection argument gracefully
+}
+
+// DefaultOptions are the options of Analyzer's default flags.
+func DefaultOptions() Options { return Options{HalfClose: true, Linger: true} }
+
+// New returns an analyzer named rstlint with fixed options and no flags.
+func New(o Options) *analysis.Analyzer {
+	cfg := o.config()
+	a := *Analyzer
+	a.Flags = flag.FlagSet{}
+	a.Run = func(pass *analysis.Pass) (any, error) { return run(pass, cfg) }
+	return &a
 }
 
 // Diagnostic categories, stable across releases.
@@ -80,15 +104,20 @@ type config struct {
 	drain, graceful   map[string]bool
 }
 
-func currentConfig() *config {
-	set := func(l stringList) map[string]bool {
+func (o Options) config() *config {
+	set := func(l []string) map[string]bool {
 		m := make(map[string]bool, len(l))
 		for _, s := range l {
 			m[s] = true
 		}
 		return m
 	}
-	return &config{halfClose: flagHalfClose, linger: flagLinger, drain: set(flagDrain), graceful: set(flagGraceful)}
+	return &config{halfClose: o.HalfClose, linger: o.Linger, drain: set(o.Drain), graceful: set(o.GracefulClose)}
+}
+
+// flagConfig reads the flags: they are set before any package is analyzed.
+func flagConfig() *config {
+	return Options{HalfClose: flagHalfClose, Linger: flagLinger, Drain: flagDrain, GracefulClose: flagGraceful}.config()
 }
 
 // socketPackages are the imports that make a package worth analyzing.
@@ -109,7 +138,7 @@ type pkgAnalysis struct {
 	errs     []string
 }
 
-func run(pass *analysis.Pass) (any, error) {
+func run(pass *analysis.Pass, cfg *config) (any, error) {
 	relevant, fdAware := socketPackages[pass.Pkg.Path()], false
 	for _, imp := range pass.Pkg.Imports() {
 		if socketPackages[imp.Path()] || pass.ImportPackageFact(imp, new(hasConnFacts)) {
@@ -124,7 +153,7 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	p := &pkgAnalysis{
 		pass:     pass,
-		cfg:      currentConfig(),
+		cfg:      cfg,
 		fdAware:  fdAware,
 		results:  make(map[*ssa.Function]*funcResult),
 		busy:     make(map[*ssa.Function]bool),
