@@ -1,7 +1,11 @@
 package analyzer_test
 
 import (
+	"go/format"
+	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"golang.org/x/tools/go/analysis/analysistest"
@@ -55,4 +59,38 @@ func TestFlags(t *testing.T) {
 	set("linger", "false")
 	set("drain", "rstcases/flagsoff.Slurp")
 	analysistest.Run(t, casesDir, analyzer.Analyzer, "rstcases/flagsoff")
+}
+
+// TestSuggestedFix applies the fixes and compares with the golden file;
+// rstcases/fixed is that output, which must draw no diagnostic.
+func TestSuggestedFix(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, casesDir, analyzer.Analyzer, "rstcases/fix")
+	golden, err := os.ReadFile(filepath.Join(casesDir, "fix", "fix.go.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixed, err := os.ReadFile(filepath.Join(casesDir, "fixed", "fixed.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fixedFromGolden(golden); string(fixed) != want {
+		t.Errorf("testdata/fixed/fixed.go is not fix.go.golden with the package renamed and wants removed; want:\n%s", want)
+	}
+	analysistest.Run(t, casesDir, analyzer.Analyzer, "rstcases/fixed")
+}
+
+// fixedFromGolden renames package fix to fixed and drops diagnostic
+// expectations (fact expectations stay), formatted as gofmt would.
+func fixedFromGolden(golden []byte) string {
+	s := strings.Replace(string(golden), "package fix ", "package fixed ", 1)
+	s = regexp.MustCompile(" // want `[^`]*`").ReplaceAllString(s, "")
+	out, err := format.Source([]byte(s))
+	if err != nil {
+		return err.Error()
+	}
+	return string(out)
+}
+
+func TestGracefulPackage(t *testing.T) {
+	analysistest.Run(t, casesDir, analyzer.Analyzer, "rstcases/usegraceful")
 }

@@ -166,7 +166,9 @@ func (p *pkgAnalysis) reportAll() {
 		if ignored[lineKey{position.Filename, position.Line}] || ignored[lineKey{position.Filename, position.Line - 1}] {
 			continue
 		}
-		p.pass.Report(p.diagnostic(c))
+		d := p.diagnostic(c)
+		d.SuggestedFixes = p.gracefulFix(c.pos, c.verdict)
+		p.pass.Report(d)
 	}
 }
 

@@ -11,4 +11,9 @@ module rstcases
 
 go 1.26.0
 
-require golang.org/x/sys v0.50.0
+require (
+	github.com/rstlint/rstlint v0.0.0-00010101000000-000000000000
+	golang.org/x/sys v0.50.0
+)
+
+replace github.com/rstlint/rstlint => ../

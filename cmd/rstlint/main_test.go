@@ -101,3 +101,43 @@ func TestHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestFix applies the suggested fix to a copy of the example, standalone
+// and through go vet, and checks that rstlint is then silent.
+func TestFix(t *testing.T) {
+	src, err := os.ReadFile("../../example/seed/main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tool := range [][]string{{rstlint, "-fix"}, {"go", "vet", "-fix", "-vettool=" + rstlint}} {
+		t.Run(tool[0]+" "+tool[len(tool)-1], func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module fixme\n\ngo 1.26\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "main.go"), src, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			runIn := func(args ...string) (string, int) {
+				cmd := exec.Command(args[0], args[1:]...)
+				cmd.Dir = dir
+				out, err := cmd.CombinedOutput()
+				var exit *exec.ExitError
+				if err != nil && !errors.As(err, &exit) {
+					t.Fatal(err)
+				}
+				return string(out), cmd.ProcessState.ExitCode()
+			}
+			if out, code := runIn(append(tool, "./...")...); code != 0 {
+				t.Fatalf("%v: exit %d:\n%s", tool, code, out)
+			}
+			fixed, _ := os.ReadFile(filepath.Join(dir, "main.go"))
+			if !strings.Contains(string(fixed), "io.Copy(io.Discard, io.LimitReader(c, 1<<20))") {
+				t.Errorf("fix not applied:\n%s", fixed)
+			}
+			if out, code := runIn(rstlint, "./..."); code != 0 {
+				t.Errorf("rstlint on the fixed example: exit %d:\n%s", code, out)
+			}
+		})
+	}
+}

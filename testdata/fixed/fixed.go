@@ -1,0 +1,53 @@
+package fixed // want package:"hasConnFacts"
+
+// The suggested fix turns each bare Close into the graceful close.
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"time"
+)
+
+func Interface(c net.Conn) { // want Interface:"conn"
+	fmt.Fprintln(c, "bye")
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite() // FIN after our data
+	}
+	c.SetReadDeadline(time.Now().Add(time.Second)) // bound the drain
+	io.Copy(io.Discard, io.LimitReader(c, 1<<20))  // read the peer's input to EOF
+	c.Close()
+}
+
+func Deferred(c *net.TCPConn) { // want Deferred:"conn"
+	defer func() {
+		c.CloseWrite()                                 // FIN after our data
+		c.SetReadDeadline(time.Now().Add(time.Second)) // bound the drain
+		io.Copy(io.Discard, io.LimitReader(c, 1<<20))  // read the peer's input to EOF
+		c.Close()
+	}()
+	fmt.Fprintln(c, "bye")
+}
+
+func HalfClosed(c *net.TCPConn) { // want HalfClosed:"conn"
+	fmt.Fprintln(c, "bye")
+	c.CloseWrite()
+	c.SetReadDeadline(time.Now().Add(time.Second)) // bound the drain
+	io.Copy(io.Discard, io.LimitReader(c, 1<<20))  // read the peer's input to EOF
+	c.Close()
+}
+
+func Dialed(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(c, "QUIT")
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite() // FIN after our data
+	}
+	c.SetReadDeadline(time.Now().Add(time.Second)) // bound the drain
+	io.Copy(io.Discard, io.LimitReader(c, 1<<20))  // read the peer's input to EOF
+	c.Close()
+	return nil
+}

@@ -1,0 +1,30 @@
+package usegraceful // want package:"hasConnFacts"
+
+// The graceful package's Close is understood through its fact.
+
+import (
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/rstlint/rstlint/graceful"
+)
+
+func Good(c net.Conn) { // want Good:"conn"
+	fmt.Fprintln(c, "bye")
+	graceful.Close(c, time.Second)
+}
+
+func GoodDeferred(ln net.Listener) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	defer graceful.Close(c, time.Second)
+	fmt.Fprintln(c, "hi")
+}
+
+func Bad(c net.Conn) { // want Bad:"conn"
+	fmt.Fprintln(c, "bye")
+	c.Close() // want `closed with input possibly unread`
+}
