@@ -167,6 +167,7 @@ func (p *pkgAnalysis) reportAll() {
 			continue
 		}
 		d := p.diagnostic(c)
+		d.URL = RuleURL(d.Category)
 		d.SuggestedFixes = p.gracefulFix(c.pos, c.verdict)
 		p.pass.Report(d)
 	}
@@ -269,6 +270,11 @@ func (p *pkgAnalysis) at(what string, pos token.Pos) string {
 	return fmt.Sprintf("%s at %s:%d", what, filepath.Base(position.Filename), position.Line)
 }
 
+// RuleURL is the page that explains a diagnostic category.
+func RuleURL(category string) string {
+	return "https://github.com/rstlint/rstlint/blob/main/docs/rules/" + category + ".md"
+}
+
 type lineKey struct {
 	file string
 	line int
@@ -306,6 +312,7 @@ func (p *pkgAnalysis) directive(c *ast.Comment, ignored map[lineKey]bool) {
 		p.pass.Report(analysis.Diagnostic{
 			Pos:      c.Pos(),
 			Category: CategoryDirective,
+			URL:      RuleURL(CategoryDirective),
 			Message:  "//rstlint:ignore needs a reason: write //rstlint:ignore <why this close may reset>",
 		})
 		return

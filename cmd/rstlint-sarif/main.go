@@ -1,0 +1,184 @@
+// Command rstlint-sarif converts rstlint's JSON output into a SARIF 2.1.0
+// log for code-scanning services.
+//
+// Usage:
+//
+//	rstlint -json ./... | rstlint-sarif > rstlint.sarif
+//	go vet -json -vettool=$(which rstlint) ./... | rstlint-sarif > rstlint.sarif
+//
+// It reads the stream of JSON objects that go/analysis drivers print with
+// -json ({"pkg": {"rstlint": [diagnostics] | {"error": ...}}}) and writes
+// one SARIF run. File paths are made relative to the current directory
+// (the repository root, where code scanning expects them).
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/rstlint/rstlint/analyzer"
+)
+
+// diagnostic is one entry of the drivers' JSON output.
+type diagnostic struct {
+	Category string `json:"category"`
+	Posn     string `json:"posn"`
+	Message  string `json:"message"`
+	Related  []struct {
+		Posn    string `json:"posn"`
+		Message string `json:"message"`
+	} `json:"related"`
+}
+
+// rules describes each category for the SARIF rules table.
+var rules = []struct{ id, text string }{
+	{analyzer.CategoryUnreadClose, "Close with peer input possibly unread: Linux sends RST instead of FIN"},
+	{analyzer.CategoryHalfCloseUndrained, "Close after CloseWrite without reading to EOF: queued input still causes RST"},
+	{analyzer.CategoryLingerZero, "Close after SetLinger(0): the RST is certain"},
+	{analyzer.CategoryDirective, "//rstlint:ignore without a reason"},
+}
+
+func main() {
+	if len(os.Args) > 1 {
+		fmt.Fprintln(os.Stderr, "usage: rstlint -json ./... | rstlint-sarif > rstlint.sarif")
+		os.Exit(2)
+	}
+	log, err := convert(os.Stdin)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "rstlint-sarif:", err)
+		os.Exit(1)
+	}
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(log); err != nil {
+		fmt.Fprintln(os.Stderr, "rstlint-sarif:", err)
+		os.Exit(1)
+	}
+}
+
+// convert reads the drivers' JSON stream and builds the SARIF log.
+func convert(r io.Reader) (map[string]any, error) {
+	dec := json.NewDecoder(r)
+	var results []map[string]any
+	var errs []string
+	for {
+		var tree map[string]map[string]json.RawMessage
+		if err := dec.Decode(&tree); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("reading JSON: %v", err)
+		}
+		pkgs := make([]string, 0, len(tree))
+		for pkg := range tree {
+			pkgs = append(pkgs, pkg)
+		}
+		sort.Strings(pkgs)
+		for _, pkg := range pkgs {
+			raw, ok := tree[pkg]["rstlint"]
+			if !ok {
+				continue
+			}
+			var diags []diagnostic
+			if err := json.Unmarshal(raw, &diags); err != nil {
+				var e struct{ Error string }
+				if json.Unmarshal(raw, &e) == nil && e.Error != "" {
+					errs = append(errs, pkg+": "+e.Error)
+					continue
+				}
+				return nil, fmt.Errorf("package %s: %v", pkg, err)
+			}
+			for _, d := range diags {
+				res := map[string]any{
+					"ruleId":    d.Category,
+					"level":     "warning",
+					"message":   map[string]any{"text": d.Message},
+					"locations": []any{location(d.Posn, "")},
+				}
+				var related []any
+				for i, rel := range d.Related {
+					loc := location(rel.Posn, rel.Message)
+					loc["id"] = i + 1
+					related = append(related, loc)
+				}
+				if related != nil {
+					res["relatedLocations"] = related
+				}
+				results = append(results, res)
+			}
+		}
+	}
+	var ruleList []any
+	for _, r := range rules {
+		ruleList = append(ruleList, map[string]any{
+			"id":               r.id,
+			"shortDescription": map[string]any{"text": r.text},
+			"helpUri":          analyzer.RuleURL(r.id),
+		})
+	}
+	run := map[string]any{
+		"tool": map[string]any{"driver": map[string]any{
+			"name":           "rstlint",
+			"informationUri": "https://github.com/rstlint/rstlint",
+			"rules":          ruleList,
+		}},
+		"results": results,
+	}
+	if results == nil {
+		run["results"] = []any{}
+	}
+	if len(errs) > 0 {
+		var notes []any
+		for _, e := range errs {
+			notes = append(notes, map[string]any{"level": "error", "message": map[string]any{"text": e}})
+		}
+		run["invocations"] = []any{map[string]any{"executionSuccessful": false, "toolExecutionNotifications": notes}}
+	}
+	return map[string]any{
+		"version": "2.1.0",
+		"$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+		"runs":    []any{run},
+	}, nil
+}
+
+// location turns "file:line:col" into a SARIF physical location.
+func location(posn, message string) map[string]any {
+	file, line, col := splitPosn(posn)
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, file); err == nil && !strings.HasPrefix(rel, "..") {
+			file = rel
+		}
+	}
+	loc := map[string]any{"physicalLocation": map[string]any{
+		"artifactLocation": map[string]any{"uri": filepath.ToSlash(file)},
+		"region":           map[string]any{"startLine": line, "startColumn": col},
+	}}
+	if message != "" {
+		loc["message"] = map[string]any{"text": message}
+	}
+	return loc
+}
+
+func splitPosn(posn string) (file string, line, col int) {
+	file = posn
+	for _, dst := range []*int{&col, &line} {
+		i := strings.LastIndexByte(file, ':')
+		if i < 0 {
+			break
+		}
+		n, err := strconv.Atoi(file[i+1:])
+		if err != nil {
+			break
+		}
+		*dst, file = n, file[:i]
+	}
+	if line == 0 { // "file:line" without a column
+		line, col = col, 0
+	}
+	return file, line, col
+}
