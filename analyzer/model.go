@@ -201,6 +201,9 @@ func originOf(cc *ssa.CallCommon) (originSpec, bool) {
 		switch name := cc.Method.FullName(); name {
 		case "(net.Listener).Accept":
 			spec, ok = originSpec{"accepted", kindStream, false, -1}, true
+			if isTLSListener(cc.Value) {
+				spec.kind = kindTLS // its conns are *tls.Conn: CloseWrite sends no FIN
+			}
 		case "(net/http.Hijacker).Hijack":
 			spec, ok = originSpec{"hijacked", kindStream, false, -1}, true
 		}
@@ -228,6 +231,30 @@ func originOf(cc *ssa.CallCommon) (originSpec, bool) {
 		}
 	}
 	return spec, true
+}
+
+// isTLSListener reports whether a listener value comes from tls.Listen or
+// tls.NewListener, seen through phis and interface conversions.
+func isTLSListener(v ssa.Value) bool {
+	for depth := 0; depth < 8; depth++ {
+		switch x := v.(type) {
+		case *ssa.Extract:
+			v = x.Tuple
+		case *ssa.ChangeInterface:
+			v = x.X
+		case *ssa.MakeInterface:
+			v = x.X
+		case *ssa.Call:
+			switch funcName(x.Common().StaticCallee()) {
+			case "crypto/tls.Listen", "crypto/tls.NewListener":
+				return true
+			}
+			return false
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 // implementsListener reports whether a static Accept call is the Accept

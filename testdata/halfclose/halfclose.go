@@ -62,3 +62,34 @@ func BadUnixCloseWrite(ln *net.UnixListener) {
 	c.CloseWrite()
 	c.Close() // want `conn accepted by \(\*net.UnixListener\).AcceptUnix at halfclose.go:\d+ is closed after CloseWrite without reading to EOF`
 }
+
+// BadTLSListener: conns from a tls listener are *tls.Conn; CloseWrite
+// through the interface sends close_notify only.
+func BadTLSListener(cfg *tls.Config) {
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
+	if err != nil {
+		return
+	}
+	defer ln.Close()
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	fmt.Fprintln(c, "bye")
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+	c.Close() // want `conn accepted by net.Listener.Accept at halfclose.go:\d+ is closed with input possibly unread`
+}
+
+// GoodTLSNetConn half-closes the TCP connection under the TLS one, then
+// drains.
+func GoodTLSNetConn(raw net.Conn, cfg *tls.Config) { // want GoodTLSNetConn:"conn"
+	tc := tls.Server(raw, cfg)
+	fmt.Fprintln(tc, "bye")
+	tc.CloseWrite()
+	tc.NetConn().(*net.TCPConn).CloseWrite()
+	tc.SetReadDeadline(time.Now().Add(2 * time.Second))
+	io.Copy(io.Discard, tc)
+	tc.Close()
+}
