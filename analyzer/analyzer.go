@@ -38,12 +38,13 @@ var Analyzer = &analysis.Analyzer{
 type Options struct {
 	HalfClose     bool     // report halfclose-undrained
 	Linger        bool     // report linger-zero
+	Proxy         bool     // report proxy-early-close
 	Drain         []string // functions that read their connection argument to EOF (types.Func.FullName)
 	GracefulClose []string // functions that close their connection argument gracefully
 }
 
 // DefaultOptions are the options of Analyzer's default flags.
-func DefaultOptions() Options { return Options{HalfClose: true, Linger: true} }
+func DefaultOptions() Options { return Options{HalfClose: true, Linger: true, Proxy: true} }
 
 // New returns an analyzer named rstlint with fixed options and no flags.
 func New(o Options) *analysis.Analyzer {
@@ -59,6 +60,7 @@ const (
 	CategoryUnreadClose        = "unread-close"
 	CategoryHalfCloseUndrained = "halfclose-undrained"
 	CategoryLingerZero         = "linger-zero"
+	CategoryProxyEarlyClose    = "proxy-early-close"
 	CategoryDirective          = "directive"
 )
 
@@ -66,6 +68,7 @@ const (
 var (
 	flagHalfClose = true
 	flagLinger    = true
+	flagProxy     = true
 	flagDrain     stringList
 	flagGraceful  stringList
 )
@@ -76,6 +79,8 @@ func flags() flag.FlagSet {
 		"report "+CategoryHalfCloseUndrained+": Close after CloseWrite without reading to EOF")
 	fs.BoolVar(&flagLinger, "linger", true,
 		"report "+CategoryLingerZero+": Close after SetLinger(0)")
+	fs.BoolVar(&flagProxy, "proxy", true,
+		"report "+CategoryProxyEarlyClose+": a proxy closes its conns when the first of its copy directions finishes")
 	fs.Var(&flagDrain, "drain",
 		"comma-separated functions that read their connection argument to EOF, as types.Func.FullName spells them: example.com/pkg.Drain,(*example.com/pkg.T).Drain")
 	fs.Var(&flagGraceful, "gracefulclose",
@@ -100,8 +105,8 @@ func (l *stringList) Set(s string) error {
 
 // config is the flag values in the form the analysis uses.
 type config struct {
-	halfClose, linger bool
-	drain, graceful   map[string]bool
+	halfClose, linger, proxy bool
+	drain, graceful          map[string]bool
 }
 
 func (o Options) config() *config {
@@ -112,12 +117,12 @@ func (o Options) config() *config {
 		}
 		return m
 	}
-	return &config{halfClose: o.HalfClose, linger: o.Linger, drain: set(o.Drain), graceful: set(o.GracefulClose)}
+	return &config{halfClose: o.HalfClose, linger: o.Linger, proxy: o.Proxy, drain: set(o.Drain), graceful: set(o.GracefulClose)}
 }
 
 // flagConfig reads the flags: they are set before any package is analyzed.
 func flagConfig() *config {
-	return Options{HalfClose: flagHalfClose, Linger: flagLinger, Drain: flagDrain, GracefulClose: flagGraceful}.config()
+	return Options{HalfClose: flagHalfClose, Linger: flagLinger, Proxy: flagProxy, Drain: flagDrain, GracefulClose: flagGraceful}.config()
 }
 
 // socketPackages are the imports that make a package worth analyzing.

@@ -94,3 +94,5 @@ func fixedFromGolden(golden []byte) string {
 func TestGracefulPackage(t *testing.T) {
 	analysistest.Run(t, casesDir, analyzer.Analyzer, "rstcases/usegraceful")
 }
+
+func TestProxy(t *testing.T) { analysistest.Run(t, casesDir, analyzer.Analyzer, "rstcases/proxy") }

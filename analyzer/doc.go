@@ -26,6 +26,10 @@
 //   - halfclose-undrained: Close after CloseWrite (or shutdown(SHUT_WR))
 //     without reading to EOF. The FIN goes first, but queued input still
 //     makes Close send RST and drop unsent data. Turn off with -halfclose=false.
+//   - proxy-early-close: a function starts goroutines that read
+//     connections to EOF (a proxy's two io.Copy directions), waits for
+//     fewer of them than it started, and closes a connection an unfinished
+//     direction still reads. Turn off with -proxy=false.
 //   - linger-zero: Close after SetLinger(0) (or SO_LINGER with l_onoff=1,
 //     l_linger=0): the RST is certain. Sometimes deliberate; suppress with
 //     a directive. Turn off with -linger=false.

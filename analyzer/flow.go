@@ -567,6 +567,8 @@ func (f *funcFlow) rootEffect(k int) *rootResult {
 				e.Uses, e.Reads = true, true
 			case effWrite:
 				e.Uses, e.Writes = true, true
+			case effDrain:
+				e.Drains = true
 			case effEscape:
 				e.Escapes = true
 			}
@@ -574,12 +576,14 @@ func (f *funcFlow) rootEffect(k int) *rootResult {
 			e.Uses = e.Uses || ev.pe.Uses
 			e.Reads = e.Reads || ev.pe.Reads
 			e.Writes = e.Writes || ev.pe.Writes
+			e.Drains = e.Drains || ev.pe.Drains
 			e.Escapes = e.Escapes || ev.pe.Escapes
 		case evClosure:
 			if sub := f.pkg.rootOf(ev.callee, ev.index, ev.param); sub != nil {
 				e.Uses = e.Uses || sub.effect.Uses
 				e.Reads = e.Reads || sub.effect.Reads
 				e.Writes = e.Writes || sub.effect.Writes
+				e.Drains = e.Drains || sub.effect.Drains
 				e.Escapes = e.Escapes || sub.effect.Escapes
 			}
 		case evLaunch:

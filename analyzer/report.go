@@ -26,6 +26,7 @@ type candidate struct {
 	lastWhat string
 	lingerAt token.Pos
 	via      string
+	detail   string // the proxy rule's account of the goroutines
 }
 
 // report queues the diagnostics of a function: Closes of connections it
@@ -52,6 +53,7 @@ func (f *funcFlow) report(res *funcResult) {
 		l := f.launches[key]
 		f.reportLaunch(key.conn, l.ev.callee, l.ev.index, l.ev.param, l.m, l.lastIO, 0)
 	}
+	f.proxyReport()
 }
 
 // reportsFor decides whether this function judges the Closes of conn k:
@@ -159,6 +161,7 @@ func (p *pkgAnalysis) reportAll() {
 		c := best[pos]
 		switch {
 		case c.verdict == verdictHalfCloseUndrained && !p.cfg.halfClose,
+			c.verdict == verdictProxyEarly && !p.cfg.proxy,
 			c.verdict == verdictLingerZero && !p.cfg.linger:
 			continue
 		}
@@ -190,6 +193,11 @@ func (p *pkgAnalysis) diagnostic(c candidate) analysis.Diagnostic {
 	related(c.conn.pos, "connection "+originWord(c.conn))
 	fd := c.conn.kind == kindFD
 	switch c.verdict {
+	case verdictProxyEarly:
+		d.Category = CategoryProxyEarlyClose
+		d.Message = fmt.Sprintf("%s is closed%s when %s: the direction still reading it may leave its input unread, "+
+			"and Linux sends RST; wait for every direction before Close (CloseWrite the destination after each copy)",
+			subject, via, c.detail)
 	case verdictLingerZero:
 		d.Category = CategoryLingerZero
 		d.Message = fmt.Sprintf("%s is closed%s after SO_LINGER was set to 0 (%s): Linux sends RST and discards unsent data; "+

@@ -157,6 +157,7 @@ const (
 	verdictHalfCloseUndrained
 	verdictUnread
 	verdictLingerZero
+	verdictProxyEarly // set by the proxy rule, never by judge
 )
 
 // judge decides what to report for a Close reached in the states m. An

@@ -22,6 +22,7 @@ type ParamEffect struct {
 	Uses     bool   // it reads or writes data: the function owns the connection
 	Reads    bool   // it reads some input
 	Writes   bool   // it writes data
+	Drains   bool   // it reads the connection to EOF (io.Copy from it...)
 	Escapes  bool   // it keeps the connection or hands it on
 	ErrDone  bool   // a non-nil error result means a read or write failed
 }
@@ -53,7 +54,7 @@ func (p ParamEffect) String() string {
 	for _, flag := range []struct {
 		on   bool
 		name string
-	}{{p.Uses, "uses"}, {p.Reads, "reads"}, {p.Writes, "writes"}, {p.Escapes, "escapes"}, {p.ErrDone, "errdone"}} {
+	}{{p.Uses, "uses"}, {p.Reads, "reads"}, {p.Writes, "writes"}, {p.Drains, "drains"}, {p.Escapes, "escapes"}, {p.ErrDone, "errdone"}} {
 		if flag.on {
 			s += " " + flag.name
 		}

@@ -41,6 +41,7 @@ var rules = []struct{ id, text string }{
 	{analyzer.CategoryUnreadClose, "Close with peer input possibly unread: Linux sends RST instead of FIN"},
 	{analyzer.CategoryHalfCloseUndrained, "Close after CloseWrite without reading to EOF: queued input still causes RST"},
 	{analyzer.CategoryLingerZero, "Close after SetLinger(0): the RST is certain"},
+	{analyzer.CategoryProxyEarlyClose, "A proxy closes its conns when the first copy direction ends: RST on the other"},
 	{analyzer.CategoryDirective, "//rstlint:ignore without a reason"},
 }
 

@@ -95,7 +95,7 @@ func TestClean(t *testing.T) {
 
 func TestHelp(t *testing.T) {
 	_, stderr, _ := run(t, rstlint, "-help")
-	for _, flag := range []string{"-halfclose", "-linger", "-drain", "-gracefulclose", "unread-close"} {
+	for _, flag := range []string{"-halfclose", "-linger", "-drain", "-gracefulclose", "-proxy", "unread-close"} {
 		if !strings.Contains(stderr, flag) {
 			t.Errorf("rstlint -help does not mention %s:\n%s", flag, stderr)
 		}
