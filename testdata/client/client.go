@@ -42,7 +42,8 @@ func GoodPortCheck(addr string) error {
 	return c.Close()
 }
 
-// BadQuit reads a greeting, says QUIT, and hangs up before the reply.
+// BadQuit greets, reads the reply, says QUIT, and hangs up before the
+// reply to QUIT.
 func BadQuit(addr string) error {
 	var d net.Dialer
 	c, err := d.DialContext(context.Background(), "tcp", addr)
@@ -50,6 +51,7 @@ func BadQuit(addr string) error {
 		return err
 	}
 	r := bufio.NewReader(c)
+	fmt.Fprintf(c, "HELO\r\n")
 	if _, err := r.ReadString('\n'); err != nil {
 		c.Close()
 		return err

@@ -93,3 +93,19 @@ func GoodTLSNetConn(raw net.Conn, cfg *tls.Config) { // want GoodTLSNetConn:"con
 	io.Copy(io.Discard, tc)
 	tc.Close()
 }
+
+// BadUnixHalfClose: a unix stream conn, CloseWrite then Close.
+func BadUnixHalfClose(c *net.UnixConn) { // want BadUnixHalfClose:"conn"
+	fmt.Fprintln(c, "bye")
+	c.CloseWrite()
+	c.Close() // want `conn c \(parameter of BadUnixHalfClose\) is closed after CloseWrite without reading to EOF`
+}
+
+// GoodUnixHalfClose drains after CloseWrite.
+func GoodUnixHalfClose(c *net.UnixConn) { // want GoodUnixHalfClose:"conn"
+	fmt.Fprintln(c, "bye")
+	c.CloseWrite()
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	io.Copy(io.Discard, c)
+	c.Close()
+}
