@@ -1,0 +1,79 @@
+// Package rsttest observes, on loopback, whether closing a connection makes
+// the kernel send RST instead of FIN, so that a test can prove what rstlint
+// warns about, and so that users' tests can catch resetting closes.
+//
+// Linux sends RST from close(2) when input is still unread in the socket's
+// receive queue, or when SO_LINGER is on with 0 seconds; the peer then loses
+// data it was sent and sees "connection reset by peer". For a unix stream
+// socket the same close makes the peer's read fail with ECONNRESET.
+//
+// # Proving a warning
+//
+// Suppose rstlint reports, for a server's handle(c net.Conn):
+//
+//	srv.go:31: conn accepted at srv.go:14 is closed at srv.go:31 with input possibly unread
+//	(read only by bufio.Reader.ReadString at srv.go:20; no read to EOF or CloseWrite on this path):
+//	Linux sends RST and the peer can lose the reply
+//
+// A table-driven test confirms it, and the fix, on the real kernel:
+//
+//	func TestHandleClose(t *testing.T) {
+//		peer := rsttest.Peer{Send: []byte("PING\r\nPING\r\n")} // a request, and the next one pipelined
+//		for _, tc := range []struct {
+//			name    string
+//			handler func(net.Conn)
+//			want    rsttest.Verdict
+//		}{
+//			{"warned", handle, rsttest.RST},
+//			{"fixed", handleGraceful, rsttest.FIN},
+//		} {
+//			t.Run(tc.name, func(t *testing.T) {
+//				if !rsttest.EnterNetns(t) {
+//					return // ran in a private network namespace; its outcome is reported here
+//				}
+//				res := rsttest.RunServer(t, rsttest.Scenario{Peer: peer}, tc.handler)
+//				res.Expect(t, tc.want) // logs "kernel=RST evidence=...", skips when Unknown
+//			})
+//		}
+//	}
+//
+// RunClient does the same for a client func(addr string) error against a
+// scripted server peer.
+//
+// # Evidence
+//
+// A Result's verdict rests on what the kernel did, strongest first:
+//
+//   - In a private network namespace (EnterNetns), the deltas of Tcp OutRsts
+//     and the TcpExt TCPAbortOnClose/OnData/OnLinger counters belong to the
+//     scenario alone: OutRsts+1 proves RST, OutRsts+0 proves FIN.
+//   - ECONNRESET or EPIPE at the peer, the peer's TCP socket in state CLOSE,
+//     or its pending SO_ERROR prove RST. Their absence does not prove FIN: an
+//     RST that follows a FIN is invisible to the peer's reads.
+//   - Outside a namespace, FIN is inferred from the close itself: 0 bytes
+//     unread (ioctl SIOCINQ) and no SO_LINGER 0 at Close, and EOF at the peer.
+//     Result.Inferred says so.
+//   - Otherwise the verdict is Unknown, and Evidence says why.
+//
+// # Watching a user's test
+//
+// A Watcher wraps listeners and conns, measures each Close, and fails the test
+// for each one that resets the connection, with its stack:
+//
+//	var w rsttest.Watcher
+//	t.Cleanup(func() { w.Verify(t) }) // runs after the server's cleanup below
+//	srv := httptest.NewUnstartedServer(handler)
+//	srv.Listener = w.Listener(srv.Listener)
+//	srv.Start()
+//	t.Cleanup(srv.Close)
+//
+// A wrapper cannot be asserted to *net.TCPConn. Code that does needs no
+// wrapping: CountResets counts the test's RSTs in its private network
+// namespace instead, without stacks.
+//
+// # Other systems
+//
+// The probes (SIOCINQ, SO_LINGER, TCP_INFO, /proc/net counters, namespaces) are
+// Linux's. Elsewhere the package builds and runs scenarios, a peer's
+// ECONNRESET still proves RST, and everything else is Unknown with the reason.
+package rsttest

@@ -1,0 +1,62 @@
+package rsttest
+
+import (
+	"errors"
+	"testing"
+)
+
+// ResetCounter counts the RSTs the kernel sends while a test runs, from the
+// counters of the test's private network namespace. It needs no wrapping, so
+// it suits code that asserts c.(*net.TCPConn), but it gives counts, not
+// stacks. Use it after EnterNetns:
+//
+//	if !rsttest.EnterNetns(t) {
+//		return
+//	}
+//	rc := rsttest.CountResets()
+//	... run the server and its clients, shut them down ...
+//	rc.Verify(t)
+//
+// Every RST in the namespace counts, including ones a test provokes on
+// purpose, and so do RSTs of scenarios run meanwhile in the same process.
+type ResetCounter struct {
+	start Counters
+	err   error
+}
+
+// CountResets starts counting. Outside a private network namespace the
+// counter counts nothing and says why.
+func CountResets() *ResetCounter {
+	if ok, why := privateNetns(); !ok {
+		return &ResetCounter{err: errors.New(why)}
+	}
+	c, err := readCounters()
+	return &ResetCounter{start: c, err: err}
+}
+
+// Resets returns the counter deltas since CountResets, or why there are none.
+func (rc *ResetCounter) Resets() (Counters, error) {
+	if rc.err != nil {
+		return nil, rc.err
+	}
+	now, err := readCounters()
+	if err != nil {
+		return nil, err
+	}
+	return now.sub(rc.start), nil
+}
+
+// Verify fails t when the kernel sent any RST since CountResets. Where RSTs
+// cannot be counted it only logs why: the test has proved nothing either way.
+func (rc *ResetCounter) Verify(t testing.TB) {
+	t.Helper()
+	d, err := rc.Resets()
+	switch {
+	case err != nil:
+		t.Logf("rsttest: RSTs not counted: %v", err)
+	case d.Resets() > 0:
+		t.Errorf("rsttest: the kernel sent %d RST(s) during the test (%v); run it with a rsttest.Watcher to find the closes", d.Resets(), d)
+	default:
+		t.Logf("rsttest: no RST sent during the test (%v)", d)
+	}
+}
