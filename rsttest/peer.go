@@ -21,6 +21,8 @@ type run struct {
 
 	sentOnce, closedOnce, finishOnce sync.Once
 
+	echo bool // the server peer writes back what it reads (Peer.Echo)
+
 	mu       sync.Mutex // guards the fields below, shared with the peer's goroutine
 	conn     net.Conn
 	res      PeerResult
@@ -100,6 +102,7 @@ func (r *run) peerAccept() {
 		}
 	}
 	r.send(c)
+	r.echo = r.e.s.Peer.Echo
 	r.readAll(c)
 	r.probe(c)
 }
@@ -125,6 +128,15 @@ func (r *run) readAll(c net.Conn) {
 		r.mu.Lock()
 		r.res.Received += n
 		r.mu.Unlock()
+		if r.echo && n > 0 {
+			if _, werr := c.Write(buf[:n]); werr != nil {
+				r.mu.Lock()
+				if r.res.WriteErr == nil {
+					r.res.WriteErr = werr
+				}
+				r.mu.Unlock()
+			}
+		}
 		if err != nil {
 			r.ended(readErr(err))
 			return

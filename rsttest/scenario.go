@@ -46,6 +46,11 @@ type Peer struct {
 	// server peer reads before it sends; 0 sends at accept, like a greeting.
 	// RunServer ignores it.
 	Await int
+	// Echo makes RunClient's server peer answer every request as it
+	// arrives: after Await and Send, it writes back each chunk it reads
+	// until EOF. A client that closes before reading an answer then has
+	// that answer queued, or arriving after its close. RunServer ignores it.
+	Echo bool
 }
 
 // defaultTimeout bounds a scenario whose Timeout is zero.

@@ -121,6 +121,37 @@ var proofs = []proofCase{
 		client: headerOnly, want: rsttest.RST, unread: -1},
 	{name: "client-read-to-eof", sc: rsttest.Scenario{Peer: rsttest.Peer{Await: 5, Send: []byte("PONG\n"), HalfClose: true}},
 		client: readToEOF, want: rsttest.FIN, unread: -1},
+	{name: "client-echo-unread", sc: rsttest.Scenario{Peer: rsttest.Peer{Echo: true}},
+		client: writeClose, want: rsttest.RST, unread: -1},
+	{name: "client-echo-read", sc: rsttest.Scenario{Peer: rsttest.Peer{Echo: true}},
+		client: writeReadClose, want: rsttest.FIN, unread: -1},
+}
+
+// writeClose sends a request and hangs up without reading the answer.
+func writeClose(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	if _, err := c.Write([]byte("PING\n")); err != nil {
+		c.Close()
+		return err
+	}
+	return c.Close()
+}
+
+// writeReadClose reads the (echoed) answer before hanging up.
+func writeReadClose(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte("PING\n")); err != nil {
+		return err
+	}
+	_, err = io.ReadFull(c, make([]byte, 5))
+	return err
 }
 
 // TestProof runs each case in its own private network namespace where one
