@@ -208,3 +208,10 @@ func childOutcome(out, name string) (status, log string) {
 	}
 	return status, strings.Join(kept, "\n")
 }
+
+// InNetnsChild reports whether this process is a test binary that
+// EnterNetns re-executed to run one test in a private network namespace.
+// A test whose setup is costly and not needed by the subtest itself (say,
+// running an analyzer over many packages to name the subtests) can skip it
+// there: the child runs only the subtest that -test.run selects.
+func InNetnsChild() bool { return os.Getenv(envChild) != "" }

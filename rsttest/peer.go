@@ -23,10 +23,13 @@ type run struct {
 
 	echo bool // the server peer writes back what it reads (Peer.Echo)
 
-	mu       sync.Mutex // guards the fields below, shared with the peer's goroutine
-	conn     net.Conn
-	res      PeerResult
-	problems []string
+	mu   sync.Mutex // guards the fields below, shared with the peer's goroutine
+	conn net.Conn
+	res  PeerResult
+	// closedWrite: the peer half-closed at EOF (Peer.CloseWriteAtEOF), so
+	// its socket may reach CLOSE with no RST.
+	closedWrite bool
+	problems    []string
 }
 
 func newRun(e *env) *run {
@@ -90,6 +93,10 @@ func (r *run) peerAccept() {
 		return
 	}
 	r.setConn(c)
+	if r.e.s.Peer.AnswerAtEOF {
+		r.answerAtEOF(c)
+		return
+	}
 	if n := r.e.s.Peer.Await; n > 0 {
 		got, err := io.ReadFull(c, make([]byte, n))
 		r.mu.Lock()
@@ -104,6 +111,37 @@ func (r *run) peerAccept() {
 	r.send(c)
 	r.echo = r.e.s.Peer.Echo
 	r.readAll(c)
+	r.probe(c)
+}
+
+// answerAtEOF reads the request to EOF, then answers and half-closes.
+func (r *run) answerAtEOF(c net.Conn) {
+	buf := make([]byte, 32<<10)
+	for i := 0; ; i++ {
+		n, err := c.Read(buf)
+		r.mu.Lock()
+		r.res.Received += n
+		r.mu.Unlock()
+		if err == io.EOF {
+			break
+		}
+		if err != nil || i == 1<<20 {
+			r.ended(readErr(err))
+			r.probe(c)
+			return
+		}
+	}
+	n, err := c.Write(r.e.s.Peer.Send)
+	if err == nil {
+		if cw, ok := c.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
+			r.mu.Lock()
+			r.closedWrite = true
+			r.mu.Unlock()
+		}
+	}
+	r.mu.Lock()
+	r.res.Sent, r.res.WriteErr = n, err
+	r.mu.Unlock()
 	r.probe(c)
 }
 
@@ -139,6 +177,13 @@ func (r *run) readAll(c net.Conn) {
 		}
 		if err != nil {
 			r.ended(readErr(err))
+			if err == io.EOF && r.e.s.Peer.CloseWriteAtEOF {
+				if cw, ok := c.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
+					r.mu.Lock()
+					r.closedWrite = true
+					r.mu.Unlock()
+				}
+			}
 			return
 		}
 	}
@@ -207,6 +252,7 @@ func (r *run) observe() observation {
 	o.counters, o.countersErr = r.e.delta()
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	o.peerHalfClosed = o.peerHalfClosed || r.closedWrite
 	o.peer = r.res
 	o.problems = append([]string(nil), r.problems...)
 	return o

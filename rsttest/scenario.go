@@ -51,6 +51,17 @@ type Peer struct {
 	// until EOF. A client that closes before reading an answer then has
 	// that answer queued, or arriving after its close. RunServer ignores it.
 	Echo bool
+	// CloseWriteAtEOF makes the peer half-close its side once it has read
+	// the answer to EOF, as a server does when its client is done. Code that
+	// waits for the peer's EOF before it closes (a proxy waiting for both
+	// directions, a drain with no deadline) needs it to finish.
+	CloseWriteAtEOF bool
+	// AnswerAtEOF makes RunClient's server peer read the whole request, to
+	// the client's EOF, before it writes Send and half-closes: a protocol
+	// whose requests end with the client's half-close. Its answer then
+	// reaches a client that closed instead of half-closing only after that
+	// Close, which makes the kernel reset the connection, every time.
+	AnswerAtEOF bool
 }
 
 // defaultTimeout bounds a scenario whose Timeout is zero.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"time"
 )
 
 // BadAuth returns on an authentication failure after reading only the
@@ -37,6 +38,7 @@ func GoodAuth(c net.Conn) { // want GoodAuth:"conn"
 	if strings.TrimSpace(line) != "AUTH secret" {
 		io.WriteString(c, "-ERR auth\n")
 		c.(*net.TCPConn).CloseWrite()
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
 		io.Copy(io.Discard, io.LimitReader(r, 1<<16))
 		return
 	}

@@ -80,12 +80,12 @@ func GoodWaitGroup(client net.Conn, target string) {
 }
 
 // GoodLoop receives once per direction in a loop.
-func GoodLoop(client, server net.Conn) {
+func GoodLoop(client, server *net.TCPConn) {
 	defer server.Close()
 	defer client.Close()
 	done := make(chan struct{}, 2)
-	go func() { io.Copy(server, client); done <- struct{}{} }()
-	go func() { io.Copy(client, server); done <- struct{}{} }()
+	go func() { io.Copy(server, client); server.CloseWrite(); done <- struct{}{} }()
+	go func() { io.Copy(client, server); client.CloseWrite(); done <- struct{}{} }()
 	for i := 0; i < 2; i++ {
 		<-done
 	}

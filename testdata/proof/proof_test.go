@@ -1,0 +1,467 @@
+package proof
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/checker"
+	"golang.org/x/tools/go/packages"
+
+	"github.com/rstlint/rstlint/analyzer"
+	"github.com/rstlint/rstlint/rsttest"
+
+	"rstcases/client"
+	"rstcases/crosspkg/app"
+	"rstcases/defers"
+	"rstcases/errpath"
+	"rstcases/fix"
+	"rstcases/fixed"
+	"rstcases/goroutine"
+	"rstcases/halfclose"
+	"rstcases/handler"
+	"rstcases/helpers"
+	"rstcases/hijack"
+	"rstcases/linger"
+	"rstcases/proxy"
+	"rstcases/rawfd"
+	"rstcases/readloop"
+	"rstcases/seed"
+	"rstcases/usegraceful"
+)
+
+// The peer model, one for every pattern: the peer follows the protocol and
+// may pipeline. A client peer sends its whole request and more (the next
+// request) before the handler reads, keeps its write side open, and reads
+// the answer until EOF; only where the protocol itself ends at the peer's
+// EOF (echo, read-all) does it half-close after sending. A server peer
+// answers each request as it arrives (it echoes).
+//
+// Pipelined input is larger than a bufio.Reader's or a Scanner's buffer:
+// bytes a wrapper has pulled in are read as far as the kernel is
+// concerned, and only what is left in the kernel's queue decides RST.
+var (
+	request   = []byte("PING\r\n")
+	pipelined = []byte(strings.Repeat("PING\r\n", 32<<10/6)) // a request and the next ones, 32 KiB
+	bigInput  = []byte("END " + strings.Repeat("x", 4096))
+	// upstream is the server peer of the proxies: it reads the request to
+	// EOF, then answers and half-closes. A proxy that waits for both
+	// directions passes the EOF on (CloseWrite) and relays the answer; one
+	// that closes when the first direction ends has closed the upstream
+	// conn before the answer comes, so the answer meets a closed socket.
+	upstream = rsttest.Peer{AnswerAtEOF: true, Send: []byte("the answer\n")}
+)
+
+// proofCase is one runnable pattern and how the peer talks to it.
+type proofCase struct {
+	name string   // package.Function: the function whose diagnostics count
+	also []string // other functions of the package whose diagnostics count (the handler it starts...)
+
+	server  func(net.Conn)
+	client  func(addr string) error
+	rawFD   func(lfd int)
+	network string        // "tcp" (default) or "unix"
+	raw     bool          // hand the handler the *net.TCPConn / *net.UnixConn itself
+	send    []byte        // what the peer sends (default: pipelined)
+	peer    *rsttest.Peer // the server peer of a client (default: an echo server)
+	eof     bool          // the protocol ends at the peer's EOF: the peer half-closes
+}
+
+// fromListener runs an accept-one server on the conn RunServer accepted.
+func fromListener(serve func(net.Listener)) func(net.Conn) {
+	return func(c net.Conn) { serve(&oneConn{c: c}) }
+}
+
+// oneConn is a listener that yields one conn, then reports closure.
+type oneConn struct {
+	mu   sync.Mutex
+	c    net.Conn
+	done bool
+}
+
+func (l *oneConn) Accept() (net.Conn, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.done {
+		return nil, net.ErrClosed
+	}
+	l.done = true
+	return l.c, nil
+}
+func (l *oneConn) Close() error   { return nil }
+func (l *oneConn) Addr() net.Addr { return l.c.LocalAddr() }
+
+// httpServe runs an HTTP handler on the conn and waits until it returns.
+func httpServe(h http.HandlerFunc) func(net.Conn) {
+	return func(c net.Conn) {
+		done := make(chan struct{})
+		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer close(done)
+			h(w, r)
+		})}
+		go srv.Serve(&oneConn{c: c})
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+		}
+	}
+}
+
+// withPort adapts a raw-socket client that takes a port.
+func withPort(f func(port int) error) func(string) error {
+	return func(addr string) error {
+		_, p, err := net.SplitHostPort(addr)
+		if err != nil {
+			return err
+		}
+		port, err := strconv.Atoi(p)
+		if err != nil {
+			return err
+		}
+		return f(port)
+	}
+}
+
+// asTCP and asUnix adapt handlers of the concrete types (with raw set).
+func asTCP(f func(*net.TCPConn)) func(net.Conn) {
+	return func(c net.Conn) { f(c.(*net.TCPConn)) }
+}
+func asUnix(f func(*net.UnixConn)) func(net.Conn) {
+	return func(c net.Conn) { f(c.(*net.UnixConn)) }
+}
+
+// viaProxy runs a proxy between a local client and the scripted upstream
+// peer at addr: the client sends a request and half-closes, then reads the
+// answer to EOF. The proxy's close of its upstream conn is what the
+// runner judges.
+func viaProxy(p func(client net.Conn, target string)) func(string) error {
+	return func(addr string) error {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		defer ln.Close()
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		s, err := ln.Accept()
+		if err != nil {
+			return err
+		}
+		done := make(chan struct{})
+		go func() { defer close(done); p(s, addr) }()
+		c.SetReadDeadline(time.Now().Add(3 * time.Second))
+		c.Write(request)
+		c.(*net.TCPConn).CloseWrite()
+		io.Copy(io.Discard, c)
+		<-done
+		return nil
+	}
+}
+
+// viaProxyPair is viaProxy for proxies that take both conns.
+func viaProxyPair(p func(client, server net.Conn)) func(string) error {
+	return viaProxy(func(client net.Conn, target string) {
+		server, err := net.Dial("tcp", target)
+		if err != nil {
+			client.Close()
+			return
+		}
+		p(client, server)
+	})
+}
+
+var cases = []proofCase{
+	{name: "seed.Bad", server: fromListener(seed.Bad)},
+	{name: "seed.Good", server: fromListener(seed.Good), raw: true},
+	{name: "seed.GoodReadAll", server: fromListener(seed.GoodReadAll), eof: true},
+
+	{name: "handler.BadLine", server: handler.BadLine},
+	{name: "handler.GoodLine", server: handler.GoodLine},
+	{name: "handler.GoodEcho", server: handler.GoodEcho, eof: true},
+	{name: "handler.BadUpper", server: handler.BadUpper},
+	{name: "handler.GoodUpper", server: handler.GoodUpper, eof: true},
+	{name: "handler.GoodCloseWriteInterface", server: handler.GoodCloseWriteInterface},
+	{name: "handler.GoodWriteToDiscard", server: asTCP(handler.GoodWriteToDiscard), raw: true},
+
+	{name: "errpath.BadAuth", server: errpath.BadAuth, send: append([]byte("AUTH wrong\r\n"), pipelined...)},
+	{name: "errpath.GoodAuth", server: errpath.GoodAuth, raw: true, send: append([]byte("AUTH wrong\r\n"), pipelined...)},
+	{name: "errpath.GoodReadError", server: errpath.GoodReadError, send: []byte("abcdefgh"), eof: true},
+	{name: "errpath.GoodHeaderError", server: errpath.GoodHeaderError, send: []byte("RST1head and a body"), eof: true},
+	{name: "errpath.BadMagic", server: errpath.BadMagic, send: []byte("XXXXhead and a body")},
+
+	{name: "readloop.GoodLoop", server: readloop.GoodLoop, eof: true},
+	{name: "readloop.BadLoop", server: readloop.BadLoop, send: bigInput},
+	{name: "readloop.GoodLoopErrVar", server: readloop.GoodLoopErrVar, eof: true},
+	{name: "readloop.GoodZeroRead", server: readloop.GoodZeroRead, eof: true},
+
+	{name: "defers.BadDeferredClosure", server: fromListener(defers.BadDeferredClosure)},
+	{name: "defers.GoodDeferredGraceful", server: fromListener(defers.GoodDeferredGraceful), raw: true},
+	{name: "defers.BadEarlyReturn", server: func(c net.Conn) { defers.BadEarlyReturn(c, true) }},
+	{name: "defers.GoodExplicitThenDeferred", server: defers.GoodExplicitThenDeferred, eof: true},
+	{name: "defers.GoodDeferAfterDrain", server: defers.GoodDeferAfterDrain, eof: true},
+	{name: "defers.GoodFailedAccept", server: fromListener(func(ln net.Listener) { defers.GoodFailedAccept(ln) }), eof: true},
+
+	{name: "goroutine.BadServe", server: fromListener(goroutine.BadServe)},
+	{name: "goroutine.GoodServe", server: fromListener(goroutine.GoodServe), eof: true},
+	{name: "goroutine.GoodServeDrainedBefore", server: fromListener(goroutine.GoodServeDrainedBefore), eof: true},
+	{name: "goroutine.BadGoNamed", also: []string{"handle"}, server: fromListener(goroutine.BadGoNamed)},
+
+	{name: "helpers.BadHangUp", server: helpers.BadHangUp},
+	{name: "helpers.GoodDrainThenHangUp", server: helpers.GoodDrainThenHangUp},
+	{name: "helpers.GoodGraceful", server: helpers.GoodGraceful},
+	{name: "helpers.GracefulClose", server: helpers.GracefulClose},
+	{name: "helpers.GoodDeferredGraceful", server: fromListener(helpers.GoodDeferredGraceful)},
+	{name: "helpers.BadDeferredHangUp", server: fromListener(helpers.BadDeferredHangUp)},
+
+	{name: "app.Bad", server: fromListener(app.Bad)},
+	{name: "app.Good", server: fromListener(app.Good)},
+
+	{name: "halfclose.BadCloseWriteOnly", server: asTCP(halfclose.BadCloseWriteOnly), raw: true},
+	{name: "halfclose.BadCloseWriteAndWait", server: halfclose.BadCloseWriteAndWait},
+	{name: "halfclose.GoodCloseWriteDrain", server: asTCP(halfclose.GoodCloseWriteDrain), raw: true},
+	{name: "halfclose.BadCloseRead", server: asTCP(halfclose.BadCloseRead), raw: true},
+	{name: "halfclose.BadUnixHalfClose", server: asUnix(halfclose.BadUnixHalfClose), raw: true, network: "unix"},
+	{name: "halfclose.GoodUnixHalfClose", server: asUnix(halfclose.GoodUnixHalfClose), raw: true, network: "unix"},
+
+	{name: "linger.BadLingerZero", server: asTCP(linger.BadLingerZero), raw: true, eof: true},
+	{name: "linger.GoodLingerPositive", server: asTCP(linger.GoodLingerPositive), raw: true, eof: true},
+	{name: "linger.GoodLingerRestored", server: asTCP(linger.GoodLingerRestored), raw: true, eof: true},
+	{name: "linger.BadDialLinger", client: linger.BadDialLinger},
+
+	{name: "rawfd.Bad", rawFD: rawfd.Bad},
+	{name: "rawfd.Good", rawFD: rawfd.Good},
+	{name: "rawfd.BadShutdownOnly", rawFD: rawfd.BadShutdownOnly},
+	{name: "rawfd.BadLinger", rawFD: rawfd.BadLinger, eof: true},
+	{name: "rawfd.BadHelper", rawFD: rawfd.BadHelper},
+	{name: "rawfd.BadClient", client: withPort(rawfd.BadClient)},
+	{name: "rawfd.GoodClient", client: withPort(rawfd.GoodClient)},
+
+	{name: "client.BadNoRead", client: client.BadNoRead},
+	{name: "client.GoodReadReply", client: client.GoodReadReply},
+	{name: "client.GoodPortCheck", client: client.GoodPortCheck},
+	{name: "client.BadQuit", client: client.BadQuit},
+	{name: "client.GoodWriteError", client: client.GoodWriteError},
+
+	{name: "hijack.Bad", server: httpServe(hijack.Bad), send: httpRequestWithBody},
+	{name: "hijack.Good", server: httpServe(hijack.Good), send: httpRequestWithBody},
+
+	{name: "usegraceful.Good", server: usegraceful.Good},
+	{name: "usegraceful.GoodDeferred", server: fromListener(usegraceful.GoodDeferred)},
+	{name: "usegraceful.Bad", server: usegraceful.Bad},
+
+	{name: "proxy.BadFirstFinisher", peer: &upstream, client: viaProxy(proxy.BadFirstFinisher)},
+	{name: "proxy.GoodBothDirections", peer: &upstream, client: viaProxy(proxy.GoodBothDirections)},
+	{name: "proxy.GoodWaitGroup", peer: &upstream, client: viaProxy(proxy.GoodWaitGroup)},
+	{name: "proxy.BadHelper", peer: &upstream, client: viaProxyPair(proxy.BadHelper)},
+	{name: "proxy.GoodLoop", peer: &upstream, client: viaProxyPair(func(c, s net.Conn) {
+		proxy.GoodLoop(c.(*net.TCPConn), s.(*net.TCPConn))
+	})},
+
+	// Before and after rstlint -fix.
+	{name: "fix.Interface", server: fix.Interface},
+	{name: "fixed.Interface", server: fixed.Interface},
+	{name: "fix.Deferred", server: asTCP(fix.Deferred), raw: true},
+	{name: "fixed.Deferred", server: asTCP(fixed.Deferred), raw: true},
+	{name: "fix.HalfClosed", server: asTCP(fix.HalfClosed), raw: true},
+	{name: "fixed.HalfClosed", server: asTCP(fixed.HalfClosed), raw: true},
+	{name: "fix.Dialed", client: fix.Dialed},
+	{name: "fixed.Dialed", client: fixed.Dialed},
+}
+
+// Not run, and why: these patterns are about ownership or need a peer the
+// runner does not script; their verdicts are checked by analysistest only.
+var notRun = map[string]string{
+	"escape.*":                    "the conn leaves the function: rstlint is silent by design, whatever the kernel does",
+	"packet.*":                    "packet sockets and net.Pipe have no RST",
+	"generic.*":                   "generic code: no connection of a known kind",
+	"noreturn.Fatal":              "exits the process",
+	"seed.BadTCP":                 "needs a *net.TCPListener",
+	"halfclose.BadUnixCloseWrite": "needs a *net.UnixListener (halfclose.BadUnixHalfClose runs the same close)",
+	"halfclose.BadTLSCloseWrite":  "needs a TLS peer",
+	"halfclose.BadTLSListener":    "needs a TLS peer",
+	"halfclose.GoodTLSNetConn":    "needs a TLS peer",
+	"linger.IgnoredLinger":        "suppressed on purpose: the RST is wanted",
+	"app.Kept":                    "the conn is kept elsewhere: silence by design",
+	"ignore.*":                    "suppression cases",
+	"flags.*":                     "flag cases",
+	"rawfd.Listener":              "a listening socket",
+	"rawfd.Datagram":              "a datagram socket",
+}
+
+// httpRequestWithBody is a request whose body is bigger than net/http's
+// read buffer: the handler hijacks without reading it, so most of it is
+// still queued in the kernel.
+var httpRequestWithBody = []byte("POST / HTTP/1.1\r\nHost: proof\r\nContent-Length: 65536\r\n\r\n" + strings.Repeat("b", 65536))
+
+// TestProof runs every case on the kernel and compares the kernel's
+// verdict with rstlint's. Subtests are named case/flagged or case/clean
+// after rstlint's verdict, computed once in the parent process; the
+// children that EnterNetns re-executes find it in their name.
+func TestProof(t *testing.T) {
+	var flagged map[string]bool
+	if !rsttest.InNetnsChild() {
+		flagged = analyze(t)
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			words := []string{"flagged", "clean"} // a child runs only the one -test.run names
+			if flagged != nil {
+				words = []string{map[bool]string{true: "flagged", false: "clean"}[flagged[c.name]]}
+			}
+			for _, word := range words {
+				t.Run(word, func(t *testing.T) {
+					if !rsttest.EnterNetns(t) {
+						return
+					}
+					runCase(t, c, word == "flagged")
+				})
+			}
+		})
+	}
+}
+
+func runCase(t *testing.T, c proofCase, flagged bool) {
+	peer := rsttest.Peer{Send: c.send, HalfClose: c.eof}
+	if peer.Send == nil {
+		peer.Send = pipelined
+	}
+	var res rsttest.Result
+	switch {
+	case c.server != nil:
+		res = rsttest.RunServer(t, rsttest.Scenario{Network: c.network, Raw: c.raw, Peer: peer}, c.server)
+	case c.client != nil:
+		sp := rsttest.Peer{Echo: true}
+		if c.peer != nil {
+			sp = *c.peer
+		}
+		res = rsttest.RunClient(t, rsttest.Scenario{Peer: sp}, c.client)
+	case c.rawFD != nil:
+		res = runRawFD(t, peer, c.rawFD)
+	}
+	want := rsttest.FIN
+	if flagged {
+		want = rsttest.RST
+	}
+	t.Logf("pattern=%s flagged=%v %s", c.name, flagged, res)
+	t.Logf("peer: %+v", res.Peer)
+	if res.Verdict == rsttest.Unknown {
+		t.Skipf("pattern=%s flagged=%v kernel=Unknown: %s", c.name, flagged, res.Evidence)
+	}
+	if res.Verdict != want {
+		t.Errorf("pattern=%s: rstlint says flagged=%v but the kernel sent %v (%s): fix the rule or the case",
+			c.name, flagged, res.Verdict, res.Evidence)
+	}
+}
+
+// runRawFD runs a raw-socket server given a listening descriptor: the peer
+// connects and sends before the server accepts, as in the seed. Only the
+// private namespace's counters can tell what its close sent.
+func runRawFD(t *testing.T, peer rsttest.Peer, serve func(lfd int)) rsttest.Result {
+	rc := rsttest.CountResets()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	f, err := ln.(*net.TCPListener).File() // a blocking dup of the listening fd
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Write(peer.Send); err != nil {
+		t.Fatal(err)
+	}
+	if peer.HalfClose {
+		c.(*net.TCPConn).CloseWrite()
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); serve(int(f.Fd())) }()
+	_, readErr := io.Copy(io.Discard, c) // the answer, until EOF or a reset
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the raw-socket server did not return")
+	}
+	counters, err := rc.Resets()
+	res := rsttest.Result{Network: "tcp", Unread: -1, Queued: -1, ClosedBy: "server"}
+	switch {
+	case err != nil:
+		res.Evidence = fmt.Sprintf("no counters (%v); peer read ended with %v", err, readErr)
+		if readErr != nil && strings.Contains(readErr.Error(), "reset") {
+			res.Verdict, res.Evidence = rsttest.RST, "peer read: "+readErr.Error()
+		}
+	case counters.Resets() > 0:
+		res.Verdict, res.Netns, res.Counters = rsttest.RST, true, counters
+		res.Evidence = counters.String() + " in a private network namespace"
+	default:
+		res.Verdict, res.Netns, res.Counters = rsttest.FIN, true, counters
+		res.Evidence = counters.String() + " in a private network namespace; peer read ended with " + fmt.Sprint(readErr)
+	}
+	return res
+}
+
+// analyze runs rstlint over the cases and returns, for each case name, whether
+// a diagnostic falls in its function (or the functions it names in also).
+func analyze(t *testing.T) map[string]bool {
+	t.Helper()
+	cfg := &packages.Config{Mode: packages.LoadAllSyntax, Dir: "..", Tests: false}
+	pkgs, err := packages.Load(cfg, "rstcases/...")
+	if err != nil {
+		t.Fatal(err)
+	}
+	graph, err := checker.Analyze([]*analysis.Analyzer{analyzer.Analyzer}, pkgs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// diagnosed["pkg.Func"] is true when a diagnostic is inside Func.
+	diagnosed := make(map[string]bool)
+	for act := range graph.All() {
+		if !act.IsRoot || act.Analyzer != analyzer.Analyzer {
+			continue
+		}
+		for _, d := range act.Diagnostics {
+			if fn := enclosingFunc(act.Package, d.Pos); fn != "" {
+				diagnosed[act.Package.Types.Name()+"."+fn] = true
+			}
+		}
+	}
+	flagged := make(map[string]bool)
+	for _, c := range cases {
+		pkg := c.name[:strings.IndexByte(c.name, '.')]
+		flagged[c.name] = diagnosed[c.name]
+		for _, fn := range c.also {
+			flagged[c.name] = flagged[c.name] || diagnosed[pkg+"."+fn]
+		}
+	}
+	return flagged
+}
+
+// enclosingFunc names the top-level function declaration holding pos.
+func enclosingFunc(pkg *packages.Package, pos token.Pos) string {
+	for _, f := range pkg.Syntax {
+		for _, decl := range f.Decls {
+			if fd, ok := decl.(*ast.FuncDecl); ok && fd.Pos() <= pos && pos < fd.End() {
+				return fd.Name.Name
+			}
+		}
+	}
+	return ""
+}
