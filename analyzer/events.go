@@ -265,6 +265,11 @@ func (f *funcFlow) callEvents(instr ssa.CallInstruction, pos token.Pos) []event 
 		if ref, tracked := f.alias[recv]; tracked && ref.role != roleCell && ref.kind != kindFD {
 			eff := methodEffect(ref.role, ref.kind, method, args, ref.closes)
 			emit(recv, eff)
+			if eff == effNone && ref.role == roleConn && call != nil {
+				// SetKeepAlive, SetDeadline...: they fail only on a broken
+				// or closed socket, so their error ends the conversation too.
+				f.condsForResult(call, ref.conn, effWrite)
+			}
 			switch method {
 			case "ReadFrom":
 				for _, a := range args {

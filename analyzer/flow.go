@@ -221,19 +221,32 @@ func (f *funcFlow) transferBlock(b *ssa.BasicBlock, s *flowState) bool {
 }
 
 func (f *funcFlow) recordReturn(ret *ssa.Return, s *flowState) {
-	hasErr := false
+	var errVal ssa.Value
 	if n := len(ret.Results); n > 0 && isErrorType(ret.Results[n-1].Type()) && !isNilConst(ret.Results[n-1]) {
-		hasErr = true
+		errVal = ret.Results[n-1]
 		f.errReturn0 = true
+	}
+	// When the returned error is a read's or write's error (return b, err
+	// after io.ReadFull), a non-nil error means that operation failed.
+	var failed []condFact
+	if errVal != nil {
+		failed = f.valueFacts(errVal, whenNonNil, 0)
 	}
 	for k, c := range f.conns {
 		if c.param < 0 && c.freeVar < 0 {
 			continue
 		}
 		f.atReturn[k] |= s.m[k]
-		if hasErr {
-			f.errReturn[k] |= s.m[k]
+		if errVal == nil {
+			continue
 		}
+		m := s.m[k]
+		for _, fact := range failed {
+			if fact.conn == k {
+				m = m.drain()
+			}
+		}
+		f.errReturn[k] |= m
 	}
 }
 

@@ -35,6 +35,7 @@ import (
 	"rstcases/proxy"
 	"rstcases/rawfd"
 	"rstcases/readloop"
+	"rstcases/realworld"
 	"rstcases/seed"
 	"rstcases/usegraceful"
 )
@@ -269,6 +270,12 @@ var cases = []proofCase{
 		proxy.GoodLoop(c.(*net.TCPConn), s.(*net.TCPConn))
 	})},
 
+	{name: "realworld.GoodFrameLoop", server: realworld.GoodFrameLoop, send: []byte("\x00\x03abc\x00\x02de"), eof: true},
+	{name: "realworld.BadReject", server: fromListener(func(ln net.Listener) { realworld.BadReject(ln) })},
+	{name: "realworld.BadTooMany", server: realworld.BadTooMany},
+	{name: "realworld.BadConnectRefused", server: httpServe(realworld.BadConnectRefused), send: connectWithTunnelData},
+	{name: "realworld.BadFixedHeader", server: fromListener(realworld.BadFixedHeader)},
+
 	// Before and after rstlint -fix.
 	{name: "fix.Interface", server: fix.Interface},
 	{name: "fixed.Interface", server: fixed.Interface},
@@ -304,6 +311,10 @@ var notRun = map[string]string{
 // read buffer: the handler hijacks without reading it, so most of it is
 // still queued in the kernel.
 var httpRequestWithBody = []byte("POST / HTTP/1.1\r\nHost: proof\r\nContent-Length: 65536\r\n\r\n" + strings.Repeat("b", 65536))
+
+// connectWithTunnelData is a CONNECT whose client already sends tunnelled
+// bytes, more than net/http buffers.
+var connectWithTunnelData = []byte("CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n" + strings.Repeat("t", 65536))
 
 // TestProof runs every case on the kernel and compares the kernel's
 // verdict with rstlint's. Subtests are named case/flagged or case/clean
