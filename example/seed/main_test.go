@@ -1,0 +1,48 @@
+package main
+
+import (
+	"net"
+	"testing"
+
+	"github.com/rstlint/rstlint/rsttest"
+)
+
+// TestServeCloses confirms rstlint's warning on serve, and its fix, on the
+// real kernel: the client sends its 1024-byte request before the server
+// accepts; serve's Close then resets the connection, serveGraceful's does not.
+func TestServeCloses(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		serve func(net.Listener)
+		want  rsttest.Verdict
+	}{
+		{"serve", serve, rsttest.RST},                // rstlint: closed with input possibly unread
+		{"serveGraceful", serveGraceful, rsttest.FIN}, // CloseWrite, drain, Close
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if !rsttest.EnterNetns(t) {
+				return // ran in a private network namespace; its outcome is reported here
+			}
+			scenario := rsttest.Scenario{
+				Raw:  true, // serveGraceful asserts *net.TCPConn
+				Peer: rsttest.Peer{Send: make([]byte, 1024)},
+			}
+			res := rsttest.RunServer(t, scenario, func(c net.Conn) { tc.serve(&oneConn{c: c}) })
+			res.Expect(t, tc.want) // logs "kernel=RST evidence=..."; skips when the kernel can't be observed
+		})
+	}
+}
+
+// oneConn is a listener that yields the conn under test once.
+type oneConn struct{ c net.Conn }
+
+func (l *oneConn) Accept() (net.Conn, error) {
+	c := l.c
+	if c == nil {
+		return nil, net.ErrClosed
+	}
+	l.c = nil
+	return c, nil
+}
+func (l *oneConn) Close() error   { return nil }
+func (l *oneConn) Addr() net.Addr { return &net.TCPAddr{} }
