@@ -141,3 +141,20 @@ func TestFix(t *testing.T) {
 		})
 	}
 }
+
+// TestBadInput: a package that does not compile gets the type checker's
+// error and exit status 1, never a panic.
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module bad\n\ngo 1.26\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "bad.go"), []byte("package bad\n\nimport \"net\"\n\nfunc F(c net.Conn) { c.Close(undefined) }\n"), 0o644)
+	cmd := exec.Command(rstlint, "./...")
+	cmd.Dir = dir
+	out, _ := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 1 {
+		t.Errorf("exit %d, want 1:\n%s", code, out)
+	}
+	if !strings.Contains(string(out), "undefined") || strings.Contains(string(out), "panic") {
+		t.Errorf("want the type error and no panic:\n%s", out)
+	}
+}
