@@ -1,0 +1,154 @@
+// Package golangci is rstlint as a golangci-lint v2 module plugin.
+//
+// Importing it (blank import, as `golangci-lint custom` does in the
+// binary it builds) registers a linter named "rstlint" with
+// github.com/golangci/plugin-module-register. It is enabled and configured
+// in .golangci.yml:
+//
+//	version: "2"
+//	linters:
+//	  enable:
+//	    - rstlint
+//	  settings:
+//	    custom:
+//	      rstlint:
+//	        type: module
+//	        settings:
+//	          halfclose: true      # report halfclose-undrained (default true)
+//	          linger: true         # report linger-zero (default true)
+//	          proxy: true          # report proxy-early-close (default true)
+//	          drain: []            # functions that read their conn argument to EOF
+//	          gracefulclose: []    # functions that close their conn argument gracefully
+//
+// Unknown settings keys, and values of the wrong type, are errors: a typo
+// must not silently leave a check on or off. docs/integrations.md has the
+// whole setup, .custom-gcl.yml included.
+package golangci
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/golangci/plugin-module-register/register"
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/rstlint/rstlint/analyzer"
+)
+
+// Name is the name the plugin is registered under: the key of
+// linters.settings.custom in .golangci.yml, the name in linters.enable and
+// in //nolint directives.
+const Name = "rstlint"
+
+func init() {
+	register.Plugin(Name, New)
+}
+
+// Settings are the keys of linters.settings.custom.rstlint.settings: one
+// per flag of the rstlint command, named like it. A key left out keeps the
+// flag's default.
+type Settings struct {
+	// HalfClose reports halfclose-undrained (flag -halfclose). Default true.
+	HalfClose *bool `json:"halfclose"`
+	// Linger reports linger-zero (flag -linger). Default true.
+	Linger *bool `json:"linger"`
+	// Proxy reports proxy-early-close (flag -proxy). Default true.
+	Proxy *bool `json:"proxy"`
+	// Drain lists functions that read their connection argument to EOF,
+	// spelled as types.Func.FullName (flag -drain).
+	Drain []string `json:"drain"`
+	// GracefulClose lists functions that close their connection argument
+	// gracefully, spelled as types.Func.FullName (flag -gracefulclose).
+	GracefulClose []string `json:"gracefulclose"`
+}
+
+// DecodeSettings decodes the raw settings golangci-lint hands to a plugin
+// (nil when the settings key is absent). register.DecodeSettings is strict:
+// it re-encodes the value as JSON and decodes it with DisallowUnknownFields,
+// so an unknown key or a value of the wrong type is an error.
+func DecodeSettings(raw any) (Settings, error) {
+	s, err := register.DecodeSettings[Settings](raw)
+	if err != nil {
+		return Settings{}, fmt.Errorf("%s settings: %w", Name, err)
+	}
+	for _, l := range []struct {
+		key   string
+		names []string
+	}{{"drain", s.Drain}, {"gracefulclose", s.GracefulClose}} {
+		for i, n := range l.names {
+			if l.names[i] = strings.TrimSpace(n); l.names[i] == "" {
+				return Settings{}, fmt.Errorf("%s settings: %s[%d] is empty", Name, l.key, i)
+			}
+		}
+	}
+	return s, nil
+}
+
+// Options returns the analyzer options the settings stand for, with the
+// defaults of analyzer.DefaultOptions for the keys left out.
+func (s Settings) Options() analyzer.Options {
+	o := analyzer.DefaultOptions()
+	if s.HalfClose != nil {
+		o.HalfClose = *s.HalfClose
+	}
+	if s.Linger != nil {
+		o.Linger = *s.Linger
+	}
+	if s.Proxy != nil {
+		o.Proxy = *s.Proxy
+	}
+	o.Drain = s.Drain
+	o.GracefulClose = s.GracefulClose
+	return o
+}
+
+// Plugin is the register.LinterPlugin for rstlint.
+type Plugin struct {
+	settings Settings
+}
+
+var _ register.LinterPlugin = (*Plugin)(nil)
+
+// New is the register.NewPlugin constructor: it decodes the settings and
+// fails on any it does not know.
+func New(settings any) (register.LinterPlugin, error) {
+	s, err := DecodeSettings(settings)
+	if err != nil {
+		return nil, err
+	}
+	return &Plugin{settings: s}, nil
+}
+
+// BuildAnalyzers returns rstlint configured by the settings. It uses
+// analyzer.New, not analyzer.Analyzer, whose options are global flags, and
+// drops related information from its diagnostics (see withoutRelated).
+func (p *Plugin) BuildAnalyzers() ([]*analysis.Analyzer, error) {
+	return []*analysis.Analyzer{withoutRelated(analyzer.New(p.settings.Options()))}, nil
+}
+
+// withoutRelated returns a copy of a whose diagnostics carry no related
+// information. golangci-lint v2 turns each related position into an issue
+// of its own ("rstlint(related information): connection passed in as a
+// parameter", on the line of the parameter or the Accept): a
+// //nolint:rstlint on the reported Close does not cover it, and under
+// issues.uniq-by-line it can hide another linter's issue on its line.
+// rstlint's messages already name those positions ("accepted by
+// net.Listener.Accept at main.go:59", "set at conn.go:26").
+func withoutRelated(a *analysis.Analyzer) *analysis.Analyzer {
+	run := a.Run
+	b := *a
+	b.Run = func(pass *analysis.Pass) (any, error) {
+		p := *pass
+		p.Report = func(d analysis.Diagnostic) {
+			d.Related = nil
+			pass.Report(d)
+		}
+		return run(&p)
+	}
+	return &b
+}
+
+// GetLoadMode asks for type information: rstlint runs on SSA (buildssa).
+func (p *Plugin) GetLoadMode() string {
+	return register.LoadModeTypesInfo
+}

@@ -1,0 +1,214 @@
+package golangci
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/golangci/plugin-module-register/register"
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/rstlint/rstlint/analyzer"
+)
+
+// raw parses a settings block (JSON, a subset of YAML) into what
+// golangci-lint hands to a plugin: untyped maps, slices and scalars, as
+// viper decodes .golangci.yml; nil when the block is absent.
+func raw(t *testing.T, src string) any {
+	t.Helper()
+	if src == "" {
+		return nil
+	}
+	var v any
+	if err := json.Unmarshal([]byte(src), &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestDecodeSettings(t *testing.T) {
+	// with returns the default options changed by f.
+	with := func(f func(*analyzer.Options)) analyzer.Options {
+		o := analyzer.DefaultOptions()
+		f(&o)
+		return o
+	}
+	for _, tc := range []struct {
+		name string
+		json string
+		want analyzer.Options
+	}{
+		{"absent", ``, analyzer.DefaultOptions()},
+		{"empty", `{}`, analyzer.DefaultOptions()},
+		{"halfclose off", `{"halfclose": false}`, with(func(o *analyzer.Options) { o.HalfClose = false })},
+		{"linger off", `{"linger": false}`, with(func(o *analyzer.Options) { o.Linger = false })},
+		{"proxy off", `{"proxy": false}`, with(func(o *analyzer.Options) { o.Proxy = false })},
+		{"explicit defaults", `{"halfclose": true, "linger": true, "proxy": true, "drain": [], "gracefulclose": []}`,
+			with(func(o *analyzer.Options) { o.Drain, o.GracefulClose = []string{}, []string{} })},
+		{"lists", `{
+			"drain": ["example.com/pkg.Drain", "(*example.com/pkg.Conn).Drain"],
+			"gracefulclose": [" example.com/pkg.Hangup "]
+		}`, with(func(o *analyzer.Options) {
+			o.Drain = []string{"example.com/pkg.Drain", "(*example.com/pkg.Conn).Drain"}
+			o.GracefulClose = []string{"example.com/pkg.Hangup"}
+		})},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := DecodeSettings(raw(t, tc.json))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.Options(); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Options() = %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestSettingsMatchFlags keeps the settings in step with the command: one
+// key per flag of analyzer.Analyzer, with the flag's name.
+func TestSettingsMatchFlags(t *testing.T) {
+	var keys, flags []string
+	st := reflect.TypeFor[Settings]()
+	for i := range st.NumField() {
+		keys = append(keys, strings.Split(st.Field(i).Tag.Get("json"), ",")[0])
+	}
+	analyzer.Analyzer.Flags.VisitAll(func(f *flag.Flag) { flags = append(flags, f.Name) })
+	slices.Sort(keys)
+	slices.Sort(flags)
+	if !slices.Equal(keys, flags) {
+		t.Errorf("settings keys %q, want the analyzer's flags %q", keys, flags)
+	}
+}
+
+func TestDecodeSettingsErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, json, want string
+	}{
+		{"unknown key", `{"half-close": false}`, `unknown field "half-close"`},
+		{"unknown key beside known", `{"linger": false, "drains": ["x.Y"]}`, `unknown field "drains"`},
+		{"wrong type bool", `{"linger": "no"}`, `cannot unmarshal string`},
+		{"wrong type list", `{"drain": "example.com/pkg.Drain"}`, `cannot unmarshal string`},
+		{"empty name", `{"gracefulclose": [""]}`, `gracefulclose[0] is empty`},
+		{"not a map", `["linger"]`, `cannot unmarshal array`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := DecodeSettings(raw(t, tc.json))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want one containing %q", err, tc.want)
+			}
+			if _, err := New(raw(t, tc.json)); err == nil {
+				t.Error("New accepted the settings DecodeSettings refused")
+			}
+		})
+	}
+}
+
+func TestRegistered(t *testing.T) {
+	newPlugin, err := register.GetPlugin("rstlint")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := newPlugin(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.GetLoadMode(); got != register.LoadModeTypesInfo {
+		t.Errorf("GetLoadMode() = %q, want %q", got, register.LoadModeTypesInfo)
+	}
+	as, err := p.BuildAnalyzers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(as) != 1 || as[0].Name != "rstlint" {
+		t.Fatalf("BuildAnalyzers() = %v, want one analyzer named rstlint", as)
+	}
+	// The plugin's analyzer must not share the global flags of
+	// analyzer.Analyzer: golangci-lint never sets them.
+	n := 0
+	as[0].Flags.VisitAll(func(*flag.Flag) { n++ })
+	if n != 0 {
+		t.Errorf("plugin analyzer has %d flags, want none", n)
+	}
+}
+
+// recorder is an analysistest.Testing that keeps the complaints about
+// unmatched diagnostics: the fixture has no // want comments, and the test
+// looks at the diagnostics themselves.
+type recorder struct{ errs []string }
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+
+// TestSettingsChangeDiagnostics runs the analyzer the plugin builds on
+// testdata/src/fixture and checks which functions are reported, and in
+// which category, for each settings block.
+func TestSettingsChangeDiagnostics(t *testing.T) {
+	dir, err := filepath.Abs("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, json string
+		want       []string // "category@func", sorted
+	}{
+		{"defaults", ``, []string{"halfclose-undrained@HalfClose", "linger-zero@Linger",
+			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "unread-close@Drained", "unread-close@Unread"}},
+		{"halfclose off", `{"halfclose": false}`, []string{"linger-zero@Linger",
+			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "unread-close@Drained", "unread-close@Unread"}},
+		{"linger off", `{"linger": false}`, []string{"halfclose-undrained@HalfClose",
+			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "unread-close@Drained", "unread-close@Unread"}},
+		{"proxy off", `{"proxy": false}`, []string{"halfclose-undrained@HalfClose", "linger-zero@Linger",
+			"unread-close@Drained", "unread-close@Unread"}},
+		{"drain", `{"drain": ["fixture.Slurp"]}`, []string{"halfclose-undrained@HalfClose", "linger-zero@Linger",
+			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "unread-close@Unread"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := New(raw(t, tc.json))
+			if err != nil {
+				t.Fatal(err)
+			}
+			as, err := p.BuildAnalyzers()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, res := range analysistest.Run(new(recorder), dir, as[0], "fixture") {
+				if res.Err != nil {
+					t.Fatal(res.Err)
+				}
+				for _, d := range res.Diagnostics {
+					got = append(got, d.Category+"@"+enclosingFunc(res, d.Pos))
+					if len(d.Related) != 0 {
+						t.Errorf("%s: diagnostic has related information %v, want none (golangci-lint makes each an issue)",
+							res.Action.Package.Fset.Position(d.Pos), d.Related)
+					}
+				}
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("diagnostics = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// enclosingFunc names the function declaration of the fixture around pos.
+func enclosingFunc(res *analysistest.Result, pos token.Pos) string {
+	for _, f := range res.Action.Package.Syntax {
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Pos() <= pos && pos < fd.End() {
+				return fd.Name.Name
+			}
+		}
+	}
+	return "?"
+}
