@@ -337,7 +337,12 @@ func (f *funcFlow) callEvents(instr ssa.CallInstruction, pos token.Pos) []event 
 					continue
 				}
 				evs = append(evs, event{kind: evSummary, conn: ref.conn, pos: pos, what: what, pe: pe})
-				if call != nil && pe.ErrDone {
+				// A failed call ends the conversation when all its errors are
+				// failed reads or writes; and in a loop, when some are: a loop
+				// left only when the reading helper fails reads to EOF (its other
+				// errors are a peer breaking the framing, not a peer that
+				// follows the protocol).
+				if call != nil && (pe.ErrDone || pe.ErrRead && inLoop(call.Block())) {
 					f.condsForResult(call, ref.conn, effRead)
 				}
 			}

@@ -569,6 +569,7 @@ func (f *funcFlow) rootEffect(k int) *rootResult {
 	e.AtReturn = uint16(f.atReturn[k])
 	e.Escapes = c.conflicted
 	e.ErrDone = f.errReturn0 && f.errReturn[k]&statusMask(statusUnread) == 0
+	e.ErrRead = f.errReturn[k]&statusMask(statusDone) != 0
 	visit := func(ev *event) {
 		if ev.conn != k {
 			return

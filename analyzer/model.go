@@ -102,7 +102,7 @@ func isConnType(t types.Type) bool {
 	}
 	useful := false
 	for m := range iface.Methods() {
-		if !connMethods[m.Name()] {
+		if !connMethods[m.Name()] || isPacketMethod(m) {
 			return false
 		}
 		switch m.Name() {
@@ -133,6 +133,20 @@ func isDefiniteConnType(t types.Type) bool {
 		}
 	}
 	return false
+}
+
+// isPacketMethod reports whether m is net.PacketConn's ReadFrom or WriteTo
+// (a datagram socket: no RST) rather than io.ReaderFrom's or io.WriterTo's.
+func isPacketMethod(m *types.Func) bool {
+	if m.Name() != "ReadFrom" && m.Name() != "WriteTo" {
+		return false
+	}
+	params := m.Signature().Params()
+	if params.Len() == 0 {
+		return false
+	}
+	_, isSlice := params.At(0).Type().Underlying().(*types.Slice)
+	return isSlice
 }
 
 // isFDType reports whether t can hold a raw file descriptor.

@@ -25,6 +25,9 @@ type ParamEffect struct {
 	Drains   bool   // it reads the connection to EOF (io.Copy from it...)
 	Escapes  bool   // it keeps the connection or hands it on
 	ErrDone  bool   // a non-nil error result means a read or write failed
+	// ErrRead: some non-nil error results come from a failed read (EOF):
+	// a loop that stops only when such a call fails reads to EOF.
+	ErrRead bool
 }
 
 // ConnFact is the fact exported for a function or method with at least one
@@ -54,7 +57,7 @@ func (p ParamEffect) String() string {
 	for _, flag := range []struct {
 		on   bool
 		name string
-	}{{p.Uses, "uses"}, {p.Reads, "reads"}, {p.Writes, "writes"}, {p.Drains, "drains"}, {p.Escapes, "escapes"}, {p.ErrDone, "errdone"}} {
+	}{{p.Uses, "uses"}, {p.Reads, "reads"}, {p.Writes, "writes"}, {p.Drains, "drains"}, {p.Escapes, "escapes"}, {p.ErrDone, "errdone"}, {p.ErrRead, "errread"}} {
 		if flag.on {
 			s += " " + flag.name
 		}

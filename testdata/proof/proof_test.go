@@ -271,6 +271,7 @@ var cases = []proofCase{
 	})},
 
 	{name: "realworld.GoodFrameLoop", server: realworld.GoodFrameLoop, send: []byte("\x00\x03abc\x00\x02de"), eof: true},
+	{name: "realworld.GoodStrictFrameLoop", server: realworld.GoodStrictFrameLoop, send: []byte("\x00\x00\x00\x00\x00\x00\x00\x03abc"), eof: true},
 	{name: "realworld.BadReject", server: fromListener(func(ln net.Listener) { realworld.BadReject(ln) })},
 	{name: "realworld.BadTooMany", server: realworld.BadTooMany},
 	{name: "realworld.BadConnectRefused", server: httpServe(realworld.BadConnectRefused), send: connectWithTunnelData},

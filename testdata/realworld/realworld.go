@@ -5,6 +5,7 @@ package realworld // want package:"hasConnFacts"
 
 import (
 	"encoding/binary"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -112,4 +113,39 @@ func BadFixedHeader(ln net.Listener) {
 	if _, err := io.ReadFull(c, hdr); err != nil {
 		return
 	}
+}
+
+// readStrictFrame also rejects a bad length: only a peer that breaks the
+// framing gets that error.
+func readStrictFrame(r io.Reader) ([]byte, error) {
+	var n int64
+	if err := binary.Read(r, binary.BigEndian, &n); err != nil {
+		return nil, err
+	}
+	if n < 0 || n > 1<<20 {
+		return nil, errors.New("invalid length")
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// GoodStrictFrameLoop is left only when the frame reader fails: with a
+// peer that follows the framing, at its EOF.
+func GoodStrictFrameLoop(c net.Conn) { // want GoodStrictFrameLoop:"conn"
+	defer c.Close()
+	for {
+		msg, err := readStrictFrame(c)
+		if err != nil {
+			return
+		}
+		c.Write(msg)
+	}
+}
+
+// Relay closes a datagram socket in a goroutine: no RST exists.
+func Relay(pc net.PacketConn) {
+	go func() { pc.Close() }()
 }
