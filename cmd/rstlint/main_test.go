@@ -109,8 +109,11 @@ func TestFix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tool := range [][]string{{rstlint, "-fix"}, {"go", "vet", "-fix", "-vettool=" + rstlint}} {
-		t.Run(tool[0]+" "+tool[len(tool)-1], func(t *testing.T) {
+	for name, tool := range map[string][]string{
+		"rstlint -fix": {rstlint, "-fix"},
+		"go vet -fix":  {"go", "vet", "-fix", "-vettool=" + rstlint},
+	} {
+		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module fixme\n\ngo 1.26\n"), 0o644); err != nil {
 				t.Fatal(err)
@@ -137,6 +140,11 @@ func TestFix(t *testing.T) {
 			}
 			if out, code := runIn(rstlint, "./..."); code != 0 {
 				t.Errorf("rstlint on the fixed example: exit %d:\n%s", code, out)
+			}
+			// The fixed program on the kernel: its client now reads the
+			// whole answer and EOF, where the original got a reset.
+			if out, code := runIn("go", "run", "."); code != 0 || !strings.Contains(out, "error: <nil>") {
+				t.Errorf("the fixed example still resets (exit %d):\n%s", code, out)
 			}
 		})
 	}
