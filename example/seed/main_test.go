@@ -16,7 +16,7 @@ func TestServeCloses(t *testing.T) {
 		serve func(net.Listener)
 		want  rsttest.Verdict
 	}{
-		{"serve", serve, rsttest.RST},                // rstlint: closed with input possibly unread
+		{"serve", serve, rsttest.RST},                 // rstlint: closed with input possibly unread
 		{"serveGraceful", serveGraceful, rsttest.FIN}, // CloseWrite, drain, Close
 	} {
 		t.Run(tc.name, func(t *testing.T) {
