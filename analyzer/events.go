@@ -108,7 +108,7 @@ func (f *funcFlow) collectEvents() {
 					}
 				}
 			case *ssa.MakeClosure:
-				if !onlyCalled(i) {
+				if !onlyCalled(i, true) {
 					for _, b := range i.Bindings {
 						f.escapeOperand(i, b)
 					}
@@ -145,19 +145,27 @@ func isNilConst(v ssa.Value) bool {
 	return ok && c.IsNil()
 }
 
-// onlyCalled reports whether a closure is only ever called, deferred or
+// onlyCalled reports whether a function value (a closure, or a literal
+// without free variables) is only ever called, deferred or, with goOK,
 // started as a goroutine: then its effects are applied where that happens.
-func onlyCalled(mc *ssa.MakeClosure) bool {
-	for _, r := range *mc.Referrers() {
+func onlyCalled(v ssa.Value, goOK bool) bool {
+	refs := v.Referrers()
+	if refs == nil {
+		return false
+	}
+	for _, r := range *refs {
+		if _, isDebug := r.(*ssa.DebugRef); isDebug {
+			continue
+		}
 		call, ok := r.(ssa.CallInstruction)
-		if !ok || call.Common().Value != mc {
-			if _, isDebug := r.(*ssa.DebugRef); isDebug {
-				continue
-			}
+		if !ok || call.Common().Value != v {
+			return false
+		}
+		if _, isGo := r.(*ssa.Go); isGo && !goOK {
 			return false
 		}
 		for _, a := range call.Common().Args {
-			if a == mc {
+			if a == v {
 				return false
 			}
 		}

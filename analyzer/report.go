@@ -76,36 +76,17 @@ func (f *funcFlow) calledInline() bool {
 	if f.fn.Parent() == nil {
 		return false
 	}
-	var refs *[]ssa.Instruction
 	if len(f.fn.FreeVars) == 0 {
-		refs = f.fn.Referrers()
-	} else {
-		// Find the MakeClosure in the parent.
-		for _, b := range f.fn.Parent().Blocks {
-			for _, instr := range b.Instrs {
-				if mc, ok := instr.(*ssa.MakeClosure); ok && mc.Fn == f.fn {
-					refs = mc.Referrers()
-				}
+		return onlyCalled(f.fn, false)
+	}
+	for _, b := range f.fn.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			if mc, ok := instr.(*ssa.MakeClosure); ok && mc.Fn == f.fn {
+				return onlyCalled(mc, false)
 			}
 		}
 	}
-	if refs == nil {
-		return false
-	}
-	for _, r := range *refs {
-		call, ok := r.(ssa.CallInstruction)
-		if !ok {
-			if _, isDebug := r.(*ssa.DebugRef); isDebug {
-				continue
-			}
-			return false
-		}
-		if _, isGo := r.(*ssa.Go); isGo {
-			return false
-		}
-		_ = call
-	}
-	return true
+	return false
 }
 
 // reportLaunch judges the Closes in a goroutine started with conn k in
