@@ -278,31 +278,13 @@ func (f *funcFlow) callEvents(instr ssa.CallInstruction, pos token.Pos) []event 
 				// or closed socket, so their error ends the conversation too.
 				f.condsForResult(call, ref.conn, effWrite)
 			}
-			switch method {
-			case "ReadFrom":
-				for _, a := range args {
-					emit(a, effDrain)
-				}
-			case "WriteTo":
-				for _, a := range args {
-					emit(a, effWrite)
-				}
-			}
+			copyArgs(method, args, emit)
 			if method == "Scan" && call != nil && eff == effRead {
 				f.addCond(call, condFact{conn: ref.conn, when: whenFalse})
 			}
 		} else if _, known := argEffects[name]; !known && (cc.IsInvoke() || callee != nil && len(callee.Blocks) == 0) {
 			// io.Discard.(io.ReaderFrom).ReadFrom(c) and friends.
-			switch method {
-			case "ReadFrom":
-				for _, a := range args {
-					emit(a, effDrain)
-				}
-			case "WriteTo":
-				for _, a := range args {
-					emit(a, effWrite)
-				}
-			}
+			copyArgs(method, args, emit)
 		}
 	}
 
@@ -365,6 +347,23 @@ func (f *funcFlow) callEvents(instr ssa.CallInstruction, pos token.Pos) []event 
 		}
 	}
 	return evs
+}
+
+// copyArgs applies the io.ReaderFrom / io.WriterTo idioms to a method's
+// arguments: x.ReadFrom(c) reads c to EOF, x.WriteTo(c) writes to c.
+func copyArgs(method string, args []ssa.Value, emit func(ssa.Value, effect)) {
+	eff := effNone
+	switch method {
+	case "ReadFrom":
+		eff = effDrain
+	case "WriteTo":
+		eff = effWrite
+	default:
+		return
+	}
+	for _, a := range args {
+		emit(a, eff)
+	}
 }
 
 func isWrapper(name string) bool { _, ok := wrappers[name]; return ok }
