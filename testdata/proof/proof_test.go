@@ -1,10 +1,16 @@
 package proof
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"go/ast"
 	"go/token"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"strconv"
@@ -70,11 +76,12 @@ type proofCase struct {
 	server  func(net.Conn)
 	client  func(addr string) error
 	rawFD   func(lfd int)
-	network string        // "tcp" (default) or "unix"
-	raw     bool          // hand the handler the *net.TCPConn / *net.UnixConn itself
-	send    []byte        // what the peer sends (default: pipelined)
-	peer    *rsttest.Peer // the server peer of a client (default: an echo server)
-	eof     bool          // the protocol ends at the peer's EOF: the peer half-closes
+	tlsSrv  func(raw net.Conn, cfg *tls.Config) // a TLS server on the accepted conn
+	network string                              // "tcp" (default) or "unix"
+	raw     bool                                // hand the handler the *net.TCPConn / *net.UnixConn itself
+	send    []byte                              // what the peer sends (default: pipelined)
+	peer    *rsttest.Peer                       // the server peer of a client (default: an echo server)
+	eof     bool                                // the protocol ends at the peer's EOF: the peer half-closes
 }
 
 // fromListener runs an accept-one server on the conn RunServer accepted.
@@ -233,6 +240,8 @@ var cases = []proofCase{
 	{name: "halfclose.BadCloseWriteAndWait", server: halfclose.BadCloseWriteAndWait},
 	{name: "halfclose.GoodCloseWriteDrain", server: asTCP(halfclose.GoodCloseWriteDrain), raw: true},
 	{name: "halfclose.BadCloseRead", server: asTCP(halfclose.BadCloseRead), raw: true},
+	{name: "halfclose.BadTLSCloseWrite", tlsSrv: halfclose.BadTLSCloseWrite},
+	{name: "halfclose.GoodTLSNetConn", tlsSrv: halfclose.GoodTLSNetConn},
 	{name: "halfclose.BadUnixHalfClose", server: asUnix(halfclose.BadUnixHalfClose), raw: true, network: "unix"},
 	{name: "halfclose.GoodUnixHalfClose", server: asUnix(halfclose.GoodUnixHalfClose), raw: true, network: "unix"},
 
@@ -361,6 +370,8 @@ func runCase(t *testing.T, c proofCase, flagged bool) {
 		res = rsttest.RunClient(t, rsttest.Scenario{Peer: sp}, c.client)
 	case c.rawFD != nil:
 		res = runRawFD(t, peer, c.rawFD)
+	case c.tlsSrv != nil:
+		res = runTLS(t, c.tlsSrv)
 	}
 	want := rsttest.FIN
 	if flagged {
@@ -428,6 +439,82 @@ func runRawFD(t *testing.T, peer rsttest.Peer, serve func(lfd int)) rsttest.Resu
 		res.Evidence = counters.String() + " in a private network namespace; peer read ended with " + fmt.Sprint(readErr)
 	}
 	return res
+}
+
+// runTLS runs a TLS server on a conn whose TLS client peer pipelines
+// application data after the handshake and reads until EOF. Only the
+// private namespace's counters tell what the server's close sent: the peer
+// closes its TCP conn without close_notify, after the server returned, so
+// that it provokes no RST of its own.
+func runTLS(t *testing.T, serve func(net.Conn, *tls.Config)) rsttest.Result {
+	rc := rsttest.CountResets()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	served := make(chan struct{})
+	peerDone := make(chan error, 1)
+	go func() {
+		c, err := tls.Dial("tcp", ln.Addr().String(), &tls.Config{InsecureSkipVerify: true})
+		if err != nil {
+			peerDone <- err
+			return
+		}
+		defer c.NetConn().Close()
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		c.Write(pipelined)
+		_, err = io.Copy(io.Discard, c)
+		<-served
+		peerDone <- err
+	}()
+	raw, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	func() {
+		defer close(served)
+		done := make(chan struct{})
+		go func() { defer close(done); serve(raw, &tls.Config{Certificates: []tls.Certificate{selfSigned(t)}}) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the TLS server did not return")
+		}
+	}()
+	peerErr := <-peerDone
+	res := rsttest.Result{Network: "tcp", Unread: -1, Queued: -1, ClosedBy: "server"}
+	counters, err := rc.Resets()
+	switch {
+	case err != nil:
+		res.Evidence = fmt.Sprintf("no counters (%v); the TLS peer's read ended with %v", err, peerErr)
+	case counters.Resets() > 0:
+		res.Verdict, res.Netns, res.Counters = rsttest.RST, true, counters
+		res.Evidence = counters.String() + " in a private network namespace; the TLS peer's read ended with " + fmt.Sprint(peerErr)
+	default:
+		res.Verdict, res.Netns, res.Counters = rsttest.FIN, true, counters
+		res.Evidence = counters.String() + " in a private network namespace; the TLS peer's read ended with " + fmt.Sprint(peerErr)
+	}
+	return res
+}
+
+// selfSigned makes a throwaway certificate for 127.0.0.1.
+func selfSigned(t *testing.T) tls.Certificate {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
 // analyze runs rstlint over the cases and returns, for each case name, whether
