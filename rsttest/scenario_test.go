@@ -56,35 +56,45 @@ func closeWriteClose(c net.Conn) {
 	c.Close()
 }
 
-// headerOnly is a client that reads the 4-byte header of the answer and
-// closes with the rest of it unread.
-func headerOnly(addr string) error {
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		return err
+// pingClient returns a client that dials, sends "PING\n", then reads what
+// read reads (nothing when read is nil) and closes.
+func pingClient(read func(net.Conn) error) func(addr string) error {
+	return func(addr string) error {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		if _, err := c.Write([]byte("PING\n")); err != nil || read == nil {
+			return err
+		}
+		return read(c)
 	}
-	defer c.Close()
-	if _, err := c.Write([]byte("PING\n")); err != nil {
-		return err
-	}
-	_, err = io.ReadFull(c, make([]byte, 4))
-	return err
 }
 
-// readToEOF is a client that reads the answer to its EOF before closing.
-func readToEOF(addr string) error {
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
+// readN reads exactly n bytes of the answer.
+func readN(n int) func(net.Conn) error {
+	return func(c net.Conn) error {
+		_, err := io.ReadFull(c, make([]byte, n))
 		return err
 	}
-	defer c.Close()
-	if _, err := c.Write([]byte("PING\n")); err != nil {
-		return err
-	}
-	c.SetReadDeadline(time.Now().Add(time.Second))
-	_, err = io.Copy(io.Discard, c)
-	return err
 }
+
+var (
+	// headerOnly reads the 4-byte header of the answer and closes with the
+	// rest of it unread.
+	headerOnly = pingClient(readN(4))
+	// readToEOF reads the answer to its EOF before closing.
+	readToEOF = pingClient(func(c net.Conn) error {
+		c.SetReadDeadline(time.Now().Add(time.Second))
+		_, err := io.Copy(io.Discard, c)
+		return err
+	})
+	// writeClose sends a request and hangs up without reading the answer.
+	writeClose = pingClient(nil)
+	// writeReadClose reads the (echoed) answer before hanging up.
+	writeReadClose = pingClient(readN(len("PING\n")))
+)
 
 // proofCase is one proof: code under test, the peer it meets, the verdict.
 type proofCase struct {
@@ -125,33 +135,6 @@ var proofs = []proofCase{
 		client: writeClose, want: rsttest.RST, unread: -1},
 	{name: "client-echo-read", sc: rsttest.Scenario{Peer: rsttest.Peer{Echo: true}},
 		client: writeReadClose, want: rsttest.FIN, unread: -1},
-}
-
-// writeClose sends a request and hangs up without reading the answer.
-func writeClose(addr string) error {
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		return err
-	}
-	if _, err := c.Write([]byte("PING\n")); err != nil {
-		c.Close()
-		return err
-	}
-	return c.Close()
-}
-
-// writeReadClose reads the (echoed) answer before hanging up.
-func writeReadClose(addr string) error {
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	if _, err := c.Write([]byte("PING\n")); err != nil {
-		return err
-	}
-	_, err = io.ReadFull(c, make([]byte, 5))
-	return err
 }
 
 // TestProof runs each case in its own private network namespace where one
