@@ -4,8 +4,6 @@ import (
 	_ "embed"
 	"flag"
 	"fmt"
-	"go/token"
-	"go/types"
 	"sort"
 	"strings"
 
@@ -28,41 +26,19 @@ var Analyzer = &analysis.Analyzer{
 	Doc:       analyzerDoc(doc),
 	URL:       "https://pkg.go.dev/github.com/rstlint/rstlint/analyzer",
 	Flags:     flags(),
-	Run:       func(pass *analysis.Pass) (any, error) { return run(pass, flagConfig()) },
+	Run:       func(pass *analysis.Pass) (any, error) { return runPass(pass, flagConfig()) },
 	Requires:  []*analysis.Analyzer{buildssa.Analyzer},
 	FactTypes: []analysis.Fact{new(ConnFact), new(hasConnFacts)},
 }
-
-// Options configure an analyzer made by New. The zero value reports
-// nothing optional: set HalfClose and Linger for the defaults of the flags.
-type Options struct {
-	HalfClose     bool     // report halfclose-undrained
-	Linger        bool     // report linger-zero
-	Proxy         bool     // report proxy-early-close
-	Drain         []string // functions that read their connection argument to EOF (types.Func.FullName)
-	GracefulClose []string // functions that close their connection argument gracefully
-}
-
-// DefaultOptions are the options of Analyzer's default flags.
-func DefaultOptions() Options { return Options{HalfClose: true, Linger: true, Proxy: true} }
 
 // New returns an analyzer named rstlint with fixed options and no flags.
 func New(o Options) *analysis.Analyzer {
 	cfg := o.config()
 	a := *Analyzer
 	a.Flags = flag.FlagSet{}
-	a.Run = func(pass *analysis.Pass) (any, error) { return run(pass, cfg) }
+	a.Run = func(pass *analysis.Pass) (any, error) { return runPass(pass, cfg) }
 	return &a
 }
-
-// Diagnostic categories, stable across releases.
-const (
-	CategoryUnreadClose        = "unread-close"
-	CategoryHalfCloseUndrained = "halfclose-undrained"
-	CategoryLingerZero         = "linger-zero"
-	CategoryProxyEarlyClose    = "proxy-early-close"
-	CategoryDirective          = "directive"
-)
 
 // Flag values. Analyzer flags are global in go/analysis drivers.
 var (
@@ -103,23 +79,6 @@ func (l *stringList) Set(s string) error {
 	return nil
 }
 
-// config is the flag values in the form the analysis uses.
-type config struct {
-	halfClose, linger, proxy bool
-	drain, graceful          map[string]bool
-}
-
-func (o Options) config() *config {
-	set := func(l []string) map[string]bool {
-		m := make(map[string]bool, len(l))
-		for _, s := range l {
-			m[s] = true
-		}
-		return m
-	}
-	return &config{halfClose: o.HalfClose, linger: o.Linger, proxy: o.Proxy, drain: set(o.Drain), graceful: set(o.GracefulClose)}
-}
-
 // flagConfig reads the flags: they are set before any package is analyzed.
 func flagConfig() *config {
 	return Options{HalfClose: flagHalfClose, Linger: flagLinger, Proxy: flagProxy, Drain: flagDrain, GracefulClose: flagGraceful}.config()
@@ -130,20 +89,11 @@ var socketPackages = map[string]bool{
 	"net": true, "net/http": true, "crypto/tls": true, pkgSyscall: true, pkgUnix: true,
 }
 
-// pkgAnalysis holds the state of one run over one package.
-type pkgAnalysis struct {
-	pass    *analysis.Pass
-	cfg     *config
-	fdAware bool // the package makes system calls on raw descriptors
-	results map[*ssa.Function]*funcResult
-	busy    map[*ssa.Function]bool
-	cands   []candidate
-	// readDesc names the call at each read or write position, for messages.
-	readDesc map[token.Pos]string
-	errs     []string
-}
-
-func run(pass *analysis.Pass, cfg *config) (any, error) {
+// runPass is the analysis of one package: a pipeline of plain stages per
+// function (track, collectEvents, solve, summarize), run on demand so that
+// a callee is summarized before its callers, then the rules (judge,
+// proxyCandidates) over every function, then reportAll.
+func runPass(pass *analysis.Pass, cfg *config) (any, error) {
 	relevant, fdAware := socketPackages[pass.Pkg.Path()], false
 	for _, imp := range pass.Pkg.Imports() {
 		if socketPackages[imp.Path()] || pass.ImportPackageFact(imp, new(hasConnFacts)) {
@@ -156,116 +106,93 @@ func run(pass *analysis.Pass, cfg *config) (any, error) {
 	if !relevant {
 		return nil, nil
 	}
-	p := &pkgAnalysis{
-		pass:     pass,
-		cfg:      cfg,
+	d := &driver{
+		user:     cfg.user,
 		fdAware:  fdAware,
-		results:  make(map[*ssa.Function]*funcResult),
+		analysed: make(map[*ssa.Function]*funcAnalysis),
 		busy:     make(map[*ssa.Function]bool),
-		readDesc: make(map[token.Pos]string),
 	}
-	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
-	for _, fn := range ssainput.SrcFuncs {
-		p.safeAnalyze(fn)
+	d.env = &summaries{pass: pass, local: d.summary}
+	srcFuncs := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA).SrcFuncs
+	for _, fn := range srcFuncs {
+		d.safeAnalyse(fn)
 	}
-	p.exportFacts(ssainput.SrcFuncs)
-	p.reportAll()
-	if len(p.errs) > 0 {
-		sort.Strings(p.errs)
-		return nil, fmt.Errorf("internal error (please report): %s", strings.Join(p.errs, "; "))
+	exportFacts(pass, srcFuncs, func(fn *ssa.Function) *funcSummary {
+		if fa := d.analysed[fn]; fa != nil {
+			return fa.sum
+		}
+		return nil
+	})
+	var cands []candidate
+	for _, fa := range d.order {
+		cands = append(cands, judge(fa)...)
+		cands = append(cands, proxyCandidates(fa)...)
+	}
+	reportAll(pass, cfg, cands)
+	if len(d.errs) > 0 {
+		sort.Strings(d.errs)
+		return nil, fmt.Errorf("internal error (please report): %s", strings.Join(d.errs, "; "))
 	}
 	return nil, nil
 }
 
-// safeAnalyze analyzes fn, turning a crash into an error that names the
+// driver runs the per-function stages on demand and remembers their
+// results for one package.
+type driver struct {
+	user     userFuncs
+	fdAware  bool // the package makes system calls on raw descriptors
+	env      callees
+	analysed map[*ssa.Function]*funcAnalysis // nil for a function whose analysis failed
+	busy     map[*ssa.Function]bool
+	order    []*funcAnalysis // in the order analyses finished, for stable reports
+	errs     []string
+}
+
+// safeAnalyse analyses fn, turning a crash into an error that names the
 // function instead of taking down the whole vet run.
-func (p *pkgAnalysis) safeAnalyze(fn *ssa.Function) {
+func (d *driver) safeAnalyse(fn *ssa.Function) {
 	defer func() {
 		if r := recover(); r != nil {
-			p.errs = append(p.errs, fmt.Sprintf("%s: %v", fn, r))
-			p.results[fn] = nil
-			delete(p.busy, fn)
+			d.errs = append(d.errs, fmt.Sprintf("%s: %v", fn, r))
+			d.analysed[fn] = nil
+			delete(d.busy, fn)
 		}
 	}()
-	p.analyze(fn)
+	d.analyse(fn)
 }
 
-// analyze computes (once) the analysis of fn, and queues its diagnostics.
-// It returns nil while fn is being analyzed (recursion), so recursive
-// calls count as unknown.
-func (p *pkgAnalysis) analyze(fn *ssa.Function) *funcResult {
-	if r, ok := p.results[fn]; ok {
-		return r
+// summary is the summary of a local function, analysing it first if need
+// be; nil while it is being analysed (a recursive call counts as unknown).
+func (d *driver) summary(fn *ssa.Function) *funcSummary {
+	if fa := d.analyse(fn); fa != nil {
+		return fa.sum
 	}
-	if p.busy[fn] || len(fn.Blocks) == 0 {
+	return nil
+}
+
+// analyse runs the stages on fn once.
+func (d *driver) analyse(fn *ssa.Function) *funcAnalysis {
+	if fa, ok := d.analysed[fn]; ok {
+		return fa
+	}
+	if d.busy[fn] || len(fn.Blocks) == 0 {
 		return nil
 	}
-	p.busy[fn] = true
-	defer delete(p.busy, fn)
+	d.busy[fn] = true
+	defer delete(d.busy, fn)
 
-	f := &funcFlow{
-		pkg:        p,
-		fn:         fn,
-		alias:      make(map[ssa.Value]aliasRef),
-		originAt:   make(map[*ssa.Call]int),
-		events:     make(map[ssa.Instruction][]event),
-		deferIndex: make(map[*ssa.Defer]int),
-		conds:      make(map[ssa.Value][]condFact),
-		obs:        make(map[obsKey]*observation),
-		launches:   make(map[launchKey]*launchRec),
+	fa := &funcAnalysis{fn: fn, tr: track(fn, d.fdAware)}
+	if len(fa.tr.conns) > 0 {
+		fa.g = newCFG(fn)
+		fa.ev = collectEvents(fn, fa.tr, fa.g, d.user, d.env)
+		fa.flow = solve(fn, fa.tr, fa.ev, fa.g)
+		fa.sum = summarize(fa.tr, fa.ev, fa.flow)
+		d.order = append(d.order, fa)
+	} else {
+		fa.sum = &funcSummary{effects: paramEffects{}} // known to do nothing to connections
 	}
-	res := &funcResult{params: make(map[int]*rootResult), freeVars: make(map[int]*rootResult), sum: &summary{}}
-	f.discover()
-	if len(f.conns) > 0 {
-		f.collectEvents()
-		f.solve()
-		for k, c := range f.conns {
-			switch {
-			case c.param >= 0:
-				rr := f.rootEffect(k)
-				res.params[c.param] = rr
-				res.sum.params = append(res.sum.params, rr.effect)
-			case c.freeVar >= 0:
-				res.freeVars[c.freeVar] = f.rootEffect(k)
-			}
-		}
-		f.report(res)
-	}
-	p.results[fn] = res
-	return res
-}
-
-// exportFacts exports what the package's exported functions do to their
-// connection parameters, for the packages that import it.
-func (p *pkgAnalysis) exportFacts(funcs []*ssa.Function) {
-	exported := false
-	for _, fn := range funcs {
-		obj, ok := fn.Object().(*types.Func)
-		if !ok || !obj.Exported() {
-			continue
-		}
-		res := p.results[fn]
-		if res == nil || len(res.sum.params) == 0 {
-			continue
-		}
-		var fact ConnFact
-		interesting := false
-		for _, pe := range res.sum.params {
-			// An escaping parameter is what no fact says: leave it out.
-			if !pe.Escapes {
-				fact.Params = append(fact.Params, pe)
-				interesting = interesting || pe.AtClose != 0 || pe.Uses || pe.ErrDone || mask(pe.AtReturn) != maskUnread
-			}
-		}
-		if !interesting {
-			continue
-		}
-		p.pass.ExportObjectFact(obj, &fact)
-		exported = true
-	}
-	if exported {
-		p.pass.ExportPackageFact(new(hasConnFacts))
-	}
+	d.analysed[fn] = fa
+	return fa
 }
 
 // analyzerDoc extracts the "# Analyzer rstlint" section of the package doc.

@@ -16,34 +16,63 @@ import (
 // casesDir is the module of test cases shared with the runtime proof.
 var casesDir, _ = filepath.Abs("../testdata")
 
-// rulePackages hold one bug shape each, with its clean twin beside it;
-// their // want comments are the expected diagnostics and facts under the
-// default flags. They are loaded once: loading net/http dominates the cost.
-var rulePackages = []string{
-	"rstcases/seed",         // the original bug: accept, answer, close
-	"rstcases/handler",      // handlers that own the conn they are given
-	"rstcases/errpath",      // early returns after a partial read
-	"rstcases/readloop",     // read loops that end at EOF, and early breaks
-	"rstcases/defers",       // deferred Closes and deferred closures
-	"rstcases/goroutine",    // conns handed to goroutines
-	"rstcases/helpers",      // close/drain helpers judged at their calls
-	"rstcases/crosspkg/...", // the same across packages, through facts
-	"rstcases/escape",       // conns that leave the function: silence
-	"rstcases/packet",       // UDP, unixgram, net.Pipe: silence
-	"rstcases/generic",      // generic code: no crash, silence
-	"rstcases/noreturn",     // paths ending in log.Fatal, os.Exit, panic
-	"rstcases/halfclose",    // CloseWrite without a drain; tls and CloseRead
-	"rstcases/linger",       // SetLinger(0)
-	"rstcases/rawfd",        // raw SOCK_STREAM descriptors
-	"rstcases/client",       // dialed conns: a write owes a read
-	"rstcases/hijack",       // hijacked HTTP conns
-	"rstcases/ignore",       // //rstlint:ignore directives
-	"rstcases/usegraceful",  // the graceful package, through its fact
-	"rstcases/proxy",        // first-finisher proxies
+// ownTests are the packages of the cases module that TestRules does not
+// run, and the test that does (or why none does).
+var ownTests = map[string]string{
+	"proof":    "the runtime proof: testdata/proof runs it with go test",
+	"flags":    "TestFlags, with the default flags",
+	"flagsoff": "TestFlags, with the optional categories turned off",
+	"fix":      "TestSuggestedFix, with the fixes applied",
+	"fixed":    "TestSuggestedFix, the output of the fixes",
 }
 
+// rulePackages lists every package of the cases module but ownTests: one
+// bug shape per package, with its clean twin beside it, whose // want
+// comments are the expected diagnostics and facts under the default
+// flags. A new folder is run without being listed anywhere.
+func rulePackages(t *testing.T) []string {
+	t.Helper()
+	entries, err := os.ReadDir(casesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pkgs []string
+	seen := make(map[string]bool)
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		seen[e.Name()] = true
+		if _, own := ownTests[e.Name()]; own {
+			continue
+		}
+		pattern := "rstcases/" + e.Name()
+		if !hasGoFiles(t, filepath.Join(casesDir, e.Name())) {
+			pattern += "/..." // a case that spans packages (crosspkg)
+		}
+		pkgs = append(pkgs, pattern)
+	}
+	for name := range ownTests {
+		if !seen[name] {
+			t.Errorf("ownTests names %s, which is not a folder of %s", name, casesDir)
+		}
+	}
+	return pkgs
+}
+
+func hasGoFiles(t *testing.T, dir string) bool {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(files) > 0
+}
+
+// TestRules runs every rule package. The packages are loaded once:
+// loading net/http dominates the cost.
 func TestRules(t *testing.T) {
-	analysistest.Run(t, casesDir, analyzer.Analyzer, rulePackages...)
+	analysistest.Run(t, casesDir, analyzer.Analyzer, rulePackages(t)...)
 }
 
 // TestFlags turns off the optional categories and declares a drain
@@ -92,4 +121,51 @@ func fixedFromGolden(golden []byte) string {
 		return err.Error()
 	}
 	return string(out)
+}
+
+// TestRelated checks the related positions, which analysistest does not:
+// the origin and the last read or write of each diagnostic, the
+// SetLinger(0), and the copy goroutines of a proxy.
+func TestRelated(t *testing.T) {
+	want := map[string][]string{ // the diagnostic's line's source, trimmed -> related messages
+		"defer c.Close() // want `conn c \\(parameter of BadLine\\)": {"conn passed in as a parameter", "last read, by (*bufio.Reader).ReadString"},
+		"c.Close() // want `conn accepted at seed":               {"conn accepted by net.Listener.Accept"},
+		"defer c.Close() // want `conn dialed at client":         {"conn dialed by net.Dial", "last write, by fmt.Fprintf"},
+		"c.Close() // want `conn c \\(parameter of BadLingerZero": {"conn passed in as a parameter", "linger set to 0 here"},
+		"client.Close() // want `conn client \\(parameter of BadHelper": {"conn passed in as a parameter",
+			"copy goroutine started here, signalling a channel", "copy goroutine started here, signalling a channel"},
+		"defer server.Close() // want `conn dialed at proxy": {"conn dialed by net.Dial",
+			"copy goroutine started here, signalling channel errc", "copy goroutine started here, signalling channel errc"},
+	}
+	results := analysistest.Run(t, casesDir, analyzer.Analyzer,
+		"rstcases/handler", "rstcases/seed", "rstcases/client", "rstcases/linger", "rstcases/proxy")
+	found := make(map[string]bool)
+	for _, r := range results {
+		for _, d := range r.Diagnostics {
+			posn := r.Pass.Fset.Position(d.Pos)
+			src, err := os.ReadFile(posn.Filename)
+			if err != nil {
+				t.Fatal(err)
+			}
+			line := strings.TrimSpace(strings.Split(string(src), "\n")[posn.Line-1])
+			for prefix, msgs := range want {
+				if !strings.HasPrefix(line, prefix) {
+					continue
+				}
+				found[prefix] = true
+				var got []string
+				for _, rel := range d.Related {
+					got = append(got, rel.Message)
+				}
+				if strings.Join(got, "|") != strings.Join(msgs, "|") {
+					t.Errorf("%s: related %q, want %q", posn, got, msgs)
+				}
+			}
+		}
+	}
+	for prefix := range want {
+		if !found[prefix] {
+			t.Errorf("no diagnostic on a line starting %q", prefix)
+		}
+	}
 }

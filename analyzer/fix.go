@@ -24,11 +24,11 @@ const drainLimit = "1<<20"
 // gracefulFix returns the fix for a diagnostic at pos (the Close call's
 // position), or nil when the Close is not a plain `x.Close()` statement
 // or deferred call on a stream connection.
-func (p *pkgAnalysis) gracefulFix(pos token.Pos, v verdict) []analysis.SuggestedFix {
+func gracefulFix(pass *analysis.Pass, pos token.Pos, v verdict) []analysis.SuggestedFix {
 	if v != verdictUnread && v != verdictHalfCloseUndrained {
 		return nil
 	}
-	file := p.fileOf(pos)
+	file := fileOf(pass, pos)
 	if file == nil {
 		return nil
 	}
@@ -55,7 +55,7 @@ func (p *pkgAnalysis) gracefulFix(pos token.Pos, v verdict) []analysis.Suggested
 	if !ok || sel.Sel.Name != "Close" {
 		return nil
 	}
-	recvType := p.pass.TypesInfo.TypeOf(sel.X)
+	recvType := pass.TypesInfo.TypeOf(sel.X)
 	if recvType == nil || isNamedType(recvType, true, "crypto/tls", "Conn") || !isConnType(recvType) {
 		return nil
 	}
@@ -67,7 +67,7 @@ func (p *pkgAnalysis) gracefulFix(pos token.Pos, v verdict) []analysis.Suggested
 		return nil // an io.ReadCloser: no deadline to bound the drain
 	}
 	x := types.ExprString(sel.X)
-	indent := p.indentOf(stmt.Pos())
+	indent := indentOf(pass, stmt.Pos())
 
 	var lines []string
 	if v == verdictUnread {
@@ -93,7 +93,7 @@ func (p *pkgAnalysis) gracefulFix(pos token.Pos, v verdict) []analysis.Suggested
 		text = strings.Join(lines, "\n"+indent)
 	}
 	edits := []analysis.TextEdit{{Pos: stmt.Pos(), End: stmt.End(), NewText: []byte(text)}}
-	edits = append(edits, p.addImports(file, "io", "time")...)
+	edits = append(edits, addImports(file, "io", "time")...)
 	return []analysis.SuggestedFix{{
 		Message:   "Close gracefully: CloseWrite, a bounded drain with a read deadline, then Close",
 		TextEdits: edits,
@@ -108,8 +108,8 @@ func isFuncNode(n ast.Node) bool {
 	return false
 }
 
-func (p *pkgAnalysis) fileOf(pos token.Pos) *ast.File {
-	for _, f := range p.pass.Files {
+func fileOf(pass *analysis.Pass, pos token.Pos) *ast.File {
+	for _, f := range pass.Files {
 		if f.FileStart <= pos && pos <= f.FileEnd {
 			return f
 		}
@@ -118,9 +118,9 @@ func (p *pkgAnalysis) fileOf(pos token.Pos) *ast.File {
 }
 
 // indentOf returns the leading whitespace of the line holding pos.
-func (p *pkgAnalysis) indentOf(pos token.Pos) string {
-	position := p.pass.Fset.Position(pos)
-	src, err := p.readFile(position.Filename)
+func indentOf(pass *analysis.Pass, pos token.Pos) string {
+	position := pass.Fset.Position(pos)
+	src, err := readFile(pass, position.Filename)
 	if err != nil || position.Offset > len(src) {
 		return "\t"
 	}
@@ -129,16 +129,16 @@ func (p *pkgAnalysis) indentOf(pos token.Pos) string {
 	return string(line[:len(line)-len(bytes.TrimLeft(line, " \t"))])
 }
 
-func (p *pkgAnalysis) readFile(name string) ([]byte, error) {
-	if p.pass.ReadFile == nil {
+func readFile(pass *analysis.Pass, name string) ([]byte, error) {
+	if pass.ReadFile == nil {
 		return nil, fmt.Errorf("no ReadFile")
 	}
-	return p.pass.ReadFile(name)
+	return pass.ReadFile(name)
 }
 
 // addImports returns the edits that import the named standard packages
 // into file, for those not yet imported.
-func (p *pkgAnalysis) addImports(file *ast.File, paths ...string) []analysis.TextEdit {
+func addImports(file *ast.File, paths ...string) []analysis.TextEdit {
 	var missing []string
 	for _, path := range paths {
 		found := false

@@ -2,6 +2,10 @@ package analyzer
 
 import "strings"
 
+// This file is the lattice of the dataflow: the abstract states of a
+// connection, their sets, the transfer functions, and the judgement of a
+// Close from the states that may hold there.
+//
 // The abstract state of one connection at one program point is a triple:
 // how far its input has been consumed (status), whether our side has
 // half-closed (sent FIN with CloseWrite or shutdown(SHUT_WR)), and whether
@@ -149,6 +153,17 @@ func compose(m, rel mask) mask {
 	return out
 }
 
+// pending marks a dialed connection as owing a reply: we wrote to it, so
+// a read to EOF no longer covers what the peer will send.
+func pending(m mask) mask {
+	return m.live(func(s state) state {
+		if s.status() == statusDone {
+			return s.withStatus(statusUnread)
+		}
+		return s
+	})
+}
+
 // verdict is what a Close does given the states that may hold there.
 type verdict int
 
@@ -157,12 +172,12 @@ const (
 	verdictHalfCloseUndrained
 	verdictUnread
 	verdictLingerZero
-	verdictProxyEarly // set by the proxy rule, never by judge
+	verdictProxyEarly // set by the proxy rule, never by verdictOf
 )
 
-// judge decides what to report for a Close reached in the states m. An
-// escaped state anywhere silences the report: ownership is unclear.
-func judge(m mask) verdict {
+// verdictOf decides what to report for a Close reached in the states m.
+// An escaped state anywhere silences the report: ownership is unclear.
+func verdictOf(m mask) verdict {
 	if m&statusMask(statusEscaped) != 0 {
 		return verdictClean
 	}

@@ -1,158 +1,158 @@
 package analyzer
 
 import (
-	"fmt"
-	"go/token"
 	"go/types"
-	"strings"
 
+	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
 
-// ParamEffect summarizes what a function does to one of its connection
-// parameters, relative to the state the caller hands it: in the masks, an
-// "unread" state means "as the caller left it". Callers apply it with
-// compose, so helpers that close, drain or half-close a connection are
-// understood where they are called, in this package or (as a fact) in
-// another one.
-type ParamEffect struct {
-	Index    int    // the parameter's index in the SSA signature (receiver first)
-	AtClose  uint16 // states in which the function closes it (0: never)
-	AtReturn uint16 // states in which it is still open at a normal return
-	Uses     bool   // it reads or writes data: the function owns the connection
-	Reads    bool   // it reads some input
-	Writes   bool   // it writes data
-	Drains   bool   // it reads the connection to EOF (io.Copy from it...)
-	Escapes  bool   // it keeps the connection or hands it on
-	ErrDone  bool   // a non-nil error result means a read or write failed
-	// ErrRead: some non-nil error results come from a failed read (EOF):
-	// a loop that stops only when such a call fails reads to EOF.
-	ErrRead bool
+// This file builds the summaries of a function from its dataflow (what it
+// does to each connection it is given), exports them as facts, and looks
+// them up for callers: from the body when the callee is in this package,
+// from its fact when it is in another.
+
+// funcSummary is what callers need of one analysed function.
+type funcSummary struct {
+	params   map[int]*rootSummary // by index in fn.Params
+	freeVars map[int]*rootSummary // by index in fn.FreeVars
+	effects  paramEffects         // the parameters' effects, in the order of their connections
 }
 
-// ConnFact is the fact exported for a function or method with at least one
-// connection parameter it does something to.
-type ConnFact struct {
-	Params []ParamEffect
-}
-
-// AFact marks ConnFact as an analysis fact.
-func (*ConnFact) AFact() {}
-
-func (f *ConnFact) String() string {
-	var parts []string
-	for _, p := range f.Params {
-		parts = append(parts, p.String())
-	}
-	return "conn(" + strings.Join(parts, "; ") + ")"
-}
-
-// String renders the effect compactly, as facts appear in tests.
-func (p ParamEffect) String() string {
-	s := fmt.Sprintf("%d:", p.Index)
-	if p.AtClose != 0 {
-		s += " close" + mask(p.AtClose).String()
-	}
-	s += " return" + mask(p.AtReturn).String()
-	for _, flag := range []struct {
-		on   bool
-		name string
-	}{{p.Uses, "uses"}, {p.Reads, "reads"}, {p.Writes, "writes"}, {p.Drains, "drains"}, {p.Escapes, "escapes"}, {p.ErrDone, "errdone"}, {p.ErrRead, "errread"}} {
-		if flag.on {
-			s += " " + flag.name
+// summarize builds fn's summary from its events and dataflow.
+func summarize(tr *tracking, ev *eventTable, flow *flowResult) *funcSummary {
+	sum := &funcSummary{params: make(map[int]*rootSummary), freeVars: make(map[int]*rootSummary), effects: paramEffects{}}
+	for k, c := range tr.conns {
+		switch {
+		case c.param >= 0:
+			rs := rootOf(k, c, ev, flow)
+			sum.params[c.param] = rs
+			sum.effects = append(sum.effects, rs.effect)
+		case c.freeVar >= 0:
+			sum.freeVars[c.freeVar] = rootOf(k, c, ev, flow)
 		}
 	}
-	return s
+	return sum
 }
 
-// hasConnFacts is a package fact: the package exports ConnFacts, so
-// packages importing it are worth analyzing even without socket imports.
-type hasConnFacts struct{}
-
-// AFact marks hasConnFacts as an analysis fact.
-func (*hasConnFacts) AFact()         {}
-func (*hasConnFacts) String() string { return "hasConnFacts" }
-
-// summary is what callers need to know about a callee.
-type summary struct {
-	params []ParamEffect
-}
-
-func (s *summary) param(i int) *ParamEffect {
-	for j := range s.params {
-		if s.params[j].Index == i {
-			return &s.params[j]
+// rootOf summarizes what the function does to its root connection k.
+func rootOf(k int, c *conn, ev *eventTable, flow *flowResult) *rootSummary {
+	rs := &rootSummary{}
+	e := &rs.effect
+	if c.param >= 0 {
+		e.Index = c.param
+	} else {
+		e.Index = c.freeVar
+	}
+	e.AtReturn = uint16(flow.atReturn[k])
+	e.Escapes = c.conflicted
+	e.ErrDone = flow.returnsErr && flow.errReturn[k]&statusMask(statusUnread) == 0
+	e.ErrRead = flow.errReturn[k]&statusMask(statusDone) != 0
+	add := func(evs []event) {
+		for i := range evs {
+			if evs[i].conn != k {
+				continue
+			}
+			t := evs[i].touch()
+			e.Reads = e.Reads || t.reads
+			e.Writes = e.Writes || t.writes
+			e.Drains = e.Drains || t.drains
+			e.Escapes = e.Escapes || t.escapes
 		}
 	}
-	return nil
+	for _, evs := range ev.at {
+		add(evs)
+	}
+	for _, evs := range ev.deferred {
+		add(evs)
+	}
+	e.Uses = e.Reads || e.Writes
+	for _, o := range flow.closes {
+		if o.conn != k || !o.judged {
+			continue
+		}
+		e.AtClose |= uint16(o.states)
+		rs.sites = append(rs.sites, closeSite{pos: o.pos, rel: o.states, lastIO: o.lastIO, lingerAt: o.lingerAt, via: o.via})
+	}
+	for _, l := range flow.launches {
+		if l.ev.conn == k {
+			rs.launches = append(rs.launches, launchSite{root: l.ev.root, rel: l.states})
+		}
+	}
+	return rs
 }
 
-// closeSite is one Close inside a function literal, with the states
-// (relative to the closure's entry) in which it runs.
-type closeSite struct {
-	pos      token.Pos
-	rel      mask
-	lastIO   token.Pos
-	lingerAt token.Pos
-	via      string
+// summaries answers the event stage's questions about callees (it
+// implements callees): local functions through the driver, which analyses
+// them on demand, others through their facts.
+type summaries struct {
+	pass *analysis.Pass
+	// local returns the summary of a function of this package, or nil
+	// while it is being analysed (recursion) or when it has no body.
+	local func(*ssa.Function) *funcSummary
 }
 
-// launchSite is a go statement inside a function literal that hands on one
-// of the literal's captured connections.
-type launchSite struct {
-	callee *ssa.Function
-	index  int
-	param  bool
-	rel    mask
-}
-
-// rootResult is the analysis of one parameter or captured connection.
-type rootResult struct {
-	effect   ParamEffect
-	sites    []closeSite
-	launches []launchSite
-}
-
-// funcResult is the analysis of one function, kept per package run.
-type funcResult struct {
-	params   map[int]*rootResult
-	freeVars map[int]*rootResult
-	sum      *summary
-}
-
-// summaryOf returns the summary of a callee: from its body when it is in
-// this package, from a fact otherwise. nil means nothing is known.
-func (p *pkgAnalysis) summaryOf(callee *ssa.Function) *summary {
+func (s *summaries) summary(callee *ssa.Function) paramEffects {
 	if orig := callee.Origin(); orig != nil {
 		callee = orig
 	}
 	if len(callee.Blocks) > 0 {
-		r := p.analyze(callee)
-		if r == nil {
-			return nil
+		if sum := s.local(callee); sum != nil {
+			return sum.effects
 		}
-		return r.sum
+		return nil
 	}
 	obj, ok := callee.Object().(*types.Func)
-	if !ok || obj.Pkg() == nil || obj.Pkg() == p.pass.Pkg {
+	if !ok || obj.Pkg() == nil || obj.Pkg() == s.pass.Pkg {
 		return nil
 	}
 	var fact ConnFact
-	if !p.pass.ImportObjectFact(obj, &fact) {
+	if !s.pass.ImportObjectFact(obj, &fact) {
 		return nil
 	}
-	return &summary{params: fact.Params}
+	return fact.Params
 }
 
-// resultOf returns the analysis of a function literal's root (a free
-// variable, or with param set, a parameter).
-func (p *pkgAnalysis) rootOf(fn *ssa.Function, index int, param bool) *rootResult {
-	r := p.analyze(fn)
-	if r == nil {
+func (s *summaries) literal(fn *ssa.Function, index int, param bool) *rootSummary {
+	sum := s.local(fn)
+	if sum == nil {
 		return nil
 	}
 	if param {
-		return r.params[index]
+		return sum.params[index]
 	}
-	return r.freeVars[index]
+	return sum.freeVars[index]
+}
+
+// exportFacts exports what the package's exported functions do to their
+// connection parameters, for the packages that import it.
+func exportFacts(pass *analysis.Pass, funcs []*ssa.Function, analysed func(*ssa.Function) *funcSummary) {
+	exported := false
+	for _, fn := range funcs {
+		obj, ok := fn.Object().(*types.Func)
+		if !ok || !obj.Exported() {
+			continue
+		}
+		sum := analysed(fn)
+		if sum == nil || len(sum.effects) == 0 {
+			continue
+		}
+		var fact ConnFact
+		interesting := false
+		for _, pe := range sum.effects {
+			// An escaping parameter is what no fact says: leave it out.
+			if !pe.Escapes {
+				fact.Params = append(fact.Params, pe)
+				interesting = interesting || pe.AtClose != 0 || pe.Uses || pe.ErrDone || mask(pe.AtReturn) != maskUnread
+			}
+		}
+		if !interesting {
+			continue
+		}
+		pass.ExportObjectFact(obj, &fact)
+		exported = true
+	}
+	if exported {
+		pass.ExportPackageFact(new(hasConnFacts))
+	}
 }

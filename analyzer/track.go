@@ -8,10 +8,13 @@ import (
 )
 
 // This file finds the connections of one function and every SSA value
-// that refers to each of them.
+// that refers to each of them: the function's parameters and captured
+// variables that can hold one, the calls that create one (origins), and
+// the values derived from them through conversions, phis, variables
+// captured by closures and wrappers.
 
-// connInfo is one connection tracked through a function.
-type connInfo struct {
+// conn is one connection tracked through a function.
+type conn struct {
 	pos     token.Pos // where it came from: the creating call, or the parameter
 	verb    string    // "accepted", "dialed", "hijacked", "created"; "" for parameters
 	from    string    // the creating function, e.g. "net.Dial"
@@ -28,6 +31,10 @@ type connInfo struct {
 	conflicted bool
 }
 
+// isRoot reports whether the connection came from outside the function:
+// a parameter or a captured variable, whose state on entry is relative.
+func (c *conn) isRoot() bool { return c.param >= 0 || c.freeVar >= 0 }
+
 // aliasRef says which connection a value refers to, and how.
 type aliasRef struct {
 	conn   int
@@ -37,35 +44,49 @@ type aliasRef struct {
 	inner  role // for roleCell: the role of the values stored in the cell
 }
 
-// discover finds the function's connections and their aliases.
-func (f *funcFlow) discover() {
-	fn := f.fn
+// tracking is the result of this stage: the function's connections, and
+// the values that refer to them.
+type tracking struct {
+	conns    []*conn
+	alias    map[ssa.Value]aliasRef
+	originAt map[*ssa.Call]int // the origin calls, and the connection each creates
+}
+
+// track finds fn's connections and their aliases. Integer parameters and
+// captured variables are descriptors only in packages that make system
+// calls on raw descriptors (fdAware).
+func track(fn *ssa.Function, fdAware bool) *tracking {
+	t := &trackBuilder{tracking: tracking{
+		alias:    make(map[ssa.Value]aliasRef),
+		originAt: make(map[*ssa.Call]int),
+	}}
 	for i, p := range fn.Params {
-		t := p.Type()
+		typ := p.Type()
 		switch {
-		case isConnType(t):
-			f.addRoot(&connInfo{pos: p.Pos(), name: p.Name(), kind: kindOfType(t), param: i, freeVar: -1,
-				definite: isDefiniteConnType(t)}, p, roleConn)
-		case f.pkg.fdAware && isFDType(t) && p.Object() != nil:
-			f.addRoot(&connInfo{pos: p.Pos(), name: p.Name(), kind: kindFD, param: i, freeVar: -1}, p, roleConn)
+		case isConnType(typ):
+			t.addRoot(&conn{pos: p.Pos(), name: p.Name(), kind: kindOfType(typ), param: i, freeVar: -1,
+				definite: isDefiniteConnType(typ)}, p, aliasRef{role: roleConn, kind: kindOfType(typ)})
+		case fdAware && isFDType(typ) && p.Object() != nil:
+			t.addRoot(&conn{pos: p.Pos(), name: p.Name(), kind: kindFD, param: i, freeVar: -1}, p,
+				aliasRef{role: roleConn, kind: kindFD})
 		}
 	}
 	for i, fv := range fn.FreeVars {
-		t := fv.Type()
+		typ := fv.Type()
 		r := roleConn
-		if ptr, ok := types.Unalias(t).(*types.Pointer); ok {
-			t, r = ptr.Elem(), roleCell
+		if ptr, ok := types.Unalias(typ).(*types.Pointer); ok {
+			typ, r = ptr.Elem(), roleCell
 		}
-		k := kindOfType(t)
+		k := kindOfType(typ)
 		switch {
-		case isConnType(t):
-		case f.pkg.fdAware && isFDType(t):
+		case isConnType(typ):
+		case fdAware && isFDType(typ):
 			k = kindFD
 		default:
 			continue
 		}
-		ref := aliasRef{role: r, kind: k, inner: roleConn}
-		f.addRootRef(&connInfo{pos: fv.Pos(), name: fv.Name(), kind: k, param: -1, freeVar: i}, fv, ref)
+		t.addRoot(&conn{pos: fv.Pos(), name: fv.Name(), kind: k, param: -1, freeVar: i}, fv,
+			aliasRef{role: r, kind: k, inner: roleConn})
 	}
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
@@ -77,45 +98,38 @@ func (f *funcFlow) discover() {
 			if !ok {
 				continue
 			}
-			info := &connInfo{pos: call.Pos(), verb: spec.verb, from: callName(call.Common()),
-				kind: spec.kind, client: spec.client, param: -1, freeVar: -1}
-			id := len(f.conns)
-			f.conns = append(f.conns, info)
-			f.originAt[call] = id
-			f.bindResults(call, id, spec.kind)
+			id := len(t.conns)
+			t.conns = append(t.conns, &conn{pos: call.Pos(), verb: spec.verb, from: callName(call.Common()),
+				kind: spec.kind, client: spec.client, param: -1, freeVar: -1})
+			t.originAt[call] = id
+			t.bindResults(call, id, spec.kind)
 		}
 	}
-	for len(f.queue) > 0 {
-		v := f.queue[len(f.queue)-1]
-		f.queue = f.queue[:len(f.queue)-1]
-		f.propagate(v)
+	for len(t.queue) > 0 {
+		v := t.queue[len(t.queue)-1]
+		t.queue = t.queue[:len(t.queue)-1]
+		t.propagate(v)
 	}
+	return &t.tracking
 }
 
-// kindOfType is the connection kind implied by a static type.
-func kindOfType(t types.Type) kind {
-	if isNamedType(t, true, "crypto/tls", "Conn") {
-		return kindTLS
-	}
-	return kindStream
+// trackBuilder is the work list of track.
+type trackBuilder struct {
+	tracking
+	queue []ssa.Value
 }
 
-func (f *funcFlow) addRoot(info *connInfo, v ssa.Value, r role) {
-	f.addRootRef(info, v, aliasRef{role: r, kind: info.kind})
-}
-
-func (f *funcFlow) addRootRef(info *connInfo, v ssa.Value, ref aliasRef) {
-	ref.conn = len(f.conns)
-	f.conns = append(f.conns, info)
-	f.addAlias(v, ref)
+func (t *trackBuilder) addRoot(c *conn, v ssa.Value, ref aliasRef) {
+	ref.conn = len(t.conns)
+	t.conns = append(t.conns, c)
+	t.addAlias(v, ref)
 }
 
 // bindResults makes the results of an origin call aliases of the new
-// connection: the connection itself, Hijack's bufio.ReadWriter, and the
-// error, whose non-nil edge means the connection never existed.
-func (f *funcFlow) bindResults(call *ssa.Call, id int, k kind) {
+// connection: the connection itself, and Hijack's bufio.ReadWriter.
+func (t *trackBuilder) bindResults(call *ssa.Call, id int, k kind) {
 	if _, isTuple := call.Type().(*types.Tuple); !isTuple {
-		f.addAlias(call, aliasRef{conn: id, role: roleConn, kind: k})
+		t.addAlias(call, aliasRef{conn: id, role: roleConn, kind: k})
 		return
 	}
 	for _, r := range *call.Referrers() {
@@ -123,41 +137,34 @@ func (f *funcFlow) bindResults(call *ssa.Call, id int, k kind) {
 		if !ok {
 			continue
 		}
-		t := ext.Type()
 		switch {
 		case ext.Index == 0:
-			f.addAlias(ext, aliasRef{conn: id, role: roleConn, kind: k})
-		case isNamedType(t, true, "bufio", "ReadWriter"):
-			f.addAlias(ext, aliasRef{conn: id, role: roleRW, kind: k})
-		case isErrorType(t):
-			f.addCond(ext, condFact{conn: id, when: whenNonNil, dead: true})
+			t.addAlias(ext, aliasRef{conn: id, role: roleConn, kind: k})
+		case isNamedType(ext.Type(), true, "bufio", "ReadWriter"):
+			t.addAlias(ext, aliasRef{conn: id, role: roleRW, kind: k})
 		}
 	}
 }
 
-var errorType = types.Universe.Lookup("error").Type()
-
-func isErrorType(t types.Type) bool { return types.Identical(t, errorType) }
-
 // addAlias records that v refers to ref.conn. A value that would refer to
 // two connections marks both as conflicted.
-func (f *funcFlow) addAlias(v ssa.Value, ref aliasRef) {
-	if old, ok := f.alias[v]; ok {
+func (t *trackBuilder) addAlias(v ssa.Value, ref aliasRef) {
+	if old, ok := t.alias[v]; ok {
 		if old.conn != ref.conn {
-			f.conns[old.conn].conflicted = true
-			f.conns[ref.conn].conflicted = true
+			t.conns[old.conn].conflicted = true
+			t.conns[ref.conn].conflicted = true
 		}
 		return
 	}
-	f.alias[v] = ref
-	f.queue = append(f.queue, v)
+	t.alias[v] = ref
+	t.queue = append(t.queue, v)
 }
 
 // propagate follows v's referrers to the values that refer to the same
 // connection: conversions, type assertions, phis, variables captured by
 // closures (cells) and the wrappers built on it.
-func (f *funcFlow) propagate(v ssa.Value) {
-	ref := f.alias[v]
+func (t *trackBuilder) propagate(v ssa.Value) {
+	ref := t.alias[v]
 	refs := v.Referrers()
 	if refs == nil {
 		return
@@ -165,50 +172,50 @@ func (f *funcFlow) propagate(v ssa.Value) {
 	for _, instr := range *refs {
 		switch r := instr.(type) {
 		case *ssa.Phi:
-			f.addAlias(r, ref)
+			t.addAlias(r, ref)
 		case *ssa.ChangeInterface, *ssa.MakeInterface, *ssa.ChangeType, *ssa.Convert:
-			f.addAlias(r.(ssa.Value), ref)
+			t.addAlias(r.(ssa.Value), ref)
 		case *ssa.TypeAssert:
 			out := ref
 			if isNamedType(r.AssertedType, true, "crypto/tls", "Conn") {
 				out.kind = kindTLS
 			}
 			if !r.CommaOk {
-				f.addAlias(r, out)
+				t.addAlias(r, out)
 				continue
 			}
 			for _, rr := range *r.Referrers() {
 				if ext, ok := rr.(*ssa.Extract); ok && ext.Index == 0 {
-					f.addAlias(ext, out)
+					t.addAlias(ext, out)
 				}
 			}
 		case *ssa.Store:
 			if alloc, ok := r.Addr.(*ssa.Alloc); ok && r.Val == v && ref.role != roleCell {
-				f.addAlias(alloc, aliasRef{conn: ref.conn, role: roleCell, kind: ref.kind, closes: ref.closes, inner: ref.role})
+				t.addAlias(alloc, aliasRef{conn: ref.conn, role: roleCell, kind: ref.kind, closes: ref.closes, inner: ref.role})
 			}
 		case *ssa.UnOp:
 			if r.Op == token.MUL && ref.role == roleCell {
-				f.addAlias(r, aliasRef{conn: ref.conn, role: ref.inner, kind: ref.kind, closes: ref.closes})
+				t.addAlias(r, aliasRef{conn: ref.conn, role: ref.inner, kind: ref.kind, closes: ref.closes})
 			}
 		case *ssa.FieldAddr:
 			// t1.conn: the net.conn embedded in a *net.TCPConn, the
 			// receiver of its promoted methods (Read, Write, Close...).
 			if ref.role == roleConn && r.X == v && isEmbeddedField(r) {
-				f.addAlias(r, ref)
+				t.addAlias(r, ref)
 			}
 		case *ssa.Call:
-			f.propagateCall(r, v, ref)
+			t.propagateCall(r, v, ref)
 		}
 	}
 }
 
 // propagateCall makes the result of a wrapper constructor (bufio.NewReader(c),
 // tls.Server(c, cfg), tc.NetConn()...) an alias of the wrapped connection.
-func (f *funcFlow) propagateCall(call *ssa.Call, v ssa.Value, ref aliasRef) {
+func (t *trackBuilder) propagateCall(call *ssa.Call, v ssa.Value, ref aliasRef) {
 	cc := call.Common()
 	if cc.IsInvoke() {
 		if cc.Value == v && cc.Method.Name() == "NetConn" {
-			f.addAlias(call, aliasRef{conn: ref.conn, role: roleConn, kind: kindStream})
+			t.addAlias(call, aliasRef{conn: ref.conn, role: roleConn, kind: kindStream})
 		}
 		return
 	}
@@ -225,7 +232,7 @@ func (f *funcFlow) propagateCall(call *ssa.Call, v ssa.Value, ref aliasRef) {
 			if spec.role != roleConn && ref.kind == kindTLS {
 				k = kindTLS
 			}
-			f.addAlias(call, aliasRef{conn: ref.conn, role: spec.role, kind: k, closes: spec.close})
+			t.addAlias(call, aliasRef{conn: ref.conn, role: spec.role, kind: k, closes: spec.close})
 			return
 		}
 	}

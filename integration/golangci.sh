@@ -216,7 +216,7 @@ doc_has "$fixture/.golangci.yml"
 lint .golangci.yml ./...
 expect_rc 1 "run 1"
 expect rstlint unread 1 "unread-close reported on line:unread"
-grep -qE "^rst/rst\.go:$(line unread):[0-9]+: conn c \(parameter of Unread\) is closed with input possibly unread" "$out" ||
+grep -qE "^rst/rst\.go:$(line unread):[0-9]+: conn c \(parameter of Unread\) is closed with input never read" "$out" ||
 	fail "line:unread: not the unread-close message"
 ok "line:unread has the unread-close message"
 expect rstlint halfclose 1 "halfclose-undrained reported on line:halfclose"
@@ -227,7 +227,7 @@ grep -qE "^rst/rst\.go:$(line linger):[0-9]+: .*closed after SO_LINGER was set t
 	fail "line:linger: not the linger-zero message"
 expect rstlint nolint 0 "//nolint:rstlint honoured on line:nolint"
 expect rstlint graceful 0 "no report on the graceful close"
-grep -qE '^seed/main\.go:[0-9]+:[0-9]+: conn accepted by net\.Listener\.Accept at main\.go:[0-9]+ is closed with input possibly unread .* \(rstlint\)$' "$out" ||
+grep -qE '^seed/main\.go:[0-9]+:[0-9]+: conn accepted at main\.go:[0-9]+ is closed with input never read: .* \(rstlint\)$' "$out" ||
 	fail "the README's seed diagnostic is missing"
 ok "the README's diagnostic on seed/main.go (copy of example/seed)"
 # golangci-lint would make each related position of a diagnostic an issue

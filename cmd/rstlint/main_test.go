@@ -47,7 +47,7 @@ func run(t *testing.T, name string, args ...string) (stdout, stderr string, code
 	return o.String(), e.String(), code
 }
 
-const seedBug = "example/seed/main.go:64:9: conn accepted by net.Listener.Accept at main.go:59 is closed with input possibly unread"
+const seedBug = "example/seed/main.go:64:9: conn accepted at main.go:59 is closed with input never read"
 
 func TestStandalone(t *testing.T) {
 	_, stderr, code := run(t, rstlint, "./example/...")
@@ -78,7 +78,7 @@ func TestVetToolJSON(t *testing.T) {
 	if code != 0 {
 		t.Errorf("go vet -json exit code %d, want 0; stderr:\n%s", code, stderr)
 	}
-	for _, want := range []string{`"rstlint"`, `"category": "unread-close"`, `is closed with input possibly unread`} {
+	for _, want := range []string{`"rstlint"`, `"category": "unread-close"`, `is closed with input never read`} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("go vet -json output lacks %s:\n%s", want, stdout)
 		}

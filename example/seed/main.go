@@ -61,7 +61,7 @@ func serve(ln net.Listener) {
 		log.Fatal(err)
 	}
 	c.Write([]byte("hello\n"))
-	c.Close() // rstlint: closed with input possibly unread
+	c.Close() // rstlint: closed with input never read
 }
 
 // serveGraceful is the fix: FIN after our data, then read the request to

@@ -13,7 +13,7 @@ import (
 // BadAuth returns on an authentication failure after reading only the
 // first line; a client that pipelined its command gets RST.
 func BadAuth(c net.Conn) { // want BadAuth:"conn"
-	defer c.Close() // want `conn c \(parameter of BadAuth\) is closed with input possibly unread`
+	defer c.Close() // want `conn c \(parameter of BadAuth\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
 	r := bufio.NewReader(c)
 	line, err := r.ReadString('\n')
 	if err != nil {
@@ -99,7 +99,7 @@ func GoodHeaderError(c net.Conn) { // want GoodHeaderError:"conn"
 // BadMagic returns on parseHeader's error, which may be "bad magic"
 // after a partial read: the rest is unread.
 func BadMagic(c net.Conn) { // want BadMagic:"conn"
-	defer c.Close() // want `conn c \(parameter of BadMagic\) is closed with input possibly unread \(read only in part, last by errpath.parseHeader`
+	defer c.Close() // want `conn c \(parameter of BadMagic\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
 	if err := parseHeader(c); err != nil {
 		return
 	}

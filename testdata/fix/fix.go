@@ -9,18 +9,18 @@ import (
 
 func Interface(c net.Conn) { // want Interface:"conn"
 	fmt.Fprintln(c, "bye")
-	c.Close() // want `closed with input possibly unread`
+	c.Close() // want `conn c \(parameter of Interface\) is closed with input never read: Linux sends RST and the peer may lose our reply`
 }
 
 func Deferred(c *net.TCPConn) { // want Deferred:"conn"
-	defer c.Close() // want `closed with input possibly unread`
+	defer c.Close() // want `conn c \(parameter of Deferred\) is closed with input never read: Linux sends RST and the peer may lose our reply`
 	fmt.Fprintln(c, "bye")
 }
 
 func HalfClosed(c *net.TCPConn) { // want HalfClosed:"conn"
 	fmt.Fprintln(c, "bye")
 	c.CloseWrite()
-	c.Close() // want `closed after CloseWrite without reading to EOF`
+	c.Close() // want `conn c \(parameter of HalfClosed\) is closed after CloseWrite with input unread: Linux sends RST and drops what we have not sent`
 }
 
 func Dialed(addr string) error {
@@ -29,6 +29,6 @@ func Dialed(addr string) error {
 		return err
 	}
 	fmt.Fprintln(c, "QUIT")
-	c.Close() // want `closed with the peer's reply possibly unread`
+	c.Close() // want `conn dialed at fix\.go:\d+ is closed with the reply to our write unread: Linux sends RST and the peer may lose data`
 	return nil
 }

@@ -18,17 +18,17 @@ func Slurp(c net.Conn) { // want Slurp:"conn"
 func HalfClose(c *net.TCPConn) { // want HalfClose:"conn"
 	fmt.Fprintln(c, "bye")
 	c.CloseWrite()
-	c.Close() // want `closed after CloseWrite without reading to EOF`
+	c.Close() // want `conn c \(parameter of HalfClose\) is closed after CloseWrite with input unread: Linux sends RST and drops what we have not sent`
 }
 
 func Linger(c *net.TCPConn) { // want Linger:"conn"
 	c.SetLinger(0)
 	fmt.Fprintln(c, "bye")
-	c.Close() // want `closed after SO_LINGER was set to 0`
+	c.Close() // want `conn c \(parameter of Linger\) is closed after SetLinger\(0\): Linux sends RST and drops what we have not sent`
 }
 
 func Slurped(c net.Conn) { // want Slurped:"conn"
 	Slurp(c)
 	fmt.Fprintln(c, "bye")
-	c.Close() // want `closed with input possibly unread`
+	c.Close() // want `conn c \(parameter of Slurped\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
 }

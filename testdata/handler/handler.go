@@ -13,7 +13,7 @@ import (
 // BadLine reads one request line, answers, and closes: a pipelined second
 // request is still queued, so the deferred Close sends RST.
 func BadLine(c net.Conn) { // want BadLine:"conn"
-	defer c.Close() // want `conn c \(parameter of BadLine\) is closed with input possibly unread \(read only in part, last by \(\*bufio.Reader\).ReadString at handler.go:\d+`
+	defer c.Close() // want `conn c \(parameter of BadLine\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
 	r := bufio.NewReader(c)
 	line, err := r.ReadString('\n')
 	if err != nil {
@@ -51,7 +51,7 @@ func BadUpper(c net.Conn) { // want BadUpper:"conn"
 	if sc.Scan() {
 		fmt.Fprintln(c, strings.ToUpper(sc.Text()))
 	}
-	c.Close() // want `conn c \(parameter of BadUpper\) is closed with input possibly unread`
+	c.Close() // want `conn c \(parameter of BadUpper\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
 }
 
 // GoodUpper scans every line until the peer's EOF.

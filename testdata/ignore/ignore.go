@@ -21,6 +21,6 @@ func SameLine(c net.Conn) { // want SameLine:"conn"
 // NoReason: a directive needs a reason; the diagnostic is kept too.
 func NoReason(c net.Conn) { // want NoReason:"conn"
 	fmt.Fprintln(c, "bye")
-	//rstlint:ignore // want `//rstlint:ignore needs a reason`
-	c.Close() // want `is closed with input possibly unread`
+	//rstlint:ignore // want `//rstlint:ignore needs a reason: write //rstlint:ignore <why this close may reset>`
+	c.Close() // want `conn c \(parameter of NoReason\) is closed with input never read: Linux sends RST and the peer may lose our reply`
 }

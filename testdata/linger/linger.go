@@ -12,7 +12,7 @@ import (
 func BadLingerZero(c *net.TCPConn) { // want BadLingerZero:"conn"
 	c.SetLinger(0)
 	io.Copy(c, c)
-	c.Close() // want `conn c \(parameter of BadLingerZero\) is closed after SO_LINGER was set to 0 \(set at linger.go:\d+\)`
+	c.Close() // want `conn c \(parameter of BadLingerZero\) is closed after SetLinger\(0\): Linux sends RST and drops what we have not sent`
 }
 
 // GoodLingerPositive: a positive linger changes nothing once drained.
@@ -40,7 +40,7 @@ func BadDialLinger(addr string) error {
 	fmt.Fprintln(c, "PING")
 	buf := make([]byte, 64)
 	c.Read(buf)
-	return c.Close() // want `conn dialed by net.Dial at linger.go:\d+ is closed after SO_LINGER was set to 0`
+	return c.Close() // want `conn dialed at linger\.go:\d+ is closed after SetLinger\(0\): Linux sends RST and drops what we have not sent`
 }
 
 // IgnoredLinger is deliberate, and says so.

@@ -16,8 +16,8 @@ func BadFirstFinisher(client net.Conn, target string) {
 		client.Close()
 		return
 	}
-	defer server.Close() // want `conn dialed by net.Dial at proxy.go:\d+ is closed when the first of 2 goroutines reading to EOF \(go at proxy.go:\d+, go at proxy.go:\d+\) has finished, after 1 of 2 waits on channel errc`
-	defer client.Close() // want `conn client \(parameter of BadFirstFinisher\) is closed when the first of 2 goroutines`
+	defer server.Close() // want `conn dialed at proxy\.go:\d+ is closed after waiting for 1 of its 2 copy goroutines: input another still reads makes Linux send RST`
+	defer client.Close() // want `conn client \(parameter of BadFirstFinisher\) is closed after waiting for 1 of its 2 copy goroutines: input another still reads makes Linux send RST`
 	errc := make(chan error, 2)
 	go func() {
 		_, err := io.Copy(server, client)
@@ -103,6 +103,6 @@ func BadHelper(client, server net.Conn) {
 	go pipe(server, client, errc)
 	go pipe(client, server, errc)
 	<-errc
-	client.Close() // want `conn client \(parameter of BadHelper\) is closed when the first of 2 goroutines`
-	server.Close() // want `conn server \(parameter of BadHelper\) is closed when the first of 2 goroutines`
+	client.Close() // want `conn client \(parameter of BadHelper\) is closed after waiting for 1 of its 2 copy goroutines: input another still reads makes Linux send RST`
+	server.Close() // want `conn server \(parameter of BadHelper\) is closed after waiting for 1 of its 2 copy goroutines: input another still reads makes Linux send RST`
 }

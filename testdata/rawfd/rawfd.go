@@ -15,7 +15,7 @@ func Bad(lfd int) {
 		return
 	}
 	syscall.Write(fd, []byte("hello\n"))
-	syscall.Close(fd) // want `socket fd accepted by syscall.Accept at rawfd.go:\d+ is closed with input possibly unread \(never read; no read to EOF or shutdown\(SHUT_WR\) on this path\)`
+	syscall.Close(fd) // want `socket fd accepted at rawfd\.go:\d+ is closed with input never read: Linux sends RST and the peer may lose our reply`
 }
 
 // Good shuts down the write side, reads until Read returns 0, closes.
@@ -46,7 +46,7 @@ func BadShutdownOnly(lfd int) {
 	}
 	unix.Write(fd, []byte("hello\n"))
 	unix.Shutdown(fd, unix.SHUT_WR)
-	unix.Close(fd) // want `socket fd accepted by unix.Accept at rawfd.go:\d+ is closed after shutdown\(SHUT_WR\) without reading to EOF`
+	unix.Close(fd) // want `socket fd accepted at rawfd\.go:\d+ is closed after shutdown\(SHUT_WR\) with input unread: Linux sends RST and drops what we have not sent`
 }
 
 // BadLinger sets SO_LINGER to {1, 0}.
@@ -63,7 +63,7 @@ func BadLinger(lfd int) {
 			break
 		}
 	}
-	unix.Close(fd) // want `socket fd accepted by unix.Accept4 at rawfd.go:\d+ is closed after SO_LINGER was set to 0`
+	unix.Close(fd) // want `socket fd accepted at rawfd\.go:\d+ is closed after SO_LINGER \{1, 0\}: Linux sends RST and drops what we have not sent`
 }
 
 // BadClient connects, writes a request and closes without reading the reply.
@@ -77,7 +77,7 @@ func BadClient(port int) error {
 		return err
 	}
 	syscall.Write(fd, []byte("PING\n"))
-	return syscall.Close(fd) // want `socket fd created by syscall.Socket at rawfd.go:\d+ is closed with the peer's reply possibly unread`
+	return syscall.Close(fd) // want `socket fd created at rawfd\.go:\d+ is closed with the reply to our write unread: Linux sends RST and the peer may lose data`
 }
 
 // GoodClient reads the reply before closing.
@@ -129,5 +129,5 @@ func BadHelper(lfd int) {
 		return
 	}
 	syscall.Write(fd, []byte("hello\n"))
-	closeFD(fd) // want `socket fd accepted by syscall.Accept at rawfd.go:\d+ is closed by rawfd.closeFD with input possibly unread`
+	closeFD(fd) // want `socket fd accepted at rawfd\.go:\d+ is closed by rawfd\.closeFD with input never read: Linux sends RST and the peer may lose our reply`
 }

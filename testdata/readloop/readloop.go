@@ -33,7 +33,7 @@ func BadLoop(c net.Conn) { // want BadLoop:"conn"
 			break
 		}
 	}
-	c.Close() // want `conn c \(parameter of BadLoop\) is closed with input possibly unread \(read only in part, last by net.Conn.Read`
+	c.Close() // want `conn c \(parameter of BadLoop\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
 }
 
 // GoodLoopErrVar keeps the error in a variable that the loop tests.

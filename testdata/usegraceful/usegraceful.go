@@ -26,5 +26,5 @@ func GoodDeferred(ln net.Listener) {
 
 func Bad(c net.Conn) { // want Bad:"conn"
 	fmt.Fprintln(c, "bye")
-	c.Close() // want `closed with input possibly unread`
+	c.Close() // want `conn c \(parameter of Bad\) is closed with input never read: Linux sends RST and the peer may lose our reply`
 }

@@ -1,16 +1,17 @@
 package analyzer
 
 import (
-	"go/constant"
 	"go/types"
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
 )
 
-// This file is the built-in knowledge of the standard library, the
-// syscall packages and the socket types: which calls create connections,
-// which wrap them, and what a call does to a connection it is given.
+// This file is the catalogue: the built-in knowledge of the standard
+// library, the syscall packages and the socket types. Which calls create
+// connections (origins), which wrap them, and what a call or method does
+// to a connection it is given. It is data and pure functions of names,
+// types and constants; the user's -drain and -gracefulclose lists extend it.
 
 // role is how an SSA value refers to a tracked connection.
 type role uint8
@@ -55,24 +56,6 @@ const (
 	pkgSyscall = "syscall"
 	pkgUnix    = "golang.org/x/sys/unix"
 )
-
-// isNamedType reports whether t (or *t when ptr is set) is the named type path.name.
-func isNamedType(t types.Type, ptr bool, path, name string) bool {
-	t = types.Unalias(t)
-	if ptr {
-		p, ok := t.(*types.Pointer)
-		if !ok {
-			return false
-		}
-		t = types.Unalias(p.Elem())
-	}
-	n, ok := t.(*types.Named)
-	if !ok {
-		return false
-	}
-	obj := n.Obj()
-	return obj.Name() == name && obj.Pkg() != nil && obj.Pkg().Path() == path
-}
 
 // connMethods are the methods a value of a conn-capable interface type may
 // have: those of net.Conn and of the optional socket interfaces.
@@ -153,21 +136,6 @@ func isPacketMethod(m *types.Func) bool {
 func isFDType(t types.Type) bool {
 	b, ok := types.Unalias(t).(*types.Basic)
 	return ok && (b.Kind() == types.Int || b.Kind() == types.Uintptr || b.Kind() == types.Int32)
-}
-
-// funcName is the full name of a called function, e.g. "io.Copy" or
-// "(*bufio.Reader).ReadString", or "" for dynamic calls.
-func funcName(fn *ssa.Function) string {
-	if fn == nil {
-		return ""
-	}
-	if orig := fn.Origin(); orig != nil {
-		fn = orig
-	}
-	if obj, ok := fn.Object().(*types.Func); ok {
-		return obj.FullName()
-	}
-	return ""
 }
 
 // originSpec describes a call that creates a connection.
@@ -288,22 +256,6 @@ func isStreamNetwork(n string) bool {
 		return true
 	}
 	return false
-}
-
-func constString(v ssa.Value) (string, bool) {
-	c, ok := v.(*ssa.Const)
-	if !ok || c.Value == nil || c.Value.Kind() != constant.String {
-		return "", false
-	}
-	return constant.StringVal(c.Value), true
-}
-
-func constInt(v ssa.Value) (int64, bool) {
-	c, ok := v.(*ssa.Const)
-	if !ok || c.Value == nil || c.Value.Kind() != constant.Int {
-		return 0, false
-	}
-	return constant.Int64Val(c.Value)
 }
 
 // wrapperSpec describes a constructor whose result reads or writes through
@@ -503,4 +455,26 @@ var noReturnFuncs = map[string]bool{
 	"log.Panic": true, "log.Panicf": true, "log.Panicln": true, "runtime.Goexit": true,
 	"(*log.Logger).Fatal": true, "(*log.Logger).Fatalf": true, "(*log.Logger).Fatalln": true,
 	"(*testing.common).Fatal": true, "(*testing.common).Fatalf": true, "(*testing.common).FailNow": true,
+}
+
+// copyArgEffect is the io.ReaderFrom / io.WriterTo idiom for a method's
+// arguments: x.ReadFrom(c) reads c to EOF, x.WriteTo(c) writes to c.
+func copyArgEffect(method string) effect {
+	switch method {
+	case "ReadFrom":
+		return effDrain
+	case "WriteTo":
+		return effWrite
+	}
+	return effNone
+}
+
+func isWrapper(name string) bool { _, ok := wrappers[name]; return ok }
+
+// kindOfType is the connection kind implied by a static type.
+func kindOfType(t types.Type) kind {
+	if isNamedType(t, true, "crypto/tls", "Conn") {
+		return kindTLS
+	}
+	return kindStream
 }

@@ -1,0 +1,67 @@
+package analyzer
+
+import (
+	"go/ast"
+	"go/token"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+)
+
+// This file reads the //rstlint:ignore directives, which suppress a
+// diagnostic on their line or the next, and reports those without a
+// reason.
+
+// ignoredLines is the set of lines a directive covers.
+type ignoredLines map[lineKey]bool
+
+type lineKey struct {
+	file string
+	line int
+}
+
+// covers reports whether a directive is on the diagnostic's line or the
+// line above.
+func (ig ignoredLines) covers(p token.Position) bool {
+	return ig[lineKey{p.Filename, p.Line}] || ig[lineKey{p.Filename, p.Line - 1}]
+}
+
+// directives finds the //rstlint:ignore comments of the package, and
+// reports those without a reason.
+func directives(pass *analysis.Pass) ignoredLines {
+	ignored := make(ignoredLines)
+	for _, file := range pass.Files {
+		for _, group := range file.Comments {
+			for _, c := range group.List {
+				directive(pass, c, ignored)
+			}
+		}
+	}
+	return ignored
+}
+
+func directive(pass *analysis.Pass, c *ast.Comment, ignored ignoredLines) {
+	const prefix = "//rstlint:ignore"
+	if !strings.HasPrefix(c.Text, prefix) {
+		return
+	}
+	rest := c.Text[len(prefix):]
+	if rest != "" && rest[0] != ' ' && rest[0] != '\t' {
+		return // another word, such as //rstlint:ignored
+	}
+	position := pass.Fset.Position(c.Pos())
+	// A trailing "// ..." is another comment, not the reason.
+	if i := strings.Index(rest, "//"); i >= 0 {
+		rest = rest[:i]
+	}
+	if strings.TrimSpace(rest) == "" {
+		pass.Report(analysis.Diagnostic{
+			Pos:      c.Pos(),
+			Category: CategoryDirective,
+			URL:      RuleURL(CategoryDirective),
+			Message:  "//rstlint:ignore needs a reason: write //rstlint:ignore <why this close may reset>",
+		})
+		return
+	}
+	ignored[lineKey{position.Filename, position.Line}] = true
+}

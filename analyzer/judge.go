@@ -1,0 +1,129 @@
+package analyzer
+
+import (
+	"go/token"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// This file judges one analysed function: which of its Closes it answers
+// for (connections it creates, parameters it owns, and the Closes of the
+// goroutine literals it starts), and the verdict on each. It turns the
+// dataflow's observations into candidates; report.go words them.
+
+// candidate is a diagnostic before deduplication and suppression.
+type candidate struct {
+	pos      token.Pos
+	verdict  verdict
+	conn     *conn
+	fnName   string // the function whose parameter conn is, if it is one
+	lastIO   ioSite
+	lingerAt token.Pos
+	via      string
+	proxy    *proxyDetail // for verdictProxyEarly
+}
+
+// proxyDetail is the proxy rule's account of the goroutines, for the
+// message.
+type proxyDetail struct {
+	gos    []token.Pos // the go statements of the copy directions
+	waits  int         // how many of them the function waits for
+	signal string      // what it waits on: "channel errc", "WaitGroup wg"
+}
+
+// funcAnalysis is everything the stages computed for one function.
+type funcAnalysis struct {
+	fn   *ssa.Function
+	g    *cfg
+	tr   *tracking
+	ev   *eventTable
+	flow *flowResult
+	sum  *funcSummary
+}
+
+// judge returns the candidates of one function: Closes of connections it
+// creates or owns, and those in the goroutines it starts.
+func judge(fa *funcAnalysis) []candidate {
+	var out []candidate
+	add := func(pos token.Pos, k int, m mask, lastIO ioSite, lingerAt token.Pos, via string) {
+		v := verdictOf(m)
+		if v == verdictClean || !pos.IsValid() {
+			return
+		}
+		out = append(out, candidate{pos: pos, verdict: v, conn: fa.tr.conns[k], fnName: fa.fn.Name(),
+			lastIO: lastIO, lingerAt: lingerAt, via: via})
+	}
+	for _, o := range fa.flow.closes {
+		if o.judged && fa.answersFor(o.conn) {
+			add(o.pos, o.conn, o.states, o.lastIO, o.lingerAt, o.via)
+		}
+	}
+	// A connection handed to several goroutines has no single owner: one
+	// may close while another still reads to EOF. Say nothing about it.
+	launched := make(map[int]int)
+	for _, l := range fa.flow.launches {
+		launched[l.ev.conn]++
+	}
+	for _, l := range fa.flow.launches {
+		k := l.ev.conn
+		c := fa.tr.conns[k]
+		if c.conflicted || c.freeVar >= 0 || launched[k] > 1 || c.param >= 0 && !c.definite {
+			continue // a captured connection's goroutines are judged by the launcher
+		}
+		judgeLaunch(l.ev.root, l.states, l.lastIO, 0, func(pos token.Pos, m mask, lastIO ioSite, lingerAt token.Pos, via string) {
+			add(pos, k, m, lastIO, lingerAt, via)
+		})
+	}
+	return out
+}
+
+// answersFor decides whether this function judges the Closes of conn k:
+// connections it creates, and parameters of functions that own them.
+func (fa *funcAnalysis) answersFor(k int) bool {
+	c := fa.tr.conns[k]
+	if c.conflicted || c.freeVar >= 0 {
+		return false
+	}
+	if c.param < 0 {
+		return true
+	}
+	rs := fa.sum.params[c.param]
+	return c.definite && rs != nil && rs.effect.Uses && !rs.effect.Escapes && !calledInline(fa.fn)
+}
+
+// calledInline reports whether fn is a function literal that is only
+// called where it is written: its parameters are judged by its caller.
+func calledInline(fn *ssa.Function) bool {
+	if fn.Parent() == nil {
+		return false
+	}
+	if len(fn.FreeVars) == 0 {
+		return onlyCalled(fn, false)
+	}
+	for _, b := range fn.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			if mc, ok := instr.(*ssa.MakeClosure); ok && mc.Fn == fn {
+				return onlyCalled(mc, false)
+			}
+		}
+	}
+	return false
+}
+
+// judgeLaunch judges the Closes in a goroutine literal started in the
+// states m, and in the goroutines it starts in turn.
+func judgeLaunch(rs *rootSummary, m mask, lastIO ioSite, depth int, add func(token.Pos, mask, ioSite, token.Pos, string)) {
+	if rs == nil || rs.effect.Escapes && len(rs.launches) == 0 || depth > 8 {
+		return
+	}
+	for _, site := range rs.sites {
+		io := lastIO
+		if site.lastIO.pos != token.NoPos {
+			io = site.lastIO
+		}
+		add(site.pos, compose(m, site.rel), io, site.lingerAt, site.via)
+	}
+	for _, l := range rs.launches {
+		judgeLaunch(l.root, compose(m, l.rel), lastIO, depth+1, add)
+	}
+}

@@ -1,0 +1,71 @@
+package analyzer
+
+// This file is what can be configured: the diagnostic categories, the
+// options that turn the optional ones off, and the user's additions to
+// the catalogue.
+
+// Diagnostic categories, stable across releases.
+const (
+	CategoryUnreadClose        = "unread-close"
+	CategoryHalfCloseUndrained = "halfclose-undrained"
+	CategoryLingerZero         = "linger-zero"
+	CategoryProxyEarlyClose    = "proxy-early-close"
+	CategoryDirective          = "directive"
+)
+
+// RuleURL is the page that explains a diagnostic category.
+func RuleURL(category string) string {
+	return "https://github.com/rstlint/rstlint/blob/main/docs/rules/" + category + ".md"
+}
+
+// Options configure an analyzer made by New. The zero value reports
+// nothing optional: set HalfClose and Linger for the defaults of the flags.
+type Options struct {
+	HalfClose     bool     // report halfclose-undrained
+	Linger        bool     // report linger-zero
+	Proxy         bool     // report proxy-early-close
+	Drain         []string // functions that read their connection argument to EOF (types.Func.FullName)
+	GracefulClose []string // functions that close their connection argument gracefully
+}
+
+// DefaultOptions are the options of Analyzer's default flags.
+func DefaultOptions() Options { return Options{HalfClose: true, Linger: true, Proxy: true} }
+
+// config is the options in the form the analysis uses.
+type config struct {
+	halfClose, linger, proxy bool
+	user                     userFuncs
+}
+
+func (o Options) config() *config {
+	set := func(l []string) map[string]bool {
+		m := make(map[string]bool, len(l))
+		for _, s := range l {
+			m[s] = true
+		}
+		return m
+	}
+	return &config{halfClose: o.HalfClose, linger: o.Linger, proxy: o.Proxy,
+		user: userFuncs{drain: set(o.Drain), graceful: set(o.GracefulClose)}}
+}
+
+// reports says whether the options report a category: the one place
+// where the optional categories are turned off.
+func (c *config) reports(category string) bool {
+	switch category {
+	case CategoryHalfCloseUndrained:
+		return c.halfClose
+	case CategoryLingerZero:
+		return c.linger
+	case CategoryProxyEarlyClose:
+		return c.proxy
+	}
+	return true
+}
+
+// userFuncs are the user's additions to the catalogue: functions that
+// read their connection arguments to EOF (-drain), and functions that
+// close them gracefully (-gracefulclose), by types.Func.FullName.
+type userFuncs struct {
+	drain, graceful map[string]bool
+}
