@@ -6,9 +6,9 @@ import (
 	"strings"
 )
 
-// observation is everything a scenario saw; result turns it into a verdict.
+// evidence is everything a scenario saw; result turns it into a verdict.
 // Kept apart from the running so the rules can be tested on their own.
-type observation struct {
+type evidence struct {
 	network  string
 	netns    bool
 	netnsWhy string
@@ -42,7 +42,7 @@ type observation struct {
 //     read after the close returning EOF again proves it: that close would
 //     have set ECONNRESET, which a read reports before EOF.
 //   - Anything else is Unknown, with the reason.
-func (o observation) result() Result {
+func (o evidence) result() Result {
 	r := Result{
 		Network:    o.network,
 		Netns:      o.netns,
@@ -131,7 +131,7 @@ func (o observation) result() Result {
 }
 
 // causeText describes the socket at its Close: the RST causes the kernel checks.
-func (o observation) causeText() string {
+func (o evidence) causeText() string {
 	if !o.measured {
 		if o.notMeasured != "" {
 			return o.notMeasured
@@ -155,7 +155,7 @@ func (o observation) causeText() string {
 }
 
 // noCounters says why no counters back the verdict.
-func (o observation) noCounters() string {
+func (o evidence) noCounters() string {
 	if o.countersErr != nil {
 		return fmt.Sprintf("no counters (%v)", o.countersErr)
 	}

@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-// TestResultRules checks the evidence rules on observations, without sockets.
+// TestResultRules checks the evidence rules on evidence, without sockets.
 func TestResultRules(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the FIN rules need Linux's probes")
@@ -21,52 +21,52 @@ func TestResultRules(t *testing.T) {
 	measured := func(unread int, linger bool) closeMeasure { return closeMeasure{unread: unread, lingerZero: linger} }
 	cases := []struct {
 		name     string
-		o        observation
+		o        evidence
 		want     Verdict
 		inferred bool
 		evidence string
 	}{
 		{"peer reset proves RST",
-			observation{network: "tcp", peer: PeerResult{ReadErr: reset}},
+			evidence{network: "tcp", peer: PeerResult{ReadErr: reset}},
 			RST, false, "peer Read after 0 bytes: connection reset by peer"},
 		{"counters prove RST",
-			observation{network: "tcp", netns: true, netnsWhy: ns, counters: Counters{"OutRsts": 1, "TCPAbortOnClose": 1}, peer: PeerResult{State: "CLOSE_WAIT"}},
+			evidence{network: "tcp", netns: true, netnsWhy: ns, counters: Counters{"OutRsts": 1, "TCPAbortOnClose": 1}, peer: PeerResult{State: "CLOSE_WAIT"}},
 			RST, false, "OutRsts+1 TCPAbortOnClose+1 in a private"},
 		{"counters prove FIN",
-			observation{network: "tcp", netns: true, netnsWhy: ns, counters: Counters{"OutRsts": 0}, peer: PeerResult{State: "CLOSE_WAIT"}},
+			evidence{network: "tcp", netns: true, netnsWhy: ns, counters: Counters{"OutRsts": 0}, peer: PeerResult{State: "CLOSE_WAIT"}},
 			FIN, false, "OutRsts+0 TCPAbortOn*+0"},
 		{"EOF alone is not FIN",
-			observation{network: "tcp", netnsWhy: "no private network namespace: x", peer: PeerResult{State: "CLOSE_WAIT"}, notMeasured: "Close not measured (x)"},
+			evidence{network: "tcp", netnsWhy: "no private network namespace: x", peer: PeerResult{State: "CLOSE_WAIT"}, notMeasured: "Close not measured (x)"},
 			Unknown, false, "does not prove FIN"},
 		{"measured clean close infers FIN",
-			observation{network: "tcp", measured: true, m: measured(0, false), queued: 3, closedBy: "handler", peer: PeerResult{State: "CLOSE_WAIT"}},
+			evidence{network: "tcp", measured: true, m: measured(0, false), queued: 3, closedBy: "handler", peer: PeerResult{State: "CLOSE_WAIT"}},
 			FIN, true, "inferred: 3 bytes queued"},
 		{"unread bytes without a reset seen is Unknown",
-			observation{network: "tcp", measured: true, m: measured(5, false), peer: PeerResult{State: "CLOSE_WAIT"}},
+			evidence{network: "tcp", measured: true, m: measured(5, false), peer: PeerResult{State: "CLOSE_WAIT"}},
 			Unknown, false, "predicts RST"},
 		{"CLOSE after the peer's own FIN proves nothing",
-			observation{network: "tcp", measured: true, m: measured(0, false), peerHalfClosed: true, peer: PeerResult{State: "CLOSE"}},
+			evidence{network: "tcp", measured: true, m: measured(0, false), peerHalfClosed: true, peer: PeerResult{State: "CLOSE"}},
 			FIN, true, "(it had half-closed)"},
 		{"CLOSE without the peer's FIN is an RST",
-			observation{network: "tcp", peer: PeerResult{State: "CLOSE"}},
+			evidence{network: "tcp", peer: PeerResult{State: "CLOSE"}},
 			RST, false, "state CLOSE"},
 		{"SO_ERROR after EOF is an RST",
-			observation{network: "tcp", peer: PeerResult{State: "CLOSE_WAIT", AfterClose: syscall.EPIPE}},
+			evidence{network: "tcp", peer: PeerResult{State: "CLOSE_WAIT", AfterClose: syscall.EPIPE}},
 			RST, false, "(SO_ERROR): broken pipe"},
 		{"unix read after the close decides",
-			observation{network: "unix", peer: PeerResult{AfterClose: syscall.ECONNRESET}},
+			evidence{network: "unix", peer: PeerResult{AfterClose: syscall.ECONNRESET}},
 			RST, false, "peer Read after the Close"},
 		{"unix EOF twice is FIN",
-			observation{network: "unix", peer: PeerResult{}},
+			evidence{network: "unix", peer: PeerResult{}},
 			FIN, false, "EOF again after the Close"},
 		{"a timeout is Unknown",
-			observation{network: "tcp", problems: []string{"the handler did not return within 5s"}},
+			evidence{network: "tcp", problems: []string{"the handler did not return within 5s"}},
 			Unknown, false, "did not return"},
 		{"a read error that is no reset is Unknown",
-			observation{network: "tcp", peer: PeerResult{ReadErr: errors.New("i/o timeout")}},
+			evidence{network: "tcp", peer: PeerResult{ReadErr: errors.New("i/o timeout")}},
 			Unknown, false, "not EOF"},
 		{"moved abort counters without RST are Unknown",
-			observation{network: "tcp", netns: true, counters: Counters{"OutRsts": 0, "TCPAbortOnMemory": 1}},
+			evidence{network: "tcp", netns: true, counters: Counters{"OutRsts": 0, "TCPAbortOnMemory": 1}},
 			Unknown, false, "abort counters moved"},
 	}
 	for _, c := range cases {

@@ -11,14 +11,13 @@
 //
 // Suppose rstlint reports, for a server's handle(c net.Conn):
 //
-//	srv.go:31: conn accepted at srv.go:14 is closed at srv.go:31 with input possibly unread
-//	(read only by bufio.Reader.ReadString at srv.go:20; no read to EOF or CloseWrite on this path):
-//	Linux sends RST and the peer can lose the reply
+//	srv.go:31:2: conn c (parameter of handle) is closed with input read only in part:
+//	Linux sends RST and the peer may lose our reply
 //
 // A table-driven test confirms it, and the fix, on the real kernel:
 //
 //	func TestHandleClose(t *testing.T) {
-//		peer := rsttest.Peer{Send: []byte("PING\r\nPING\r\n")} // a request, and the next one pipelined
+//		peer := rsttest.ClientPeer{Send: []byte("PING\r\nPING\r\n")} // a request, and the next one pipelined
 //		for _, tc := range []struct {
 //			name    string
 //			handler func(net.Conn)
@@ -31,7 +30,7 @@
 //				if !rsttest.EnterNetns(t) {
 //					return // ran in a private network namespace; its outcome is reported here
 //				}
-//				res := rsttest.RunServer(t, rsttest.Scenario{Peer: peer}, tc.handler)
+//				res := rsttest.RunServer(t, rsttest.ServerScenario{Peer: peer}, tc.handler)
 //				res.Expect(t, tc.want) // logs "kernel=RST evidence=...", skips when Unknown
 //			})
 //		}

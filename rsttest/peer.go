@@ -11,45 +11,45 @@ import (
 	"time"
 )
 
-// run is one scenario in progress: the scripted peer's goroutine and the
+// peerRun is one scenario in progress: the scripted peer's goroutine and the
 // events that order it against the code under test.
-type run struct {
-	e        *env
+type peerRun struct {
+	e        *testbed
 	sent     chan struct{} // the peer's Send was written (or failed)
 	closed   chan struct{} // the conn under test is closed: the peer may probe
 	peerDone chan struct{} // the peer's goroutine has finished
 
 	sentOnce, closedOnce, finishOnce sync.Once
 
-	echo bool // the server peer writes back what it reads (Peer.Echo)
+	echo bool // the server peer writes back what it reads (ServerPeer.Echo)
 
 	mu   sync.Mutex // guards the fields below, shared with the peer's goroutine
 	conn net.Conn
 	res  PeerResult
-	// closedWrite: the peer half-closed at EOF (Peer.CloseWriteAtEOF), so
+	// closedWrite: the peer half-closed at EOF (CloseWriteAtEOF), so
 	// its socket may reach CLOSE with no RST.
 	closedWrite bool
 	problems    []string
 }
 
-func newRun(e *env) *run {
-	return &run{e: e, sent: make(chan struct{}), closed: make(chan struct{}), peerDone: make(chan struct{})}
+func newPeerRun(e *testbed) *peerRun {
+	return &peerRun{e: e, sent: make(chan struct{}), closed: make(chan struct{}), peerDone: make(chan struct{})}
 }
 
-func (r *run) problem(format string, args ...any) {
+func (r *peerRun) problem(format string, args ...any) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.problems = append(r.problems, fmt.Sprintf(format, args...))
 }
 
-func (r *run) signalSent()   { r.sentOnce.Do(func() { close(r.sent) }) }
-func (r *run) signalClosed() { r.closedOnce.Do(func() { close(r.closed) }) }
+func (r *peerRun) signalSent()   { r.sentOnce.Do(func() { close(r.sent) }) }
+func (r *peerRun) signalClosed() { r.closedOnce.Do(func() { close(r.closed) }) }
 
 // waitSent waits at most d for the peer's write to return.
-func (r *run) waitSent(d time.Duration) { waitFor(r.sent, d) }
+func (r *peerRun) waitSent(d time.Duration) { waitFor(r.sent, d) }
 
 // setConn gives the peer its conn, with the scenario's deadline on it.
-func (r *run) setConn(c net.Conn) {
+func (r *peerRun) setConn(c net.Conn) {
 	_ = c.SetDeadline(r.e.deadline)
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -59,7 +59,7 @@ func (r *run) setConn(c net.Conn) {
 // tighten shortens the peer's read deadline to d from now (never lengthens
 // it): once the conn under test is closed, EOF or a reset arrives at once, and
 // a peer still waiting is waiting for a close that did not happen.
-func (r *run) tighten(d time.Duration) {
+func (r *peerRun) tighten(d time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.conn != nil {
@@ -68,11 +68,11 @@ func (r *run) tighten(d time.Duration) {
 }
 
 // peerDial is the client peer of RunServer.
-func (r *run) peerDial() {
+func (r *peerRun) peerDial() {
 	defer close(r.peerDone)
 	defer r.signalSent()
 	d := net.Dialer{Deadline: r.e.deadline}
-	c, err := d.Dial(r.e.s.Network, r.e.ln.Addr().String())
+	c, err := d.Dial(r.e.s.network, r.e.ln.Addr().String())
 	if err != nil {
 		r.problem("the peer could not connect: %v", err)
 		return
@@ -85,7 +85,7 @@ func (r *run) peerDial() {
 }
 
 // peerAccept is the server peer of RunClient.
-func (r *run) peerAccept() {
+func (r *peerRun) peerAccept() {
 	defer close(r.peerDone)
 	c, err := r.e.ln.Accept()
 	if err != nil {
@@ -93,11 +93,11 @@ func (r *run) peerAccept() {
 		return
 	}
 	r.setConn(c)
-	if r.e.s.Peer.AnswerAtEOF {
+	if r.e.s.peer.AnswerAtEOF {
 		r.answerAtEOF(c)
 		return
 	}
-	if n := r.e.s.Peer.Await; n > 0 {
+	if n := r.e.s.peer.Await; n > 0 {
 		got, err := io.ReadFull(c, make([]byte, n))
 		r.mu.Lock()
 		r.res.Received += got
@@ -109,13 +109,13 @@ func (r *run) peerAccept() {
 		}
 	}
 	r.send(c)
-	r.echo = r.e.s.Peer.Echo
+	r.echo = r.e.s.peer.Echo
 	r.readAll(c)
 	r.probe(c)
 }
 
 // answerAtEOF reads the request to EOF, then answers and half-closes.
-func (r *run) answerAtEOF(c net.Conn) {
+func (r *peerRun) answerAtEOF(c net.Conn) {
 	buf := make([]byte, 32<<10)
 	for i := 0; ; i++ {
 		n, err := c.Read(buf)
@@ -131,7 +131,7 @@ func (r *run) answerAtEOF(c net.Conn) {
 			return
 		}
 	}
-	n, err := c.Write(r.e.s.Peer.Send)
+	n, err := c.Write(r.e.s.peer.Send)
 	if err == nil {
 		if cw, ok := c.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
 			r.mu.Lock()
@@ -145,9 +145,9 @@ func (r *run) answerAtEOF(c net.Conn) {
 	r.probe(c)
 }
 
-// send writes Peer.Send in one call, then half-closes if asked.
-func (r *run) send(c net.Conn) {
-	p := r.e.s.Peer
+// send writes the peer's Send in one call, then half-closes if asked.
+func (r *peerRun) send(c net.Conn) {
+	p := r.e.s.peer
 	n, err := c.Write(p.Send)
 	if err == nil && p.HalfClose {
 		err = c.(interface{ CloseWrite() error }).CloseWrite()
@@ -159,7 +159,7 @@ func (r *run) send(c net.Conn) {
 
 // readAll reads until EOF or an error, counting bytes; the conn's deadline
 // bounds it in time and the iteration cap in count.
-func (r *run) readAll(c net.Conn) {
+func (r *peerRun) readAll(c net.Conn) {
 	buf := make([]byte, 32<<10)
 	for i := 0; i < 1<<20; i++ {
 		n, err := c.Read(buf)
@@ -177,7 +177,7 @@ func (r *run) readAll(c net.Conn) {
 		}
 		if err != nil {
 			r.ended(readErr(err))
-			if err == io.EOF && r.e.s.Peer.CloseWriteAtEOF {
+			if err == io.EOF && r.e.s.peer.CloseWriteAtEOF {
 				if cw, ok := c.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
 					r.mu.Lock()
 					r.closedWrite = true
@@ -191,7 +191,7 @@ func (r *run) readAll(c net.Conn) {
 }
 
 // ended records how the peer's reading ended (nil: EOF).
-func (r *run) ended(err error) {
+func (r *peerRun) ended(err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.res.ReadErr = err
@@ -209,11 +209,11 @@ func readErr(err error) error {
 // before the peer closes its own: for tcp its pending error (SO_ERROR) and
 // TCP state; for unix one more read, which returns the ECONNRESET a
 // resetting close set even after an earlier EOF.
-func (r *run) probe(c net.Conn) {
+func (r *peerRun) probe(c net.Conn) {
 	if !waitFor(r.closed, time.Until(r.e.deadline)) {
 		return
 	}
-	switch r.e.s.Network {
+	switch r.e.s.network {
 	case "tcp":
 		s, err := tcpState(c.(syscall.Conn)), soError(c.(syscall.Conn))
 		r.mu.Lock()
@@ -241,14 +241,14 @@ func (r *run) probe(c net.Conn) {
 // observe ends the scenario's measurement: it tells the peer that the conn
 // under test is closed, waits for it, and reads the counters before the peer
 // closes its own socket (whose close is no part of the verdict).
-func (r *run) observe() observation {
+func (r *peerRun) observe() evidence {
 	r.signalClosed()
 	r.tighten(time.Second)
 	if !waitFor(r.peerDone, time.Until(r.e.deadline)+2*time.Second) {
 		r.problem("the scripted peer did not finish")
 	}
-	o := observation{network: r.e.s.Network, netns: r.e.netns, netnsWhy: r.e.netnsWhy,
-		peerHalfClosed: r.e.s.Peer.HalfClose}
+	o := evidence{network: r.e.s.network, netns: r.e.netns, netnsWhy: r.e.netnsWhy,
+		peerHalfClosed: r.e.s.peer.HalfClose}
 	o.counters, o.countersErr = r.e.delta()
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -260,7 +260,7 @@ func (r *run) observe() observation {
 
 // finish stops the peer and waits for its goroutine; it runs on every return
 // path of RunServer and RunClient.
-func (r *run) finish() {
+func (r *peerRun) finish() {
 	r.finishOnce.Do(func() {
 		r.signalClosed()
 		r.tighten(0)

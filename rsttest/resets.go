@@ -22,16 +22,18 @@ import (
 type ResetCounter struct {
 	start Counters
 	err   error
+	where string // the namespace, or why there is none
 }
 
 // CountResets starts counting. Outside a private network namespace the
 // counter counts nothing and says why.
 func CountResets() *ResetCounter {
-	if ok, why := privateNetns(); !ok {
-		return &ResetCounter{err: errors.New(why)}
+	ok, where := privateNetns()
+	if !ok {
+		return &ResetCounter{err: errors.New(where), where: where}
 	}
 	c, err := readCounters()
-	return &ResetCounter{start: c, err: err}
+	return &ResetCounter{start: c, err: err, where: where}
 }
 
 // Resets returns the counter deltas since CountResets, or why there are none.
@@ -59,4 +61,21 @@ func (rc *ResetCounter) Verify(t testing.TB) {
 	default:
 		t.Logf("rsttest: no RST sent during the test (%v)", d)
 	}
+}
+
+// Result applies the evidence rules of RunServer and RunClient to a
+// scenario the caller ran itself (a raw-socket server, a TLS peer): the
+// RSTs counted since CountResets, and what the caller's peer saw (its
+// read's error, nil at EOF; its write's error). The Close under test was
+// not measured, so only the counters and the peer can decide: outside a
+// private network namespace a clean peer gives Unknown, with the reason.
+func (rc *ResetCounter) Result(closedBy string, peer PeerResult) Result {
+	ev := evidence{network: "tcp", netnsWhy: rc.where, peer: peer, queued: -1, closedBy: closedBy,
+		notMeasured: "Close not measured (the test ran the scenario itself)"}
+	ev.counters, ev.countersErr = rc.Resets()
+	ev.netns = ev.countersErr == nil
+	if !ev.netns {
+		ev.counters = nil
+	}
+	return ev.result()
 }

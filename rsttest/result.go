@@ -32,7 +32,7 @@ type Result struct {
 	Queued int
 	// Unread is the number of bytes still in the receive queue (SIOCINQ) when
 	// the conn under test was closed. -1 when the close could not be measured:
-	// Scenario.Raw, RunClient (the client dials its own conn), or not Linux.
+	// ServerScenario.Raw, RunClient (the client dials its own conn), or not Linux.
 	Unread int
 	// LingerZero is true when SO_LINGER was on with 0 seconds at the close
 	// (only meaningful when Unread >= 0).
@@ -49,7 +49,7 @@ type Result struct {
 
 // PeerResult is what the scripted peer's reads and writes returned.
 type PeerResult struct {
-	// Sent is the number of bytes of Peer.Send the peer wrote.
+	// Sent is the number of bytes of the peer's Send it wrote.
 	Sent int
 	// WriteErr is the error of the peer's write, if any (ECONNRESET or EPIPE
 	// prove that the other side reset the connection).

@@ -15,14 +15,15 @@ import (
 // stated fallback within the scenario's Timeout, leaking nothing.
 func TestRunnerBounds(t *testing.T) {
 	t.Setenv("RSTTEST_NETNS", "off")
-	sc := rsttest.Scenario{Peer: rsttest.Peer{Send: pipelined}, Timeout: 300 * time.Millisecond}
+	srv := rsttest.ServerScenario{Peer: rsttest.ClientPeer{Send: pipelined}, Timeout: 300 * time.Millisecond}
+	cli := rsttest.ClientScenario{Timeout: srv.Timeout}
 
 	t.Run("handler-hangs", func(t *testing.T) {
 		checkLeaks(t)
 		start := time.Now()
 		// Reads until EOF, which the peer never sends: only the runner's
 		// Close after the Timeout ends it.
-		res := rsttest.RunServer(t, sc, func(c net.Conn) { io.Copy(io.Discard, c) })
+		res := rsttest.RunServer(t, srv, func(c net.Conn) { io.Copy(io.Discard, c) })
 		if res.Verdict != rsttest.Unknown || !strings.Contains(res.Evidence, "did not return within") {
 			t.Errorf("got %v", res)
 		}
@@ -32,14 +33,14 @@ func TestRunnerBounds(t *testing.T) {
 	})
 	t.Run("handler-does-not-close", func(t *testing.T) {
 		checkLeaks(t)
-		res := rsttest.RunServer(t, sc, func(net.Conn) {})
+		res := rsttest.RunServer(t, srv, func(net.Conn) {})
 		if !strings.HasPrefix(res.ClosedBy, "runner") || res.Unread != len(pipelined) || res.Verdict != rsttest.RST {
 			t.Errorf("got %v, closed by %q", res, res.ClosedBy)
 		}
 	})
 	t.Run("client-never-dials", func(t *testing.T) {
 		checkLeaks(t)
-		res := rsttest.RunClient(t, sc, func(string) error { return nil })
+		res := rsttest.RunClient(t, cli, func(string) error { return nil })
 		if res.Verdict != rsttest.Unknown || !strings.Contains(res.Evidence, "never connected") {
 			t.Errorf("got %v", res)
 		}
@@ -49,7 +50,7 @@ func TestRunnerBounds(t *testing.T) {
 		done := make(chan struct{})
 		go func() { // Fatalf ends the goroutine, as it ends a test
 			defer close(done)
-			rsttest.RunServer(fatalTB{ft}, rsttest.Scenario{Network: "udp"}, func(net.Conn) {})
+			rsttest.RunServer(fatalTB{ft}, rsttest.ServerScenario{Network: "udp"}, func(net.Conn) {})
 		}()
 		<-done
 		if len(ft.errors) != 1 || !strings.Contains(ft.errors[0], `network "udp"`) {

@@ -32,7 +32,7 @@ func graceful(c net.Conn) {
 }
 
 // gracefulTCP is graceful written against the concrete type, as much real
-// code is: it needs Scenario.Raw.
+// code is: it needs ServerScenario.Raw.
 func gracefulTCP(c net.Conn) {
 	tc := c.(*net.TCPConn)
 	tc.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
@@ -96,44 +96,53 @@ var (
 	writeReadClose = pingClient(readN(len("PING\n")))
 )
 
-// proofCase is one proof: code under test, the peer it meets, the verdict.
-type proofCase struct {
+// scenarioCase is one proof: code under test, the peer it meets, the verdict.
+type scenarioCase struct {
 	name    string
-	sc      rsttest.Scenario
-	handler func(net.Conn)          // RunServer when set
+	srv     rsttest.ServerScenario
+	handler func(net.Conn) // RunServer when set
+	cli     rsttest.ClientScenario
 	client  func(addr string) error // RunClient otherwise
 	want    rsttest.Verdict
 	unread  int // the Close's SIOCINQ when measured, -1 to skip the check
 }
 
-var proofs = []proofCase{
-	{name: "accept-close", sc: rsttest.Scenario{Peer: rsttest.Peer{Send: pipelined}},
+// network is the case's network, whichever the runner.
+func (tc scenarioCase) network() string {
+	if tc.handler != nil {
+		return tc.srv.Network
+	}
+	return tc.cli.Network
+}
+
+var proofs = []scenarioCase{
+	{name: "accept-close", srv: rsttest.ServerScenario{Peer: rsttest.ClientPeer{Send: pipelined}},
 		handler: acceptClose, want: rsttest.RST, unread: len(pipelined)},
-	{name: "graceful", sc: rsttest.Scenario{Peer: rsttest.Peer{Send: pipelined}},
+	{name: "graceful", srv: rsttest.ServerScenario{Peer: rsttest.ClientPeer{Send: pipelined}},
 		handler: graceful, want: rsttest.FIN, unread: 0},
-	{name: "graceful-raw", sc: rsttest.Scenario{Peer: rsttest.Peer{Send: pipelined}, Raw: true},
+	{name: "graceful-raw", srv: rsttest.ServerScenario{Peer: rsttest.ClientPeer{Send: pipelined}, Raw: true},
 		handler: gracefulTCP, want: rsttest.FIN, unread: -1},
-	{name: "accept-close-raw", sc: rsttest.Scenario{Peer: rsttest.Peer{Send: pipelined}, Raw: true},
+	{name: "accept-close-raw", srv: rsttest.ServerScenario{Peer: rsttest.ClientPeer{Send: pipelined}, Raw: true},
 		handler: acceptClose, want: rsttest.RST, unread: -1},
-	{name: "linger-zero", sc: rsttest.Scenario{Peer: rsttest.Peer{Send: []byte("PING\n")}},
+	{name: "linger-zero", srv: rsttest.ServerScenario{Peer: rsttest.ClientPeer{Send: []byte("PING\n")}},
 		handler: lingerZero, want: rsttest.RST, unread: 0},
-	{name: "closewrite-close", sc: rsttest.Scenario{Peer: rsttest.Peer{Send: pipelined}},
+	{name: "closewrite-close", srv: rsttest.ServerScenario{Peer: rsttest.ClientPeer{Send: pipelined}},
 		handler: closeWriteClose, want: rsttest.RST, unread: len(pipelined)},
-	{name: "half-closed-peer", sc: rsttest.Scenario{Peer: rsttest.Peer{Send: pipelined, HalfClose: true}},
+	{name: "half-closed-peer", srv: rsttest.ServerScenario{Peer: rsttest.ClientPeer{Send: pipelined, HalfClose: true}},
 		handler: graceful, want: rsttest.FIN, unread: 0},
-	{name: "unix-accept-close", sc: rsttest.Scenario{Network: "unix", Peer: rsttest.Peer{Send: pipelined}},
+	{name: "unix-accept-close", srv: rsttest.ServerScenario{Network: "unix", Peer: rsttest.ClientPeer{Send: pipelined}},
 		handler: acceptClose, want: rsttest.RST, unread: len(pipelined)},
-	{name: "unix-graceful", sc: rsttest.Scenario{Network: "unix", Peer: rsttest.Peer{Send: pipelined}},
+	{name: "unix-graceful", srv: rsttest.ServerScenario{Network: "unix", Peer: rsttest.ClientPeer{Send: pipelined}},
 		handler: graceful, want: rsttest.FIN, unread: 0},
-	{name: "unix-closewrite-close", sc: rsttest.Scenario{Network: "unix", Peer: rsttest.Peer{Send: pipelined}},
+	{name: "unix-closewrite-close", srv: rsttest.ServerScenario{Network: "unix", Peer: rsttest.ClientPeer{Send: pipelined}},
 		handler: closeWriteClose, want: rsttest.RST, unread: len(pipelined)},
-	{name: "client-header-only", sc: rsttest.Scenario{Peer: rsttest.Peer{Await: 5, Send: []byte("PONG and a body the client never reads\n")}},
+	{name: "client-header-only", cli: rsttest.ClientScenario{Peer: rsttest.ServerPeer{Await: 5, Send: []byte("PONG and a body the client never reads\n")}},
 		client: headerOnly, want: rsttest.RST, unread: -1},
-	{name: "client-read-to-eof", sc: rsttest.Scenario{Peer: rsttest.Peer{Await: 5, Send: []byte("PONG\n"), HalfClose: true}},
+	{name: "client-read-to-eof", cli: rsttest.ClientScenario{Peer: rsttest.ServerPeer{Await: 5, Send: []byte("PONG\n"), HalfClose: true}},
 		client: readToEOF, want: rsttest.FIN, unread: -1},
-	{name: "client-echo-unread", sc: rsttest.Scenario{Peer: rsttest.Peer{Echo: true}},
+	{name: "client-echo-unread", cli: rsttest.ClientScenario{Peer: rsttest.ServerPeer{Echo: true}},
 		client: writeClose, want: rsttest.RST, unread: -1},
-	{name: "client-echo-read", sc: rsttest.Scenario{Peer: rsttest.Peer{Echo: true}},
+	{name: "client-echo-read", cli: rsttest.ClientScenario{Peer: rsttest.ServerPeer{Echo: true}},
 		client: writeReadClose, want: rsttest.FIN, unread: -1},
 }
 
@@ -170,7 +179,7 @@ func TestProofInPlace(t *testing.T) {
 			if res.Netns || res.Counters != nil {
 				t.Errorf("in place: Netns %v, Counters %v", res.Netns, res.Counters)
 			}
-			if res.Verdict == rsttest.FIN && tc.sc.Network != "unix" && !res.Inferred {
+			if res.Verdict == rsttest.FIN && tc.network() != "unix" && !res.Inferred {
 				t.Errorf("FIN without counters must be marked inferred: %v", res)
 			}
 			res.Expect(t, tc.want)
@@ -179,13 +188,13 @@ func TestProofInPlace(t *testing.T) {
 }
 
 // runProof runs tc and checks what does not depend on the namespace.
-func runProof(t *testing.T, tc proofCase) rsttest.Result {
+func runProof(t *testing.T, tc scenarioCase) rsttest.Result {
 	t.Helper()
 	var res rsttest.Result
 	if tc.handler != nil {
-		res = rsttest.RunServer(t, tc.sc, tc.handler)
+		res = rsttest.RunServer(t, tc.srv, tc.handler)
 	} else {
-		res = rsttest.RunClient(t, tc.sc, tc.client)
+		res = rsttest.RunClient(t, tc.cli, tc.client)
 		if res.ClientErr != nil && !errors.Is(res.ClientErr, io.EOF) {
 			t.Errorf("client: %v", res.ClientErr)
 		}

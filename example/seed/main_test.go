@@ -16,16 +16,16 @@ func TestServeCloses(t *testing.T) {
 		serve func(net.Listener)
 		want  rsttest.Verdict
 	}{
-		{"serve", serve, rsttest.RST},                 // rstlint: closed with input possibly unread
+		{"serve", serve, rsttest.RST},                 // rstlint: closed with input never read
 		{"serveGraceful", serveGraceful, rsttest.FIN}, // CloseWrite, drain, Close
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if !rsttest.EnterNetns(t) {
 				return // ran in a private network namespace; its outcome is reported here
 			}
-			scenario := rsttest.Scenario{
+			scenario := rsttest.ServerScenario{
 				Raw:  true, // serveGraceful asserts *net.TCPConn
-				Peer: rsttest.Peer{Send: make([]byte, 1024)},
+				Peer: rsttest.ClientPeer{Send: make([]byte, 1024)},
 			}
 			res := rsttest.RunServer(t, scenario, func(c net.Conn) { tc.serve(&oneConn{c: c}) })
 			res.Expect(t, tc.want) // logs "kernel=RST evidence=..."; skips when the kernel can't be observed
