@@ -18,23 +18,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/rstlint/rstlint/analyzer"
+	"github.com/rstlint/rstlint/internal/diagjson"
 )
-
-// diagnostic is one entry of the drivers' JSON output.
-type diagnostic struct {
-	Category string `json:"category"`
-	Posn     string `json:"posn"`
-	Message  string `json:"message"`
-	Related  []struct {
-		Posn    string `json:"posn"`
-		Message string `json:"message"`
-	} `json:"related"`
-}
 
 // rules describes each category for the SARIF rules table.
 var rules = []struct{ id, text string }{
@@ -65,54 +53,39 @@ func main() {
 
 // convert reads the drivers' JSON stream and builds the SARIF log.
 func convert(r io.Reader) (map[string]any, error) {
-	dec := json.NewDecoder(r)
 	var results []map[string]any
 	var errs []string
-	for {
-		var tree map[string]map[string]json.RawMessage
-		if err := dec.Decode(&tree); err == io.EOF {
-			break
-		} else if err != nil {
-			return nil, fmt.Errorf("reading JSON: %v", err)
+	_, err := diagjson.Read(r, func(p diagjson.Package) error {
+		res, ok := p.Results["rstlint"]
+		if !ok {
+			return nil
 		}
-		pkgs := make([]string, 0, len(tree))
-		for pkg := range tree {
-			pkgs = append(pkgs, pkg)
+		if res.Error != "" {
+			errs = append(errs, p.ID+": "+res.Error)
+			return nil
 		}
-		sort.Strings(pkgs)
-		for _, pkg := range pkgs {
-			raw, ok := tree[pkg]["rstlint"]
-			if !ok {
-				continue
+		for _, d := range res.Diagnostics {
+			r := map[string]any{
+				"ruleId":    d.Category,
+				"level":     "warning",
+				"message":   map[string]any{"text": d.Message},
+				"locations": []any{location(d.Posn, "")},
 			}
-			var diags []diagnostic
-			if err := json.Unmarshal(raw, &diags); err != nil {
-				var e struct{ Error string }
-				if json.Unmarshal(raw, &e) == nil && e.Error != "" {
-					errs = append(errs, pkg+": "+e.Error)
-					continue
-				}
-				return nil, fmt.Errorf("package %s: %v", pkg, err)
+			var related []any
+			for i, rel := range d.Related {
+				loc := location(rel.Posn, rel.Message)
+				loc["id"] = i + 1
+				related = append(related, loc)
 			}
-			for _, d := range diags {
-				res := map[string]any{
-					"ruleId":    d.Category,
-					"level":     "warning",
-					"message":   map[string]any{"text": d.Message},
-					"locations": []any{location(d.Posn, "")},
-				}
-				var related []any
-				for i, rel := range d.Related {
-					loc := location(rel.Posn, rel.Message)
-					loc["id"] = i + 1
-					related = append(related, loc)
-				}
-				if related != nil {
-					res["relatedLocations"] = related
-				}
-				results = append(results, res)
+			if related != nil {
+				r["relatedLocations"] = related
 			}
+			results = append(results, r)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading JSON: %v", err)
 	}
 	var ruleList []any
 	for _, r := range rules {
@@ -149,7 +122,7 @@ func convert(r io.Reader) (map[string]any, error) {
 
 // location turns "file:line:col" into a SARIF physical location.
 func location(posn, message string) map[string]any {
-	file, line, col := splitPosn(posn)
+	file, line, col := diagjson.SplitPosn(posn)
 	if wd, err := os.Getwd(); err == nil {
 		if rel, err := filepath.Rel(wd, file); err == nil && !strings.HasPrefix(rel, "..") {
 			file = rel
@@ -163,23 +136,4 @@ func location(posn, message string) map[string]any {
 		loc["message"] = map[string]any{"text": message}
 	}
 	return loc
-}
-
-func splitPosn(posn string) (file string, line, col int) {
-	file = posn
-	for _, dst := range []*int{&col, &line} {
-		i := strings.LastIndexByte(file, ':')
-		if i < 0 {
-			break
-		}
-		n, err := strconv.Atoi(file[i+1:])
-		if err != nil {
-			break
-		}
-		*dst, file = n, file[:i]
-	}
-	if line == 0 { // "file:line" without a column
-		line, col = col, 0
-	}
-	return file, line, col
 }

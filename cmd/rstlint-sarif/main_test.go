@@ -45,20 +45,3 @@ func TestConvert(t *testing.T) {
 		}
 	}
 }
-
-func TestSplitPosn(t *testing.T) {
-	for _, c := range []struct {
-		in        string
-		file      string
-		line, col int
-	}{
-		{"/a/b.go:3:4", "/a/b.go", 3, 4},
-		{"/a/b.go:3", "/a/b.go", 3, 0},
-		{"C:/x.go:1:2", "C:/x.go", 1, 2},
-	} {
-		f, l, col := splitPosn(c.in)
-		if f != c.file || l != c.line || col != c.col {
-			t.Errorf("splitPosn(%q) = %q, %d, %d", c.in, f, l, col)
-		}
-	}
-}

@@ -18,22 +18,14 @@ package main
 
 import (
 	"cmp"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"slices"
-	"strings"
-)
 
-type diagnostic struct {
-	Category string `json:"category"`
-	Posn     string `json:"posn"`
-	Message  string `json:"message"`
-}
+	"github.com/rstlint/rstlint/internal/diagjson"
+)
 
 func main() {
 	examples := flag.Int("examples", 3, "example diagnostics to print per category")
@@ -50,36 +42,23 @@ func main() {
 		if err != nil {
 			fatal(err)
 		}
-		dec := json.NewDecoder(f)
-		for {
-			var tree map[string]map[string]json.RawMessage
-			if err := dec.Decode(&tree); errors.Is(err, io.EOF) {
-				break
-			} else if err != nil {
-				fatal(fmt.Errorf("%s: %v", name, err))
-			}
-			units++
-			for pkg, byAnalyzer := range tree {
-				pkgs[pkg] = true
-				for analyzer, raw := range byAnalyzer {
-					if strings.HasPrefix(strings.TrimSpace(string(raw)), "[") {
-						var diags []diagnostic
-						if err := json.Unmarshal(raw, &diags); err != nil {
-							fatal(fmt.Errorf("%s: %s: %v", name, pkg, err))
-						}
-						for _, d := range diags {
-							key := analyzer + "/" + cmp.Or(d.Category, "(no category)")
-							byCat[key] = append(byCat[key], d.Posn+": "+d.Message)
-						}
-						continue
-					}
-					var e struct{ Error string }
-					if err := json.Unmarshal(raw, &e); err != nil {
-						fatal(fmt.Errorf("%s: %s: %v", name, pkg, err))
-					}
-					failures = append(failures, fmt.Sprintf("%s: %s: %s", pkg, analyzer, e.Error))
+		n, err := diagjson.Read(f, func(p diagjson.Package) error {
+			pkgs[p.ID] = pkgs[p.ID] || len(p.Results) > 0
+			for analyzer, res := range p.Results {
+				if res.Error != "" {
+					failures = append(failures, fmt.Sprintf("%s: %s: %s", p.ID, analyzer, res.Error))
+					continue
+				}
+				for _, d := range res.Diagnostics {
+					key := analyzer + "/" + cmp.Or(d.Category, "(no category)")
+					byCat[key] = append(byCat[key], d.Posn+": "+d.Message)
 				}
 			}
+			return nil
+		})
+		units += n
+		if err != nil {
+			fatal(fmt.Errorf("%s: %v", name, err))
 		}
 		f.Close()
 	}
