@@ -40,8 +40,10 @@ type ClientPeer struct {
 	// buffers (some hundred KiB).
 	Send []byte
 	// HalfClose makes the peer CloseWrite after Send, for protocols that end
-	// at the peer's EOF. A peer that half-closes early can hide an RST (see
-	// rst-facts: CloseWrite then Close on a socket already CLOSED).
+	// at the peer's EOF. A peer that half-closes early can hide an RST:
+	// once it has also acknowledged our FIN, the handler's socket is
+	// already CLOSED when it calls Close, and the kernel skips the reset
+	// even with bytes queued.
 	HalfClose bool
 	// CloseWriteAtEOF makes the peer half-close its side once it has read
 	// the answer to EOF. A handler that waits for the peer's EOF before it

@@ -21,7 +21,7 @@ const drainTimeout = 100 * time.Millisecond
 // acceptClose is the seed's bug: close without reading the request.
 func acceptClose(c net.Conn) { c.Close() }
 
-// graceful answers, then closes the way rst-facts prescribes: half-close,
+// graceful answers, then closes gracefully: half-close,
 // drain with a deadline and a limit, close.
 func graceful(c net.Conn) {
 	c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
