@@ -19,7 +19,8 @@ var doc string
 // instead of FIN: with peer input possibly unread, after CloseWrite without
 // a drain, or after SetLinger(0).
 //
-// Its options are its flags (-halfclose, -linger, -drain, -gracefulclose);
+// Its options are its flags (-reject, -halfclose, -linger, -proxy, -drain,
+// -gracefulclose);
 // programs that configure it otherwise (a golangci-lint plugin) use New.
 var Analyzer = &analysis.Analyzer{
 	Name:      "rstlint",
@@ -42,6 +43,7 @@ func New(o Options) *analysis.Analyzer {
 
 // Flag values. Analyzer flags are global in go/analysis drivers.
 var (
+	flagReject    = true
 	flagHalfClose = true
 	flagLinger    = true
 	flagProxy     = true
@@ -51,6 +53,8 @@ var (
 
 func flags() flag.FlagSet {
 	fs := flag.NewFlagSet("rstlint", flag.ExitOnError)
+	fs.BoolVar(&flagReject, "reject", true,
+		"report "+CategoryRejectUnread+": Close with input unread before anything was written (a rejected peer sees a reset, not EOF)")
 	fs.BoolVar(&flagHalfClose, "halfclose", true,
 		"report "+CategoryHalfCloseUndrained+": Close after CloseWrite without reading to EOF")
 	fs.BoolVar(&flagLinger, "linger", true,
@@ -81,7 +85,7 @@ func (l *stringList) Set(s string) error {
 
 // flagConfig reads the flags: they are set before any package is analyzed.
 func flagConfig() *config {
-	return Options{HalfClose: flagHalfClose, Linger: flagLinger, Proxy: flagProxy, Drain: flagDrain, GracefulClose: flagGraceful}.config()
+	return Options{Reject: flagReject, HalfClose: flagHalfClose, Linger: flagLinger, Proxy: flagProxy, Drain: flagDrain, GracefulClose: flagGraceful}.config()
 }
 
 // socketPackages are the imports that make a package worth analyzing.

@@ -89,6 +89,7 @@ func TestFlags(t *testing.T) {
 	}
 	set("halfclose", "false")
 	set("linger", "false")
+	set("reject", "false")
 	set("drain", "rstcases/flagsoff.Slurp")
 	analysistest.Run(t, casesDir, analyzer.Analyzer, "rstcases/flagsoff")
 }
@@ -129,16 +130,17 @@ func fixedFromGolden(golden []byte) string {
 func TestRelated(t *testing.T) {
 	want := map[string][]string{ // the diagnostic's line's source, trimmed -> related messages
 		"defer c.Close() // want `conn c \\(parameter of BadLine\\)": {"conn passed in as a parameter", "last read, by (*bufio.Reader).ReadString"},
-		"c.Close() // want `conn accepted at seed":               {"conn accepted by net.Listener.Accept"},
-		"defer c.Close() // want `conn dialed at client":         {"conn dialed by net.Dial", "last write, by fmt.Fprintf"},
-		"c.Close() // want `conn c \\(parameter of BadLingerZero": {"conn passed in as a parameter", "linger set to 0 here"},
+		"c.Close() // want `conn accepted at seed":                   {"conn accepted by net.Listener.Accept"},
+		"defer c.Close() // want `conn dialed at client":             {"conn dialed by net.Dial", "last write, by fmt.Fprintf"},
+		"c.Close() // want `conn c \\(parameter of BadLingerZero":    {"conn passed in as a parameter", "linger set to 0 here"},
+		"return c.Close() // want `conn dialed at halfclose":         {"conn dialed by net.Dial", "last write, by fmt.Fprintln"},
 		"client.Close() // want `conn client \\(parameter of BadHelper": {"conn passed in as a parameter",
 			"copy goroutine started here, signalling a channel", "copy goroutine started here, signalling a channel"},
 		"defer server.Close() // want `conn dialed at proxy": {"conn dialed by net.Dial",
 			"copy goroutine started here, signalling channel errc", "copy goroutine started here, signalling channel errc"},
 	}
 	results := analysistest.Run(t, casesDir, analyzer.Analyzer,
-		"rstcases/handler", "rstcases/seed", "rstcases/client", "rstcases/linger", "rstcases/proxy")
+		"rstcases/handler", "rstcases/seed", "rstcases/client", "rstcases/linger", "rstcases/proxy", "rstcases/halfclose")
 	found := make(map[string]bool)
 	for _, r := range results {
 		for _, d := range r.Diagnostics {

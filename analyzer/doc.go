@@ -19,10 +19,15 @@
 // deferred Closes and Closes in goroutines and helper functions, and
 // reports:
 //
-//   - unread-close: Close with peer input possibly unread: the connection
-//     was neither read to EOF nor half-closed on this path. For a
-//     connection we dialed, this means we wrote a request and closed
-//     without reading a reply.
+//   - unread-close: Close with peer input possibly unread after we wrote
+//     something: the connection was neither read to EOF nor half-closed
+//     on this path, and what we wrote can be lost. For a connection we
+//     dialed, this means we wrote a request and closed without reading
+//     the reply (only when the program reads that connection somewhere:
+//     one it never reads is one-way, and owes no reply).
+//   - reject-unread: the same, but nothing was written on this path (a
+//     client rejected right after Accept): the peer sees a reset instead
+//     of EOF, and nothing of ours is lost. Turn off with -reject=false.
 //   - halfclose-undrained: Close after CloseWrite (or shutdown(SHUT_WR))
 //     without reading to EOF. The FIN goes first, but queued input still
 //     makes Close send RST and drop unsent data. Turn off with -halfclose=false.

@@ -90,6 +90,10 @@ type eventTable struct {
 	goIndex    map[*ssa.Go]int
 	gos        []goStmt // every go statement, in the order of goIndex
 	outcomes   outcomes
+	// read[k] is set when the function reads connection k somewhere (or
+	// reads it to EOF), itself or through a callee: its protocol has
+	// replies, so a write makes one owed.
+	read []bool
 }
 
 // goStmt is a go statement, and the connections its goroutine reads to
@@ -116,6 +120,20 @@ func collectEvents(fn *ssa.Function, tr *tracking, g *cfg, user userFuncs, env c
 		for _, instr := range b.Instrs {
 			c.instruction(instr)
 		}
+	}
+	c.read = make([]bool, len(tr.conns))
+	markRead := func(evs []event) {
+		for i := range evs {
+			if t := evs[i].touch(); t.reads || t.drains {
+				c.read[evs[i].conn] = true
+			}
+		}
+	}
+	for _, evs := range c.at {
+		markRead(evs)
+	}
+	for _, evs := range c.deferred {
+		markRead(evs)
 	}
 	return &c.eventTable
 }

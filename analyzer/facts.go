@@ -20,8 +20,8 @@ import (
 // another one.
 type ParamEffect struct {
 	Index    int    // the parameter's index in the SSA signature (receiver first)
-	AtClose  uint16 // states in which the function closes it (0: never)
-	AtReturn uint16 // states in which it is still open at a normal return
+	AtClose  uint32 // states in which the function closes it (0: never)
+	AtReturn uint32 // states in which it is still open at a normal return
 	Uses     bool   // it reads or writes data: the function owns the connection
 	Reads    bool   // it reads some input
 	Writes   bool   // it writes data
@@ -92,10 +92,12 @@ func (ps paramEffects) param(i int) *ParamEffect {
 }
 
 // ioSite is a read or write of a connection, for messages: the last
-// partial read (servers) or the last write (clients) before a Close.
+// partial read (servers) or the last read or write (clients) before a
+// Close.
 type ioSite struct {
-	pos  token.Pos
-	what string // the function or method, e.g. "(*bufio.Reader).ReadString"
+	pos   token.Pos
+	what  string // the function or method, e.g. "(*bufio.Reader).ReadString"
+	write bool   // a write, not a read
 }
 
 // later returns whichever of a and b comes later in the source; merging

@@ -25,7 +25,7 @@ const drainLimit = "1<<20"
 // position), or nil when the Close is not a plain `x.Close()` statement
 // or deferred call on a stream connection.
 func gracefulFix(pass *analysis.Pass, pos token.Pos, v verdict) []analysis.SuggestedFix {
-	if v != verdictUnread && v != verdictHalfCloseUndrained {
+	if v != verdictUnread && v != verdictReject && v != verdictHalfCloseUndrained {
 		return nil
 	}
 	file := fileOf(pass, pos)
@@ -70,7 +70,7 @@ func gracefulFix(pass *analysis.Pass, pos token.Pos, v verdict) []analysis.Sugge
 	indent := indentOf(pass, stmt.Pos())
 
 	var lines []string
-	if v == verdictUnread {
+	if v != verdictHalfCloseUndrained {
 		if isNamedType(recvType, true, "net", "TCPConn") || isNamedType(recvType, true, "net", "UnixConn") {
 			lines = append(lines, x+".CloseWrite() // FIN after our data")
 		} else {

@@ -281,13 +281,14 @@ func (sv *solver) apply(s *flowState, ev *event) {
 			if c.client {
 				s.m[k] = s.m[k].drain()
 			}
-			s.lastIO[k] = ioSite{ev.pos, ev.what}
+			s.lastIO[k] = ioSite{pos: ev.pos, what: ev.what}
 		case effDrain:
 			s.m[k] = s.m[k].drain()
 		case effWrite:
-			if c.client {
+			s.m[k] = s.m[k].write()
+			if sv.owesReply(k) {
 				s.m[k] = pending(s.m[k])
-				s.lastIO[k] = ioSite{ev.pos, ev.what}
+				s.lastIO[k] = ioSite{pos: ev.pos, what: ev.what, write: true}
 			}
 		case effHalfClose:
 			s.m[k] = s.m[k].halfClose()
@@ -367,14 +368,26 @@ func (sv *solver) afterCall(s *flowState, k int, atReturn mask, closes bool, t t
 		switch {
 		case t.reads:
 			m = m.drain()
-		case t.writes:
+		case t.writes && sv.owesReply(k):
 			m = pending(m)
 		}
 	}
 	s.m[k] = m
-	if t.reads || client && t.writes {
-		s.lastIO[k] = ioSite{ev.pos, ev.what}
+	switch {
+	case t.reads:
+		s.lastIO[k] = ioSite{pos: ev.pos, what: ev.what}
+	case t.writes && sv.owesReply(k):
+		s.lastIO[k] = ioSite{pos: ev.pos, what: ev.what, write: true}
 	}
+}
+
+// owesReply reports whether a write to connection k makes a reply owed:
+// k is one we dialed (we speak first), and the function reads it
+// somewhere, so its protocol has replies. A dialed conn the program never
+// reads is one-way (a push, a log shipper): closing it after writes owes
+// nothing.
+func (sv *solver) owesReply(k int) bool {
+	return sv.tr.conns[k].client && sv.ev.read[k]
 }
 
 // observe records a Close of connection k at pos in the states m.

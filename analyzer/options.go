@@ -7,6 +7,7 @@ package analyzer
 // Diagnostic categories, stable across releases.
 const (
 	CategoryUnreadClose        = "unread-close"
+	CategoryRejectUnread       = "reject-unread"
 	CategoryHalfCloseUndrained = "halfclose-undrained"
 	CategoryLingerZero         = "linger-zero"
 	CategoryProxyEarlyClose    = "proxy-early-close"
@@ -19,8 +20,9 @@ func RuleURL(category string) string {
 }
 
 // Options configure an analyzer made by New. The zero value reports
-// nothing optional: set HalfClose and Linger for the defaults of the flags.
+// nothing optional: DefaultOptions are the defaults of the flags.
 type Options struct {
+	Reject        bool     // report reject-unread
 	HalfClose     bool     // report halfclose-undrained
 	Linger        bool     // report linger-zero
 	Proxy         bool     // report proxy-early-close
@@ -29,12 +31,14 @@ type Options struct {
 }
 
 // DefaultOptions are the options of Analyzer's default flags.
-func DefaultOptions() Options { return Options{HalfClose: true, Linger: true, Proxy: true} }
+func DefaultOptions() Options {
+	return Options{Reject: true, HalfClose: true, Linger: true, Proxy: true}
+}
 
 // config is the options in the form the analysis uses.
 type config struct {
-	halfClose, linger, proxy bool
-	user                     userFuncs
+	reject, halfClose, linger, proxy bool
+	user                             userFuncs
 }
 
 func (o Options) config() *config {
@@ -45,7 +49,7 @@ func (o Options) config() *config {
 		}
 		return m
 	}
-	return &config{halfClose: o.HalfClose, linger: o.Linger, proxy: o.Proxy,
+	return &config{reject: o.Reject, halfClose: o.HalfClose, linger: o.Linger, proxy: o.Proxy,
 		user: userFuncs{drain: set(o.Drain), graceful: set(o.GracefulClose)}}
 }
 
@@ -53,6 +57,8 @@ func (o Options) config() *config {
 // where the optional categories are turned off.
 func (c *config) reports(category string) bool {
 	switch category {
+	case CategoryRejectUnread:
+		return c.reject
 	case CategoryHalfCloseUndrained:
 		return c.halfClose
 	case CategoryLingerZero:

@@ -52,10 +52,11 @@ func (o outcomes) addOriginError(call *ssa.Call, conn int) {
 
 // addFailure records that a failed result of call (a non-nil error, a
 // zero byte count) ends the conversation on conn, for a call whose effect
-// on it is eff.
+// on it is eff: a read, a write, or a half-close (shutdown fails only on a
+// socket that is already broken or closed).
 func (o outcomes) addFailure(call *ssa.Call, conn int, eff effect) {
 	switch eff {
-	case effRead, effDrain, effWrite:
+	case effRead, effDrain, effWrite, effHalfClose:
 	default:
 		return
 	}

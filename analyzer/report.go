@@ -75,23 +75,41 @@ func diagnostic(fset *token.FileSet, c candidate) analysis.Diagnostic {
 		d.Category = CategoryHalfCloseUndrained
 		d.Message = fmt.Sprintf("%s after %s with input unread: Linux sends RST and drops what we have not sent",
 			subject, w.pick("shutdown(SHUT_WR)", "CloseWrite"))
-		related(c.lastIO.pos, "last read, by "+c.lastIO.what)
+		relatedIO(related, c.lastIO)
+	case verdictReject:
+		d.Category = CategoryRejectUnread
+		d.Message = fmt.Sprintf("%s with input %s before anything was written: Linux sends RST, the peer sees a reset instead of EOF",
+			subject, readPhrase(c.lastIO))
+		relatedIO(related, c.lastIO)
 	default:
 		d.Category = CategoryUnreadClose
 		if c.conn.client {
 			d.Message = fmt.Sprintf("%s with the reply to our write unread: Linux sends RST and the peer may lose data", subject)
-			related(c.lastIO.pos, "last write, by "+c.lastIO.what)
 		} else {
-			read := "never read"
-			if c.lastIO.pos.IsValid() {
-				read = "read only in part"
-			}
-			d.Message = fmt.Sprintf("%s with input %s: Linux sends RST and the peer may lose our reply", subject, read)
-			related(c.lastIO.pos, "last read, by "+c.lastIO.what)
+			d.Message = fmt.Sprintf("%s with input %s: Linux sends RST and the peer may lose our reply", subject, readPhrase(c.lastIO))
 		}
+		relatedIO(related, c.lastIO)
 	}
 	d.URL = RuleURL(d.Category)
 	return d
+}
+
+// readPhrase says how far a server read its input: "never read" or "read
+// only in part" (when a read happened; a write is no read).
+func readPhrase(last ioSite) string {
+	if last.pos.IsValid() && !last.write {
+		return "read only in part"
+	}
+	return "never read"
+}
+
+// relatedIO adds the last read or write before the Close.
+func relatedIO(related func(token.Pos, string), last ioSite) {
+	if last.write {
+		related(last.pos, "last write, by "+last.what)
+	} else {
+		related(last.pos, "last read, by "+last.what)
+	}
 }
 
 // wording holds what the phrases of a message depend on.

@@ -1,20 +1,25 @@
 package analyzer
 
-import "strings"
+import (
+	"math/bits"
+	"strings"
+)
 
 // This file is the lattice of the dataflow: the abstract states of a
 // connection, their sets, the transfer functions, and the judgement of a
 // Close from the states that may hold there.
 //
-// The abstract state of one connection at one program point is a triple:
-// how far its input has been consumed (status), whether our side has
-// half-closed (sent FIN with CloseWrite or shutdown(SHUT_WR)), and whether
-// SO_LINGER has been set to zero. The set of states that may hold at a
-// point is a 16-bit mask, so the dataflow merges paths with a bitwise OR.
+// The abstract state of one connection at one program point has four
+// parts: how far its input has been consumed (status), whether our side
+// has half-closed (sent FIN with CloseWrite or shutdown(SHUT_WR)), whether
+// SO_LINGER has been set to zero, and whether we have written to it (what
+// an RST could destroy). The set of states that may hold at a point is a
+// 32-bit mask, so the dataflow merges paths with a bitwise OR.
 //
 // In a function's own analysis a parameter or captured connection starts in
-// statusUnread, which then means "as the caller left it": summaries are
-// relative, and compose applies them to the caller's absolute state.
+// statusUnread, not written, which then means "as the caller left it":
+// summaries are relative, and compose applies them to the caller's
+// absolute state.
 
 // status is how far a connection's input has been consumed.
 type status uint8
@@ -32,16 +37,20 @@ const (
 	statusEscaped
 )
 
-// state is one abstract state, an index 0..15.
+// state is one abstract state, an index 0..31: the status in the high
+// bits, then written, half-closed and linger-zero.
 type state uint8
 
 const (
 	lingerBit    state = 1 << 0
 	halfCloseBit state = 1 << 1
+	writtenBit   state = 1 << 2
+	flagBits           = lingerBit | halfCloseBit | writtenBit
+	statusShift        = 3
 )
 
 func mkState(s status, halfClosed, lingerZero bool) state {
-	st := state(s) << 2
+	st := state(s) << statusShift
 	if halfClosed {
 		st |= halfCloseBit
 	}
@@ -51,24 +60,25 @@ func mkState(s status, halfClosed, lingerZero bool) state {
 	return st
 }
 
-func (s state) status() status   { return status(s >> 2) }
+func (s state) status() status   { return status(s >> statusShift) }
 func (s state) halfClosed() bool { return s&halfCloseBit != 0 }
 func (s state) lingerZero() bool { return s&lingerBit != 0 }
+func (s state) written() bool    { return s&writtenBit != 0 }
 func (s state) withStatus(st status) state {
-	return state(st)<<2 | s&(halfCloseBit|lingerBit)
+	return state(st)<<statusShift | s&flagBits
 }
 
 // mask is a set of states.
-type mask uint16
+type mask uint32
 
 func (m mask) has(s state) bool { return m&(1<<s) != 0 }
 
 // each calls f for every state in m.
 func (m mask) each(f func(state)) {
-	for s := state(0); s < 16; s++ {
-		if m.has(s) {
-			f(s)
-		}
+	for m != 0 {
+		s := state(bits.TrailingZeros32(uint32(m)))
+		f(s)
+		m &^= 1 << s
 	}
 }
 
@@ -80,7 +90,7 @@ var (
 )
 
 // statusMask is the set of all states whose status is st.
-func statusMask(st status) mask { return mask(0xf) << (4 * uint(st)) }
+func statusMask(st status) mask { return mask(0xff) << (8 * uint(st)) }
 
 // mapStates applies f to every state in m.
 func (m mask) mapStates(f func(state) state) mask {
@@ -109,6 +119,10 @@ func (m mask) halfClose() mask {
 	return m.live(func(s state) state { return s | halfCloseBit })
 }
 
+func (m mask) write() mask {
+	return m.live(func(s state) state { return s | writtenBit })
+}
+
 func (m mask) setLinger(zero bool) mask {
 	return m.live(func(s state) state {
 		if zero {
@@ -129,8 +143,20 @@ func (m mask) escape() mask {
 	return m.live(func(state) state { return mkState(statusEscaped, false, false) })
 }
 
+// pending marks a dialed connection as owing a reply: we wrote to it, so
+// a read to EOF no longer covers what the peer will send.
+func pending(m mask) mask {
+	return m.live(func(s state) state {
+		if s.status() == statusDone {
+			return s.withStatus(statusUnread)
+		}
+		return s
+	})
+}
+
 // compose applies a callee's relative result rel to the caller's states m.
-// A relative statusUnread means "unchanged by the callee".
+// A relative statusUnread means "unchanged by the callee"; the flags the
+// callee sets add to the caller's.
 func compose(m, rel mask) mask {
 	var out mask
 	m.each(func(s state) {
@@ -147,28 +173,19 @@ func compose(m, rel mask) mask {
 				out |= 1 << mkState(st, false, false)
 				return
 			}
-			out |= 1 << mkState(st, s.halfClosed() || r.halfClosed(), s.lingerZero() || r.lingerZero())
+			out |= 1 << (state(st)<<statusShift | (s|r)&flagBits)
 		})
 	})
 	return out
 }
 
-// pending marks a dialed connection as owing a reply: we wrote to it, so
-// a read to EOF no longer covers what the peer will send.
-func pending(m mask) mask {
-	return m.live(func(s state) state {
-		if s.status() == statusDone {
-			return s.withStatus(statusUnread)
-		}
-		return s
-	})
-}
-
-// verdict is what a Close does given the states that may hold there.
+// verdict is what a Close does given the states that may hold there, in
+// increasing order of what it can cost.
 type verdict int
 
 const (
 	verdictClean verdict = iota
+	verdictReject
 	verdictHalfCloseUndrained
 	verdictUnread
 	verdictLingerZero
@@ -190,10 +207,12 @@ func verdictOf(m mask) verdict {
 		switch {
 		case s.lingerZero():
 			v = max(v, verdictLingerZero)
-		case st == statusUnread && !s.halfClosed():
+		case st == statusUnread && s.halfClosed():
+			v = max(v, verdictHalfCloseUndrained)
+		case st == statusUnread && s.written():
 			v = max(v, verdictUnread)
 		case st == statusUnread:
-			v = max(v, verdictHalfCloseUndrained)
+			v = max(v, verdictReject)
 		}
 	})
 	return v
@@ -204,6 +223,9 @@ func (m mask) String() string {
 	var parts []string
 	m.each(func(s state) {
 		p := [...]string{"unread", "done", "closed", "escaped"}[s.status()]
+		if s.written() {
+			p += "+w"
+		}
 		if s.halfClosed() {
 			p += "+hc"
 		}

@@ -44,7 +44,7 @@ func rootOf(k int, c *conn, ev *eventTable, flow *flowResult) *rootSummary {
 	} else {
 		e.Index = c.freeVar
 	}
-	e.AtReturn = uint16(flow.atReturn[k])
+	e.AtReturn = uint32(flow.atReturn[k])
 	e.Escapes = c.conflicted
 	e.ErrDone = flow.returnsErr && flow.errReturn[k]&statusMask(statusUnread) == 0
 	e.ErrRead = flow.errReturn[k]&statusMask(statusDone) != 0
@@ -71,7 +71,7 @@ func rootOf(k int, c *conn, ev *eventTable, flow *flowResult) *rootSummary {
 		if o.conn != k || !o.judged {
 			continue
 		}
-		e.AtClose |= uint16(o.states)
+		e.AtClose |= uint32(o.states)
 		rs.sites = append(rs.sites, closeSite{pos: o.pos, rel: o.states, lastIO: o.lastIO, lingerAt: o.lingerAt, via: o.via})
 	}
 	for _, l := range flow.launches {

@@ -198,10 +198,20 @@ func (t *trackBuilder) propagate(v ssa.Value) {
 				t.addAlias(r, aliasRef{conn: ref.conn, role: ref.inner, kind: ref.kind, closes: ref.closes})
 			}
 		case *ssa.FieldAddr:
-			// t1.conn: the net.conn embedded in a *net.TCPConn, the
-			// receiver of its promoted methods (Read, Write, Close...).
-			if ref.role == roleConn && r.X == v && isEmbeddedField(r) {
+			switch {
+			case ref.role == roleConn && r.X == v && isEmbeddedField(r):
+				// t1.conn: the net.conn embedded in a *net.TCPConn, the
+				// receiver of its promoted methods (Read, Write, Close...).
 				t.addAlias(r, ref)
+			case ref.role == roleRW && r.X == v && isNamedType(v.Type(), true, "bufio", "ReadWriter"):
+				// &brw.Writer, &brw.Reader: the variables holding the two
+				// halves of Hijack's bufio.ReadWriter, the receivers of its
+				// promoted methods (brw.WriteString, brw.Reader.Buffered).
+				inner := roleReader
+				if r.Field == 1 {
+					inner = roleWriter
+				}
+				t.addAlias(r, aliasRef{conn: ref.conn, role: roleCell, kind: ref.kind, inner: inner})
 			}
 		case *ssa.Call:
 			t.propagateCall(r, v, ref)

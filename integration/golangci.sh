@@ -205,7 +205,8 @@ expect() {
 }
 
 step "run 1: the documented .golangci.yml (rstlint only, default settings)"
-base_settings='          halfclose: true
+base_settings='          reject: true
+          halfclose: true
           linger: true
           proxy: true
           drain: []
@@ -220,10 +221,10 @@ grep -qE "^rst/rst\.go:$(line unread):[0-9]+: conn c \(parameter of Unread\) is 
 	fail "line:unread: not the unread-close message"
 ok "line:unread has the unread-close message"
 expect rstlint halfclose 1 "halfclose-undrained reported on line:halfclose"
-grep -qE "^rst/rst\.go:$(line halfclose):[0-9]+: .*closed after CloseWrite without reading to EOF" "$out" ||
+grep -qE "^rst/rst\.go:$(line halfclose):[0-9]+: .*closed after CloseWrite with input unread" "$out" ||
 	fail "line:halfclose: not the halfclose-undrained message"
 expect rstlint linger 1 "linger-zero reported on line:linger"
-grep -qE "^rst/rst\.go:$(line linger):[0-9]+: .*closed after SO_LINGER was set to 0" "$out" ||
+grep -qE "^rst/rst\.go:$(line linger):[0-9]+: .*closed after SetLinger\(0\)" "$out" ||
 	fail "line:linger: not the linger-zero message"
 expect rstlint nolint 0 "//nolint:rstlint honoured on line:nolint"
 expect rstlint graceful 0 "no report on the graceful close"

@@ -26,7 +26,8 @@ import (
 
 // rules describes each category for the SARIF rules table.
 var rules = []struct{ id, text string }{
-	{analyzer.CategoryUnreadClose, "Close with peer input possibly unread: Linux sends RST instead of FIN"},
+	{analyzer.CategoryUnreadClose, "Close with peer input possibly unread after a write: Linux sends RST and what we wrote can be lost"},
+	{analyzer.CategoryRejectUnread, "Close with peer input unread before anything was written: the peer sees a reset instead of EOF"},
 	{analyzer.CategoryHalfCloseUndrained, "Close after CloseWrite without reading to EOF: queued input still causes RST"},
 	{analyzer.CategoryLingerZero, "Close after SetLinger(0): the RST is certain"},
 	{analyzer.CategoryProxyEarlyClose, "A proxy closes its conns when the first copy direction ends: RST on the other"},

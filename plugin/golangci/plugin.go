@@ -14,6 +14,7 @@
 //	      rstlint:
 //	        type: module
 //	        settings:
+//	          reject: true         # report reject-unread (default true)
 //	          halfclose: true      # report halfclose-undrained (default true)
 //	          linger: true         # report linger-zero (default true)
 //	          proxy: true          # report proxy-early-close (default true)
@@ -48,6 +49,8 @@ func init() {
 // per flag of the rstlint command, named like it. A key left out keeps the
 // flag's default.
 type Settings struct {
+	// Reject reports reject-unread (flag -reject). Default true.
+	Reject *bool `json:"reject"`
 	// HalfClose reports halfclose-undrained (flag -halfclose). Default true.
 	HalfClose *bool `json:"halfclose"`
 	// Linger reports linger-zero (flag -linger). Default true.
@@ -88,6 +91,9 @@ func DecodeSettings(raw any) (Settings, error) {
 // defaults of analyzer.DefaultOptions for the keys left out.
 func (s Settings) Options() analyzer.Options {
 	o := analyzer.DefaultOptions()
+	if s.Reject != nil {
+		o.Reject = *s.Reject
+	}
 	if s.HalfClose != nil {
 		o.HalfClose = *s.HalfClose
 	}

@@ -10,13 +10,32 @@ import (
 	"time"
 )
 
-// BadNoRead sends a request and closes without reading the reply.
-func BadNoRead(addr string) error {
+// GoodPush sends a record and closes: it never reads the conn, so its
+// protocol has no replies (a log shipper, a metrics push) and nothing is
+// owed.
+func GoodPush(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "PING\r\n")
+	return nil
+}
+
+// BadNoReadAfterAnswer reads the answer to its first request, sends a
+// second one and closes without reading that answer.
+func BadNoReadAfterAnswer(addr string) error {
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		return err
 	}
 	defer c.Close() // want `conn dialed at client\.go:\d+ is closed with the reply to our write unread: Linux sends RST and the peer may lose data`
+	r := bufio.NewReader(c)
+	fmt.Fprintf(c, "PING\r\n")
+	if _, err := r.ReadString('\n'); err != nil {
+		return err
+	}
 	fmt.Fprintf(c, "PING\r\n")
 	return nil
 }

@@ -99,7 +99,7 @@ func GoodHeaderError(c net.Conn) { // want GoodHeaderError:"conn"
 // BadMagic returns on parseHeader's error, which may be "bad magic"
 // after a partial read: the rest is unread.
 func BadMagic(c net.Conn) { // want BadMagic:"conn"
-	defer c.Close() // want `conn c \(parameter of BadMagic\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
+	defer c.Close() // want `conn c \(parameter of BadMagic\) is closed with input read only in part before anything was written: Linux sends RST, the peer sees a reset instead of EOF`
 	if err := parseHeader(c); err != nil {
 		return
 	}

@@ -3,6 +3,7 @@ package fixed // want package:"hasConnFacts"
 // The suggested fix turns each bare Close into the graceful close.
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"net"
@@ -40,6 +41,11 @@ func HalfClosed(c *net.TCPConn) { // want HalfClosed:"conn"
 func Dialed(addr string) error {
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
+		return err
+	}
+	fmt.Fprintln(c, "HELO")
+	if _, err := bufio.NewReader(c).ReadString('\n'); err != nil {
+		c.Close()
 		return err
 	}
 	fmt.Fprintln(c, "QUIT")

@@ -1,7 +1,7 @@
 package flags // want package:"hasConnFacts"
 
 // Run twice: with the default flags, and with -halfclose=false
-// -linger=false -drain=rstcases/flags.Slurp (see analyzer_test.go).
+// -linger=false -reject=false -drain=rstcases/flags.Slurp (see analyzer_test.go).
 
 import (
 	"fmt"
@@ -31,4 +31,10 @@ func Slurped(c net.Conn) { // want Slurped:"conn"
 	Slurp(c)
 	fmt.Fprintln(c, "bye")
 	c.Close() // want `conn c \(parameter of Slurped\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
+}
+
+// Rejected reads a byte and closes before writing anything.
+func Rejected(c net.Conn) { // want Rejected:"conn"
+	c.Read(make([]byte, 1))
+	c.Close() // want `conn c \(parameter of Rejected\) is closed with input read only in part before anything was written: Linux sends RST, the peer sees a reset instead of EOF`
 }

@@ -1,7 +1,7 @@
 package flagsoff // want package:"hasConnFacts"
 
 // Run twice: with the default flags, and with -halfclose=false
-// -linger=false -drain=rstcases/flagsoff.Slurp (see analyzer_test.go).
+// -linger=false -reject=false -drain=rstcases/flagsoff.Slurp (see analyzer_test.go).
 
 import (
 	"fmt"
@@ -30,5 +30,11 @@ func Linger(c *net.TCPConn) { // want Linger:"conn"
 func Slurped(c net.Conn) { // want Slurped:"conn"
 	Slurp(c)
 	fmt.Fprintln(c, "bye")
+	c.Close()
+}
+
+// Rejected reads a byte and closes before writing anything.
+func Rejected(c net.Conn) { // want Rejected:"conn"
+	c.Read(make([]byte, 1))
 	c.Close()
 }

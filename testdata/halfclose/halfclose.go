@@ -109,3 +109,37 @@ func GoodUnixHalfClose(c *net.UnixConn) { // want GoodUnixHalfClose:"conn"
 	io.Copy(io.Discard, c)
 	c.Close()
 }
+
+// GoodCloseWriteError returns when the half-close fails: the socket is
+// already broken (a failed shutdown, like a failed read or write, ends the
+// conversation), and the deferred Close loses nothing more.
+func GoodCloseWriteError(c *net.TCPConn) error { // want GoodCloseWriteError:"conn"
+	defer c.Close()
+	if _, err := fmt.Fprintln(c, "bye"); err != nil {
+		return err
+	}
+	if err := c.CloseWrite(); err != nil {
+		return err
+	}
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	_, err := io.Copy(io.Discard, c)
+	return err
+}
+
+// BadDialHalfClose reads the answer to one request, sends another,
+// half-closes and closes without reading the second answer: the FIN goes
+// first, then the RST.
+func BadDialHalfClose(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(c, "PING")
+	if _, err := c.Read(make([]byte, 5)); err != nil {
+		c.Close()
+		return err
+	}
+	fmt.Fprintln(c, "PING")
+	c.(*net.TCPConn).CloseWrite()
+	return c.Close() // want `conn dialed at halfclose\.go:\d+ is closed after CloseWrite with input unread: Linux sends RST and drops what we have not sent`
+}

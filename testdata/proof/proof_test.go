@@ -1,6 +1,7 @@
 package proof
 
 import (
+	"cmp"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -69,6 +70,9 @@ var (
 	// that closes when the first direction ends has closed the upstream
 	// conn before the answer comes, so the answer meets a closed socket.
 	upstream = rsttest.ServerPeer{AnswerAtEOF: true, Send: []byte("the answer\n")}
+	// sink is the server peer of a one-way protocol (a client that never
+	// reads its conn): it reads everything and never writes.
+	sink = rsttest.ServerPeer{}
 )
 
 // pattern is one runnable case of the rule packages and how the peer
@@ -248,6 +252,8 @@ var cases = []pattern{
 	{name: "halfclose.GoodTLSNetConn", tlsSrv: halfclose.GoodTLSNetConn},
 	{name: "halfclose.BadUnixHalfClose", server: asUnix(halfclose.BadUnixHalfClose), raw: true, network: "unix"},
 	{name: "halfclose.GoodUnixHalfClose", server: asUnix(halfclose.GoodUnixHalfClose), raw: true, network: "unix"},
+	{name: "halfclose.GoodCloseWriteError", server: asTCP(func(c *net.TCPConn) { halfclose.GoodCloseWriteError(c) }), raw: true},
+	{name: "halfclose.BadDialHalfClose", client: halfclose.BadDialHalfClose},
 
 	{name: "linger.BadLingerZero", server: asTCP(linger.BadLingerZero), raw: true, eof: true},
 	{name: "linger.GoodLingerPositive", server: asTCP(linger.GoodLingerPositive), raw: true, eof: true},
@@ -262,7 +268,8 @@ var cases = []pattern{
 	{name: "rawfd.BadClient", client: withPort(rawfd.BadClient)},
 	{name: "rawfd.GoodClient", client: withPort(rawfd.GoodClient)},
 
-	{name: "client.BadNoRead", client: client.BadNoRead},
+	{name: "client.GoodPush", client: client.GoodPush, peer: &sink},
+	{name: "client.BadNoReadAfterAnswer", client: client.BadNoReadAfterAnswer},
 	{name: "client.GoodReadReply", client: client.GoodReadReply},
 	{name: "client.GoodPortCheck", client: client.GoodPortCheck},
 	{name: "client.BadQuit", client: client.BadQuit},
@@ -336,30 +343,37 @@ var httpRequestWithBody = []byte("POST / HTTP/1.1\r\nHost: proof\r\nContent-Leng
 var connectWithTunnelData = []byte("CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n" + strings.Repeat("t", 65536))
 
 // TestProof runs every case on the kernel and compares the kernel's
-// verdict with rstlint's. Subtests are named case/flagged or case/clean
-// after rstlint's verdict, computed once in the parent process; the
-// children that EnterNetns re-executes find it in their name.
+// verdict with rstlint's. Subtests are named case/<category> (the
+// category of rstlint's diagnostic in the case) or case/clean, computed
+// once in the parent process; the children that EnterNetns re-executes
+// find it in their name.
 func TestProof(t *testing.T) {
-	var flagged map[string]bool
+	var verdicts map[string]string
 	if !rsttest.InNetnsChild() {
-		flagged = analyze(t)
+		verdicts = analyze(t)
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			words := []string{"flagged", "clean"} // a child runs only the one -test.run names
-			if flagged != nil {
-				words = []string{map[bool]string{true: "flagged", false: "clean"}[flagged[c.name]]}
+			words := append(slices.Clone(categories), "clean") // a child runs only the one -test.run names
+			if verdicts != nil {
+				words = []string{cmp.Or(verdicts[c.name], "clean")}
 			}
 			for _, word := range words {
 				t.Run(word, func(t *testing.T) {
 					if !rsttest.EnterNetns(t) {
 						return
 					}
-					runCase(t, c, word == "flagged")
+					runCase(t, c, word)
 				})
 			}
 		})
 	}
+}
+
+// categories are the categories a diagnostic in a pattern can have.
+var categories = []string{
+	analyzer.CategoryUnreadClose, analyzer.CategoryRejectUnread, analyzer.CategoryHalfCloseUndrained,
+	analyzer.CategoryLingerZero, analyzer.CategoryProxyEarlyClose,
 }
 
 // strictEnv, when set (as .ci/run sets it), makes a pattern whose kernel
@@ -367,7 +381,10 @@ func TestProof(t *testing.T) {
 // so a verdict it cannot reach is a broken runner, not a missing feature.
 const strictEnv = "RSTLINT_PROOF_STRICT"
 
-func runCase(t *testing.T, c pattern, flagged bool) {
+// runCase runs one pattern on the kernel; verdict is rstlint's: the
+// category of its diagnostic, or "clean".
+func runCase(t *testing.T, c pattern, verdict string) {
+	flagged := verdict != "clean"
 	peer := rsttest.ClientPeer{Send: c.send, HalfClose: c.eof}
 	if peer.Send == nil {
 		peer.Send = pipelined
@@ -391,7 +408,7 @@ func runCase(t *testing.T, c pattern, flagged bool) {
 	if flagged {
 		want = rsttest.RST
 	}
-	t.Logf("pattern=%s flagged=%v %s", c.name, flagged, res)
+	t.Logf("pattern=%s flagged=%v (%s) %s", c.name, flagged, verdict, res)
 	t.Logf("peer: %+v", res.Peer)
 	if res.Verdict == rsttest.Unknown {
 		if os.Getenv(strictEnv) != "" {
@@ -542,24 +559,25 @@ func mustLoadCases(t *testing.T) []*packages.Package {
 	return pkgs
 }
 
-// analyze runs rstlint over the cases and returns, for each case name, whether
-// a diagnostic falls in its function (or the functions it names in also).
-func analyze(t *testing.T) map[string]bool {
+// analyze runs rstlint over the cases and returns, for each case name, the
+// category of a diagnostic inside its function (or the functions it names
+// in also), or "" when there is none.
+func analyze(t *testing.T) map[string]string {
 	t.Helper()
 	pkgs := mustLoadCases(t)
 	graph, err := checker.Analyze([]*analysis.Analyzer{analyzer.Analyzer}, pkgs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// diagnosed["pkg.Func"] is true when a diagnostic is inside Func.
-	diagnosed := make(map[string]bool)
+	// diagnosed["pkg.Func"] is the category of a diagnostic inside Func.
+	diagnosed := make(map[string]string)
 	for act := range graph.All() {
 		if !act.IsRoot || act.Analyzer != analyzer.Analyzer {
 			continue
 		}
 		for _, d := range act.Diagnostics {
 			if fn := enclosingFunc(act.Package, d.Pos); fn != "" {
-				diagnosed[act.Package.Types.Name()+"."+fn] = true
+				diagnosed[act.Package.Types.Name()+"."+fn] = d.Category
 			}
 		}
 	}
@@ -567,7 +585,7 @@ func analyze(t *testing.T) map[string]bool {
 	for _, p := range pkgs {
 		analyzed[p.Types.Name()] = true
 	}
-	flagged := make(map[string]bool)
+	verdicts := make(map[string]string)
 	for _, c := range cases {
 		pkg := c.name[:strings.IndexByte(c.name, '.')]
 		if !analyzed[pkg] {
@@ -575,12 +593,12 @@ func analyze(t *testing.T) map[string]bool {
 			// verdict of "clean" would be a guess.
 			t.Fatalf("package %s of case %s was not analyzed", pkg, c.name)
 		}
-		flagged[c.name] = diagnosed[c.name]
+		verdicts[c.name] = diagnosed[c.name]
 		for _, fn := range c.also {
-			flagged[c.name] = flagged[c.name] || diagnosed[pkg+"."+fn]
+			verdicts[c.name] = cmp.Or(verdicts[c.name], diagnosed[pkg+"."+fn])
 		}
 	}
-	return flagged
+	return verdicts
 }
 
 // TestComplete checks that the proof table covers the rule packages: every

@@ -66,13 +66,19 @@ func BadLinger(lfd int) {
 	unix.Close(fd) // want `socket fd accepted at rawfd\.go:\d+ is closed after SO_LINGER \{1, 0\}: Linux sends RST and drops what we have not sent`
 }
 
-// BadClient connects, writes a request and closes without reading the reply.
+// BadClient connects, reads the answer to a first request, writes a
+// second one and closes without reading its answer.
 func BadClient(port int) error {
 	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return err
 	}
 	if err := syscall.Connect(fd, &syscall.SockaddrInet4{Port: port, Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		syscall.Close(fd)
+		return err
+	}
+	syscall.Write(fd, []byte("PING\n"))
+	if n, err := syscall.Read(fd, make([]byte, 5)); n <= 0 || err != nil {
 		syscall.Close(fd)
 		return err
 	}

@@ -33,7 +33,7 @@ func BadLoop(c net.Conn) { // want BadLoop:"conn"
 			break
 		}
 	}
-	c.Close() // want `conn c \(parameter of BadLoop\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
+	c.Close() // want `conn c \(parameter of BadLoop\) is closed with input read only in part before anything was written: Linux sends RST, the peer sees a reset instead of EOF`
 }
 
 // GoodLoopErrVar keeps the error in a variable that the loop tests.

@@ -71,7 +71,7 @@ func BadReject(ln net.Listener) error {
 			return err
 		}
 		if !allowed(c.RemoteAddr()) {
-			c.Close() // want `conn accepted at realworld\.go:\d+ is closed with input never read: Linux sends RST and the peer may lose our reply`
+			c.Close() // want `conn accepted at realworld\.go:\d+ is closed with input never read before anything was written: Linux sends RST, the peer sees a reset instead of EOF`
 			continue
 		}
 		go io.Copy(c, c)
@@ -108,7 +108,7 @@ func BadFixedHeader(ln net.Listener) {
 	if err != nil {
 		return
 	}
-	defer c.Close() // want `conn accepted at realworld\.go:\d+ is closed with input read only in part: Linux sends RST and the peer may lose our reply`
+	defer c.Close() // want `conn accepted at realworld\.go:\d+ is closed with input read only in part before anything was written: Linux sends RST, the peer sees a reset instead of EOF`
 	hdr := make([]byte, 16)
 	if _, err := io.ReadFull(c, hdr); err != nil {
 		return
