@@ -110,14 +110,15 @@ func runPass(pass *analysis.Pass, cfg *config) (any, error) {
 	if !relevant {
 		return nil, nil
 	}
+	srcFuncs := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA).SrcFuncs
 	d := &driver{
 		user:     cfg.user,
 		fdAware:  fdAware,
+		datagram: datagramParams(srcFuncs),
 		analysed: make(map[*ssa.Function]*funcAnalysis),
 		busy:     make(map[*ssa.Function]bool),
 	}
 	d.env = &summaries{pass: pass, local: d.summary}
-	srcFuncs := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA).SrcFuncs
 	for _, fn := range srcFuncs {
 		d.safeAnalyse(fn)
 	}
@@ -145,6 +146,7 @@ func runPass(pass *analysis.Pass, cfg *config) (any, error) {
 type driver struct {
 	user     userFuncs
 	fdAware  bool // the package makes system calls on raw descriptors
+	datagram map[*ssa.Function][]bool
 	env      callees
 	analysed map[*ssa.Function]*funcAnalysis // nil for a function whose analysis failed
 	busy     map[*ssa.Function]bool
@@ -185,7 +187,7 @@ func (d *driver) analyse(fn *ssa.Function) *funcAnalysis {
 	d.busy[fn] = true
 	defer delete(d.busy, fn)
 
-	fa := &funcAnalysis{fn: fn, tr: track(fn, d.fdAware)}
+	fa := &funcAnalysis{fn: fn, tr: track(fn, d.fdAware, d.datagram[fn])}
 	if len(fa.tr.conns) > 0 {
 		fa.g = newCFG(fn)
 		fa.ev = collectEvents(fn, fa.tr, fa.g, d.user, d.env)

@@ -18,6 +18,7 @@ var stages = []string{
 	"stdlib.go",    // the catalogue: origins, wrappers, what std calls do
 	"options.go",   // categories and options
 	"cfg.go",       // block order and loops
+	"datagram.go",  // parameters fed datagram conns
 	"state.go",     // the lattice of connection states
 	"facts.go",     // summaries' vocabulary, exported as facts
 	"track.go",     // connections and their aliases

@@ -250,6 +250,41 @@ func implementsListener(cc *ssa.CallCommon) bool {
 	return isNamedType(sig.Results().At(0).Type(), false, "net", "Conn")
 }
 
+// datagramOrigins create datagram sockets; the value is the index of the
+// network argument, -1 when there is none.
+var datagramOrigins = map[string]int{
+	"net.ListenUDP":                    -1,
+	"net.DialUDP":                      -1,
+	"net.ListenIP":                     -1,
+	"net.DialIP":                       -1,
+	"net.ListenUnixgram":               -1,
+	"net.ListenMulticastUDP":           -1,
+	"net.ListenPacket":                 -1,
+	"(*net.ListenConfig).ListenPacket": -1,
+	"net.Dial":                         0,
+	"net.DialTimeout":                  0,
+	"(*net.Dialer).Dial":               1,
+	"(*net.Dialer).DialContext":        2,
+}
+
+// isDatagramOrigin reports whether a call creates a datagram socket: a
+// UDP, IP or unixgram listener or conn, or a Dial with a constant packet
+// network.
+func isDatagramOrigin(cc *ssa.CallCommon) bool {
+	netArg, ok := datagramOrigins[funcName(cc.StaticCallee())]
+	if !ok || cc.IsInvoke() {
+		return false
+	}
+	if netArg < 0 {
+		return true
+	}
+	if netArg >= len(cc.Args) {
+		return false
+	}
+	n, isConst := constString(cc.Args[netArg])
+	return isConst && !isStreamNetwork(n) && n != ""
+}
+
 func isStreamNetwork(n string) bool {
 	switch n {
 	case "tcp", "tcp4", "tcp6", "unix":

@@ -54,8 +54,9 @@ type tracking struct {
 
 // track finds fn's connections and their aliases. Integer parameters and
 // captured variables are descriptors only in packages that make system
-// calls on raw descriptors (fdAware).
-func track(fn *ssa.Function, fdAware bool) *tracking {
+// calls on raw descriptors (fdAware). Parameters marked in datagram carry
+// datagram conns (datagramParams): they are not followed.
+func track(fn *ssa.Function, fdAware bool, datagram []bool) *tracking {
 	t := &trackBuilder{tracking: tracking{
 		alias:    make(map[ssa.Value]aliasRef),
 		originAt: make(map[*ssa.Call]int),
@@ -63,6 +64,8 @@ func track(fn *ssa.Function, fdAware bool) *tracking {
 	for i, p := range fn.Params {
 		typ := p.Type()
 		switch {
+		case datagram != nil && datagram[i]:
+			// A datagram conn behind a conn type: no stream, no RST.
 		case isConnType(typ):
 			t.addRoot(&conn{pos: p.Pos(), name: p.Name(), kind: kindOfType(typ), param: i, freeVar: -1,
 				definite: isDefiniteConnType(typ)}, p, aliasRef{role: roleConn, kind: kindOfType(typ)})

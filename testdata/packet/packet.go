@@ -1,8 +1,12 @@
-package packet
+package packet // want package:"hasConnFacts"
 
-// Packet sockets and in-memory pipes have no RST: nothing is reported.
+// Packet sockets and in-memory pipes have no RST: nothing is reported,
+// also for a handler of this package fed datagram conns.
 
-import "net"
+import (
+	"net"
+	"time"
+)
 
 func UDP(addr string) error {
 	c, err := net.Dial("udp", addr)
@@ -43,4 +47,61 @@ func UnknownNetwork(network, addr string) error {
 	}
 	c.Write([]byte("x"))
 	return c.Close()
+}
+
+// datagramConn is a net.Conn over a datagram socket, as DTLS or KCP
+// libraries give: one peer of a net.PacketConn.
+type datagramConn struct {
+	pc   net.PacketConn
+	peer net.Addr
+}
+
+func (c *datagramConn) Read(b []byte) (int, error) {
+	n, _, err := c.pc.ReadFrom(b)
+	return n, err
+}
+func (c *datagramConn) Write(b []byte) (int, error)        { return c.pc.WriteTo(b, c.peer) }
+func (c *datagramConn) Close() error                       { return nil }
+func (c *datagramConn) LocalAddr() net.Addr                { return c.pc.LocalAddr() }
+func (c *datagramConn) RemoteAddr() net.Addr               { return c.peer }
+func (c *datagramConn) SetDeadline(t time.Time) error      { return c.pc.SetDeadline(t) }
+func (c *datagramConn) SetReadDeadline(t time.Time) error  { return c.pc.SetReadDeadline(t) }
+func (c *datagramConn) SetWriteDeadline(t time.Time) error { return c.pc.SetWriteDeadline(t) }
+
+func newDatagramConn(pc net.PacketConn, peer net.Addr) net.Conn { return &datagramConn{pc, peer} }
+
+// answer answers one message and closes. This package feeds it datagram
+// conns only (ServeDatagrams): a datagram close sends no RST.
+func answer(c net.Conn) {
+	buf := make([]byte, 1500)
+	n, err := c.Read(buf)
+	if err != nil {
+		c.Close()
+		return
+	}
+	c.Write(buf[:n])
+	c.Close()
+}
+
+// ServeDatagrams hands each peer's datagrams to answer as a conn.
+func ServeDatagrams(pc net.PacketConn) {
+	buf := make([]byte, 1500)
+	_, peer, err := pc.ReadFrom(buf)
+	if err != nil {
+		return
+	}
+	go answer(newDatagramConn(pc, peer))
+}
+
+// BadStreamAnswer is answer fed stream conns (the proof gives it a TCP
+// conn): the pipelined rest of the input makes its Close reset.
+func BadStreamAnswer(c net.Conn) { // want BadStreamAnswer:"conn"
+	buf := make([]byte, 1500)
+	n, err := c.Read(buf)
+	if err != nil {
+		c.Close()
+		return
+	}
+	c.Write(buf[:n])
+	c.Close() // want `conn c \(parameter of BadStreamAnswer\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
 }

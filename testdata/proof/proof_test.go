@@ -42,6 +42,7 @@ import (
 	"rstcases/helpers"
 	"rstcases/hijack"
 	"rstcases/linger"
+	"rstcases/packet"
 	"rstcases/proxy"
 	"rstcases/rawfd"
 	"rstcases/readloop"
@@ -274,6 +275,8 @@ var cases = []pattern{
 	{name: "client.GoodPortCheck", client: client.GoodPortCheck},
 	{name: "client.BadQuit", client: client.BadQuit},
 	{name: "client.GoodWriteError", client: client.GoodWriteError},
+
+	{name: "packet.BadStreamAnswer", server: packet.BadStreamAnswer},
 
 	{name: "hijack.Bad", server: httpServe(hijack.Bad), send: httpRequestWithBody},
 	{name: "hijack.Good", server: httpServe(hijack.Good), send: httpRequestWithBody},
