@@ -29,8 +29,8 @@
 #   3. the totals per category
 # Progress and errors go to stderr.
 #
-# Needs bash, go and the usual POSIX tools; the JSON is parsed by a small
-# stdlib-only Go program embedded below (no jq).
+# Needs bash, go and the usual POSIX tools; the JSON is parsed by
+# eval/rstjson, built from this repository (no jq).
 
 set -euo pipefail
 
@@ -56,9 +56,10 @@ trap 'rm -rf "$work"' EXIT
 
 # --- the tools -----------------------------------------------------------
 
+repo=$(cd "$(dirname "$0")/.." && pwd)
+
 # rstlint itself: built once from this repository unless --tool was given.
 if [ -z "$tool" ]; then
-	repo=$(cd "$(dirname "$0")/.." && pwd)
 	echo "survey: building rstlint from $repo/cmd/rstlint" >&2
 	(cd "$repo" && go build -o "$work/rstlint" ./cmd/rstlint)
 	tool=$work/rstlint
@@ -68,86 +69,11 @@ if [ -z "$tool" ]; then
 fi
 tool=$(cd "$(dirname "$tool")" && pwd)/$(basename "$tool")
 
-# rstjson: reads the -json output of rstlint (one object, or several
-# concatenated as go vet -json prints them) and writes one TSV line per
-# diagnostic ("D", file:line, category, message) and one per package the
-# analysis could not run on ("E", package, error).
-mkdir -p "$work/rstjson"
-cat >"$work/rstjson/main.go" <<'EOF'
-package main
-
-import (
-	"bufio"
-	"encoding/json"
-	"fmt"
-	"io"
-	"os"
-	"path/filepath"
-	"sort"
-	"strings"
-)
-
-type diag struct {
-	Category string `json:"category"`
-	Posn     string `json:"posn"`
-	Message  string `json:"message"`
-}
-
-func clean(s string) string {
-	return strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(s)
-}
-
-func main() {
-	moddir := os.Args[1] // to print file names relative to the module
-	out := bufio.NewWriter(os.Stdout)
-	defer out.Flush()
-	dec := json.NewDecoder(os.Stdin)
-	for {
-		// package -> analyzer -> diagnostics, or {"error": "..."}
-		var obj map[string]map[string]json.RawMessage
-		if err := dec.Decode(&obj); err == io.EOF {
-			break
-		} else if err != nil {
-			fmt.Fprintf(out, "E\t-\tbad JSON: %s\n", clean(err.Error()))
-			break
-		}
-		pkgs := make([]string, 0, len(obj))
-		for p := range obj {
-			pkgs = append(pkgs, p)
-		}
-		sort.Strings(pkgs)
-		for _, p := range pkgs {
-			raw, ok := obj[p]["rstlint"]
-			if !ok {
-				continue
-			}
-			var ds []diag
-			if json.Unmarshal(raw, &ds) == nil {
-				for _, d := range ds {
-					posn := d.Posn
-					// posn is file:line:col; keep file:line, relative to the module.
-					if i := strings.LastIndex(posn, ":"); i > 0 {
-						posn = posn[:i]
-					}
-					if rel, err := filepath.Rel(moddir, posn); err == nil && !strings.HasPrefix(rel, "..") {
-						posn = rel
-					}
-					fmt.Fprintf(out, "D\t%s\t%s\t%s\n", posn, d.Category, clean(d.Message))
-				}
-				continue
-			}
-			var e struct {
-				Error string `json:"error"`
-			}
-			if json.Unmarshal(raw, &e) == nil && e.Error != "" {
-				fmt.Fprintf(out, "E\t%s\t%s\n", p, clean(e.Error))
-			}
-		}
-	}
-}
-EOF
-printf 'module rstjson\n\ngo 1.21\n' >"$work/rstjson/go.mod"
-(cd "$work/rstjson" && GOFLAGS= go build -o "$work/rstjson.bin" .)
+# rstjson (eval/rstjson, built from this repository): reads the -json output
+# of rstlint and writes one TSV line per diagnostic ("D", file:line,
+# category, message) and one per package the analysis could not run on
+# ("E", package, error).
+(cd "$repo" && go build -o "$work/rstjson.bin" ./eval/rstjson)
 
 # --- the modules ---------------------------------------------------------
 
