@@ -108,7 +108,7 @@ type goStmt struct {
 // of tr.
 func collectEvents(fn *ssa.Function, tr *tracking, g *cfg, user userFuncs, env callees) *eventTable {
 	c := &eventCollector{
-		tr: tr, g: g, user: user, env: env,
+		tr: tr, g: g, user: user, env: env, fixedReads: make(map[ssa.Value]int),
 		eventTable: eventTable{
 			at:         make(map[ssa.Instruction][]event),
 			deferIndex: make(map[*ssa.Defer]int),
@@ -119,6 +119,11 @@ func collectEvents(fn *ssa.Function, tr *tracking, g *cfg, user userFuncs, env c
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			c.instruction(instr)
+		}
+	}
+	for _, b := range fn.Blocks {
+		if i, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If); ok {
+			c.protocolCheck(i.Cond)
 		}
 	}
 	c.read = make([]bool, len(tr.conns))
@@ -145,6 +150,9 @@ type eventCollector struct {
 	g    *cfg
 	user userFuncs
 	env  callees
+	// fixedReads maps the buffers filled by a read of an exact size
+	// (io.ReadFull, Peek) to their connection.
+	fixedReads map[ssa.Value]int
 }
 
 func (c *eventCollector) instruction(instr ssa.Instruction) {
@@ -280,6 +288,9 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 
 	callee := cc.StaticCallee()
 	name := funcName(callee)
+	if call != nil {
+		c.noteFixedRead(call, name)
+	}
 
 	// User-configured drain and graceful-close functions come first.
 	if c.user.drain[name] || c.user.graceful[name] {
@@ -441,4 +452,142 @@ func (c *eventCollector) goEvents(g *ssa.Go) ([]event, goStmt) {
 		}
 	}
 	return evs, gs
+}
+
+// noteFixedRead records the buffer of a read of an exact size from a
+// tracked connection: io.ReadFull(c, buf) fills buf, r.Peek(n) returns n
+// bytes. Such a buffer holds what every conforming peer sends first when
+// the program compares it to a preface or magic (protocolCheck).
+func (c *eventCollector) noteFixedRead(call *ssa.Call, name string) {
+	cc := call.Common()
+	if name == "io.ReadFull" && len(cc.Args) == 2 {
+		if ref, ok := c.tr.alias[cc.Args[0]]; ok && ref.role != roleWriter && ref.role != roleCell {
+			c.fixedReads[cc.Args[1]] = ref.conn
+		}
+		return
+	}
+	if recv, method, args, ok := receiver(cc); ok && method == "Peek" && len(args) == 1 {
+		if ref, ok := c.tr.alias[recv]; ok && (ref.role == roleReader || ref.role == roleRW) {
+			if _, isConst := constInt(args[0]); isConst {
+				c.fixedReads[call] = ref.conn
+			}
+		}
+	}
+}
+
+// protocolCheck records the outcomes of an If condition by which the
+// program finds that the peer broke the protocol:
+//
+//   - bytes read in full from the conn compared with a preface or magic,
+//     a constant string of 4 bytes or more or a package variable
+//     (string(buf) == "PRI ...", bytes.Equal(buf, preface)): on the
+//     mismatch edge only a peer that broke the protocol gets here;
+//   - input buffered before we answered (br.Buffered() > 0 on the conn's
+//     reader, as a WebSocket upgrade checks): on that edge, while nothing
+//     was written, the peer sent what the protocol forbids it to send yet.
+//
+// A check that a conforming peer can fail (a password, a command, a
+// version it may not know) is none of these and stays judged.
+func (c *eventCollector) protocolCheck(cond ssa.Value) {
+	switch x := cond.(type) {
+	case *ssa.BinOp:
+		if x.Op != token.EQL && x.Op != token.NEQ && x.Op != token.GTR && x.Op != token.LSS {
+			return
+		}
+		mismatch := testFalse // the edge where the two sides differ
+		if x.Op == token.NEQ {
+			mismatch = testTrue
+		}
+		if x.Op == token.EQL || x.Op == token.NEQ {
+			for _, sides := range [][2]ssa.Value{{x.X, x.Y}, {x.Y, x.X}} {
+				if k, ok := c.readInFull(sides[0]); ok && isPreface(sides[1]) {
+					c.outcomes.add(x, outcome{conn: k, test: mismatch, then: brokenPeer})
+					return
+				}
+			}
+		}
+		// Buffered() > 0, 0 < Buffered(), Buffered() != 0: input is there.
+		early := testTrue
+		if x.Op == token.EQL {
+			early = testFalse
+		}
+		for _, sides := range [][2]ssa.Value{{x.X, x.Y}, {x.Y, x.X}} {
+			buffered, zero := sides[0], sides[1]
+			if x.Op == token.GTR && buffered != x.X || x.Op == token.LSS && buffered != x.Y {
+				continue // 0 > Buffered(), Buffered() < 0
+			}
+			if n, ok := constInt(zero); ok && n == 0 {
+				if k, ok := c.bufferedOf(buffered); ok {
+					c.outcomes.add(x, outcome{conn: k, test: early, then: earlyInput})
+					return
+				}
+			}
+		}
+	case *ssa.Call:
+		if funcName(x.Common().StaticCallee()) == "bytes.Equal" && len(x.Call.Args) == 2 {
+			a, b := x.Call.Args[0], x.Call.Args[1]
+			for _, sides := range [][2]ssa.Value{{a, b}, {b, a}} {
+				if k, ok := c.readInFull(sides[0]); ok && isPreface(sides[1]) {
+					c.outcomes.add(x, outcome{conn: k, test: testFalse, then: brokenPeer})
+					return
+				}
+			}
+		}
+	}
+}
+
+// readInFull reports whether v is (a slice or conversion of) a buffer a
+// fixed-size read filled, and of which connection.
+func (c *eventCollector) readInFull(v ssa.Value) (int, bool) {
+	for depth := 0; depth < 4; depth++ {
+		if k, ok := c.fixedReads[v]; ok {
+			return k, true
+		}
+		switch x := v.(type) {
+		case *ssa.Convert:
+			v = x.X
+		case *ssa.ChangeType:
+			v = x.X
+		case *ssa.Slice:
+			v = x.X
+		default:
+			return 0, false
+		}
+	}
+	return 0, false
+}
+
+// bufferedOf reports whether v is r.Buffered() on a reader of a tracked
+// connection.
+func (c *eventCollector) bufferedOf(v ssa.Value) (int, bool) {
+	call, ok := v.(*ssa.Call)
+	if !ok {
+		return 0, false
+	}
+	recv, method, _, ok := receiver(call.Common())
+	if !ok || method != "Buffered" {
+		return 0, false
+	}
+	ref, ok := c.tr.alias[recv]
+	if !ok || ref.role != roleReader && ref.role != roleRW {
+		return 0, false
+	}
+	return ref.conn, true
+}
+
+// isPreface reports whether v is what a protocol's preface or magic looks
+// like in code: a constant string of at least 4 bytes (or its []byte
+// conversion), or the value of a package variable.
+func isPreface(v ssa.Value) bool {
+	if cv, ok := v.(*ssa.Convert); ok {
+		v = cv.X
+	}
+	if s, ok := constString(v); ok {
+		return len(s) >= 4
+	}
+	if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
+		_, isGlobal := u.X.(*ssa.Global)
+		return isGlobal
+	}
+	return false
 }

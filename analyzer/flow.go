@@ -256,10 +256,13 @@ func (sv *solver) recordReturn(ret *ssa.Return, s *flowState) {
 // taken when cond == branch.
 func (sv *solver) refine(s *flowState, cond ssa.Value, branch bool) {
 	for _, oc := range sv.ev.outcomes.onEdge(cond, branch) {
-		if oc.neverMade {
-			s.m[oc.conn] = 0
-		} else {
+		switch oc.then {
+		case over:
 			s.m[oc.conn] = s.m[oc.conn].drain()
+		case neverMade, brokenPeer:
+			s.m[oc.conn] = 0
+		case earlyInput:
+			s.m[oc.conn] = s.m[oc.conn].writtenOnly()
 		}
 	}
 }

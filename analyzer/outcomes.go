@@ -19,17 +19,36 @@ type valueTest uint8
 
 const (
 	testNonNil      valueTest = iota // an error value is not nil
-	testFalse                        // a bool (Scanner.Scan) is false
+	testFalse                        // a bool (Scanner.Scan, a comparison) is false
+	testTrue                         // a bool (a comparison) is true
 	testNonPositive                  // a byte count is <= 0
 )
 
-// outcome: when a value passes its test, the connection's conversation is
-// over (a read or write failed) or, with neverMade, the connection was
-// never created.
+// consequence is what an outcome means for the connection's states.
+type consequence uint8
+
+const (
+	// over: a read, write or half-close failed, or the input was read to
+	// its end: the conversation is over, a Close resets nothing of value.
+	over consequence = iota
+	// neverMade: the connection was never created (Dial failed).
+	neverMade
+	// brokenPeer: only a peer that broke the protocol gets here (a fixed
+	// preface or magic read in full did not match): no conforming peer
+	// takes the path, so it is not judged.
+	brokenPeer
+	// earlyInput: the peer sent input before we answered (Buffered() > 0
+	// on the conn's reader), which the program treats as a protocol
+	// violation: the path is not judged while nothing was written.
+	earlyInput
+)
+
+// outcome: when a value passes its test, consequence holds for the
+// connection.
 type outcome struct {
-	conn      int
-	test      valueTest
-	neverMade bool
+	conn int
+	test valueTest
+	then consequence
 }
 
 // outcomes maps the values that carry outcomes to them.
@@ -45,7 +64,7 @@ func (o outcomes) addOriginError(call *ssa.Call, conn int) {
 	}
 	for _, r := range *call.Referrers() {
 		if ext, ok := r.(*ssa.Extract); ok && ext.Index != 0 && isErrorType(ext.Type()) {
-			o.add(ext, outcome{conn: conn, test: testNonNil, neverMade: true})
+			o.add(ext, outcome{conn: conn, test: testNonNil, then: neverMade})
 		}
 	}
 }
@@ -86,22 +105,24 @@ func (o outcomes) addFailure(call *ssa.Call, conn int, eff effect) {
 // onEdge returns the outcomes that hold on the edge of an If on cond taken
 // when cond evaluates to branch.
 func (o outcomes) onEdge(cond ssa.Value, branch bool) []outcome {
+	var derived []outcome
 	switch c := cond.(type) {
 	case *ssa.UnOp:
 		if c.Op == token.NOT {
 			return o.onEdge(c.X, !branch)
 		}
 	case *ssa.BinOp:
-		return o.onComparison(c, branch)
+		derived = o.onComparison(c, branch)
 	case *ssa.Call:
 		if funcName(c.Common().StaticCallee()) == "errors.Is" && branch && len(c.Call.Args) == 2 {
-			return o.of(c.Call.Args[0], testNonNil, 0)
+			derived = o.of(c.Call.Args[0], testNonNil, 0)
 		}
 	}
-	if !branch {
-		return o.of(cond, testFalse, 0)
+	test := testFalse
+	if branch {
+		test = testTrue
 	}
-	return nil
+	return append(derived, o.of(cond, test, 0)...)
 }
 
 func (o outcomes) onComparison(c *ssa.BinOp, branch bool) []outcome {
@@ -214,7 +235,7 @@ func (o outcomes) of(v ssa.Value, test valueTest, depth int) []outcome {
 	}
 	var common []outcome
 	for _, e := range phi.Edges {
-		if isNilConst(e) && test == testNonNil || isTrueConst(e) && test == testFalse {
+		if isNilConst(e) && test == testNonNil || isTrueConst(e) && test == testFalse || isFalseConst(e) && test == testTrue {
 			continue
 		}
 		ocs := o.of(e, test, depth+1)

@@ -123,6 +123,18 @@ func (m mask) write() mask {
 	return m.live(func(s state) state { return s | writtenBit })
 }
 
+// writtenOnly keeps the states in which something was written (and the
+// closed and escaped ones).
+func (m mask) writtenOnly() mask {
+	var out mask
+	m.each(func(s state) {
+		if st := s.status(); st == statusClosed || st == statusEscaped || s.written() {
+			out |= 1 << s
+		}
+	})
+	return out
+}
+
 func (m mask) setLinger(zero bool) mask {
 	return m.live(func(s state) state {
 		if zero {

@@ -43,6 +43,7 @@ import (
 	"rstcases/hijack"
 	"rstcases/linger"
 	"rstcases/packet"
+	"rstcases/protocol"
 	"rstcases/proxy"
 	"rstcases/rawfd"
 	"rstcases/readloop"
@@ -278,6 +279,13 @@ var cases = []pattern{
 
 	{name: "packet.BadStreamAnswer", server: packet.BadStreamAnswer},
 
+	{name: "protocol.GoodPreface", server: protocol.GoodPreface, send: withPreface("data after the preface\n"), eof: true},
+	{name: "protocol.GoodPrefaceBytes", server: protocol.GoodPrefaceBytes, send: withPreface("data after the preface\n"), eof: true},
+	{name: "protocol.BadAfterPreface", server: protocol.BadAfterPreface, send: withPreface(string(pipelined))},
+	{name: "protocol.BadPassword", server: protocol.BadPassword, send: append([]byte("PASS wrong\r\n"), pipelined...)},
+	{name: "protocol.GoodEarlyData", server: httpServe(protocol.GoodEarlyData), send: upgradeRequest, eof: true},
+	{name: "protocol.BadBufferedAfterAnswer", server: httpServe(protocol.BadBufferedAfterAnswer), send: httpRequestWithBody},
+
 	{name: "hijack.Bad", server: httpServe(hijack.Bad), send: httpRequestWithBody},
 	{name: "hijack.Good", server: httpServe(hijack.Good), send: httpRequestWithBody},
 
@@ -340,6 +348,13 @@ var notRun = map[string]string{
 // read buffer: the handler hijacks without reading it, so most of it is
 // still queued in the kernel.
 var httpRequestWithBody = []byte("POST / HTTP/1.1\r\nHost: proof\r\nContent-Length: 65536\r\n\r\n" + strings.Repeat("b", 65536))
+
+// upgradeRequest asks for a protocol upgrade and, as the protocol
+// requires, sends nothing more until the 101.
+var upgradeRequest = []byte("GET / HTTP/1.1\r\nHost: proof\r\nConnection: Upgrade\r\nUpgrade: rstp\r\n\r\n")
+
+// withPreface is the protocol package's preface followed by rest.
+func withPreface(rest string) []byte { return []byte(protocol.Preface + rest) }
 
 // connectWithTunnelData is a CONNECT whose client already sends tunnelled
 // bytes, more than net/http buffers.
