@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"flag"
 	"fmt"
+	"go/types"
 	"sort"
 	"strings"
 
@@ -115,6 +116,7 @@ func runPass(pass *analysis.Pass, cfg *config) (any, error) {
 		user:     cfg.user,
 		fdAware:  fdAware,
 		datagram: datagramParams(srcFuncs),
+		fields:   owningFields(srcFuncs),
 		analysed: make(map[*ssa.Function]*funcAnalysis),
 		busy:     make(map[*ssa.Function]bool),
 	}
@@ -129,8 +131,9 @@ func runPass(pass *analysis.Pass, cfg *config) (any, error) {
 		return nil
 	})
 	var cands []candidate
+	read := readSources(d.order)
 	for _, fa := range d.order {
-		cands = append(cands, judge(fa)...)
+		cands = append(cands, judge(fa, read)...)
 		cands = append(cands, proxyCandidates(fa)...)
 	}
 	reportAll(pass, cfg, cands)
@@ -147,6 +150,7 @@ type driver struct {
 	user     userFuncs
 	fdAware  bool // the package makes system calls on raw descriptors
 	datagram map[*ssa.Function][]bool
+	fields   map[*types.Var]*owningField
 	env      callees
 	analysed map[*ssa.Function]*funcAnalysis // nil for a function whose analysis failed
 	busy     map[*ssa.Function]bool
@@ -187,7 +191,7 @@ func (d *driver) analyse(fn *ssa.Function) *funcAnalysis {
 	d.busy[fn] = true
 	defer delete(d.busy, fn)
 
-	fa := &funcAnalysis{fn: fn, tr: track(fn, d.fdAware, d.datagram[fn])}
+	fa := &funcAnalysis{fn: fn, tr: track(fn, d.fdAware, d.datagram[fn], d.fields)}
 	if len(fa.tr.conns) > 0 {
 		fa.g = newCFG(fn)
 		fa.ev = collectEvents(fn, fa.tr, fa.g, d.user, d.env)

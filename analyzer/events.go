@@ -77,8 +77,9 @@ type callees interface {
 	// summary returns what a named function does to its connection parameters.
 	summary(fn *ssa.Function) paramEffects
 	// literal returns what a function literal does to one of its free
-	// variables (or, with param set, parameters).
-	literal(fn *ssa.Function, index int, param bool) *rootSummary
+	// variables (or, with param set, parameters), or to an owning field
+	// of one.
+	literal(fn *ssa.Function, key rootKey, param bool) *rootSummary
 }
 
 // eventTable is the result of this stage: every event of a function.
@@ -178,6 +179,9 @@ func (c *eventCollector) instruction(instr ssa.Instruction) {
 			c.add(i, ev)
 		}
 	case *ssa.Store:
+		if _, isCell := c.tr.fieldRoots[i.Addr]; !isCell {
+			c.escapeFields(i, i.Val) // the base stored where others can reach it
+		}
 		if ref, ok := alias[i.Val]; ok {
 			if cell, isCell := alias[i.Addr]; !isCell || cell.conn != ref.conn || cell.role != roleCell {
 				c.escape(i, ref.conn)
@@ -189,12 +193,15 @@ func (c *eventCollector) instruction(instr ssa.Instruction) {
 	case *ssa.Return:
 		for _, r := range i.Results {
 			c.escapeOperand(i, r)
+			c.escapeFields(i, r)
 		}
 	case *ssa.Send:
 		c.escapeOperand(i, i.X)
+		c.escapeFields(i, i.X)
 	case *ssa.MapUpdate:
 		c.escapeOperand(i, i.Key)
 		c.escapeOperand(i, i.Value)
+		c.escapeFields(i, i.Value)
 	case *ssa.Select:
 		for _, st := range i.States {
 			if st.Send != nil {
@@ -205,6 +212,7 @@ func (c *eventCollector) instruction(instr ssa.Instruction) {
 		if !onlyCalled(i, true) {
 			for _, b := range i.Bindings {
 				c.escapeOperand(i, b)
+				c.escapeFields(i, b)
 			}
 		}
 	case *ssa.Slice, *ssa.IndexAddr, *ssa.FieldAddr:
@@ -272,19 +280,22 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 			if ref, ok := alias[v]; ok && !(param && handled[v]) {
 				handled[v] = true
 				evs = append(evs, event{kind: evLiteral, conn: ref.conn, pos: pos, what: "func literal",
-					root: c.env.literal(fnv, index, param), index: index})
+					root: c.env.literal(fnv, rootKey{index: index}, param), index: index})
 			}
 		}
 		if mc, isClosure := cc.Value.(*ssa.MakeClosure); isClosure {
 			for i, b := range mc.Bindings {
 				literal(b, i, false)
+				evs = append(evs, c.fieldLiteralEvents(b, fnv, i, false, pos, evLiteral)...)
 			}
 		}
 		for i, a := range cc.Args {
 			literal(a, i, true)
+			evs = append(evs, c.fieldLiteralEvents(a, fnv, i, true, pos, evLiteral)...)
 		}
 		return evs
 	}
+	evs = append(evs, c.fieldCallEvents(call, cc, pos, what)...)
 
 	callee := cc.StaticCallee()
 	name := funcName(callee)
@@ -360,7 +371,7 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 					continue
 				}
 				handled[a] = true
-				pe := sum.param(i)
+				pe := sum.param(i, "")
 				if pe == nil {
 					evs = append(evs, event{kind: evEffect, conn: ref.conn, eff: effEscape, pos: pos, what: what})
 					continue
@@ -404,7 +415,7 @@ func (c *eventCollector) goEvents(g *ssa.Go) ([]event, goStmt) {
 		launch := func(v ssa.Value, index int, param bool) {
 			if ref, ok := alias[v]; ok && !(param && seen[v]) {
 				seen[v] = true
-				root := c.env.literal(fnv, index, param)
+				root := c.env.literal(fnv, rootKey{index: index}, param)
 				evs = append(evs, event{kind: evLaunch, conn: ref.conn, pos: g.Pos(), root: root, index: index})
 				if root != nil && root.effect.Drains {
 					gs.drains = append(gs.drains, ref.conn)
@@ -414,13 +425,16 @@ func (c *eventCollector) goEvents(g *ssa.Go) ([]event, goStmt) {
 		if mc, isClosure := cc.Value.(*ssa.MakeClosure); isClosure {
 			for i, b := range mc.Bindings {
 				launch(b, i, false)
+				evs = append(evs, c.fieldLiteralEvents(b, fnv, i, false, g.Pos(), evLaunch)...)
 			}
 		}
 		for i, a := range cc.Args {
 			launch(a, i, true)
+			evs = append(evs, c.fieldLiteralEvents(a, fnv, i, true, g.Pos(), evLaunch)...)
 		}
 		return evs, gs
 	}
+	evs = append(evs, c.fieldGoEvents(cc, g.Pos())...)
 	if callee := cc.StaticCallee(); callee != nil && !cc.IsInvoke() {
 		if sum := c.env.summary(callee); sum != nil {
 			local := cc.Value == callee && len(callee.Blocks) > 0
@@ -432,7 +446,7 @@ func (c *eventCollector) goEvents(g *ssa.Go) ([]event, goStmt) {
 				if !ok {
 					continue
 				}
-				pe := sum.param(i)
+				pe := sum.param(i, "")
 				if local && pe != nil && pe.Drains {
 					gs.drains = append(gs.drains, ref.conn)
 				}
@@ -590,4 +604,88 @@ func isPreface(v ssa.Value) bool {
 		return isGlobal
 	}
 	return false
+}
+
+// Owning fields. A call, go statement or closure given a parameter s (the
+// base) acts on the conns of s's owning fields as its summary says; a
+// base that leaves the function takes them along.
+
+// escapeFields makes the owning fields' conns of v escape, when v is a base.
+func (c *eventCollector) escapeFields(instr ssa.Instruction, v ssa.Value) {
+	for _, k := range c.tr.fieldRoots[v] {
+		c.escape(instr, k)
+	}
+}
+
+// fieldLiteralEvents are the events of a function literal called (kind
+// evLiteral) or started (evLaunch) with base v bound to its free variable
+// (or parameter) index.
+func (c *eventCollector) fieldLiteralEvents(v ssa.Value, fnv *ssa.Function, index int, param bool, pos token.Pos, kind evKind) []event {
+	var evs []event
+	for _, k := range c.tr.fieldRoots[v] {
+		key := rootKey{index: index, field: c.tr.conns[k].field.field.Name()}
+		evs = append(evs, event{kind: kind, conn: k, pos: pos, what: "func literal", root: c.env.literal(fnv, key, param), index: index})
+	}
+	return evs
+}
+
+// fieldCallEvents are the events of a call given bases: the callee's
+// summary of each owning field (nothing when it leaves the field alone).
+// A function value, an interface method, or a function of another
+// package without a fact may do anything to an exported field: the conn
+// escapes. An unexported field is out of other packages' reach.
+func (c *eventCollector) fieldCallEvents(call *ssa.Call, cc *ssa.CallCommon, pos token.Pos, what string) []event {
+	var evs []event
+	callee := cc.StaticCallee()
+	var sum paramEffects
+	if callee != nil && !cc.IsInvoke() {
+		sum = c.env.summary(callee)
+	}
+	operands := cc.Args
+	if cc.IsInvoke() {
+		operands = append([]ssa.Value{cc.Value}, cc.Args...)
+	}
+	for i, a := range operands {
+		for _, k := range c.tr.fieldRoots[a] {
+			f := c.tr.conns[k].field.field
+			switch {
+			case sum != nil:
+				if pe := sum.param(i, f.Name()); pe != nil {
+					evs = append(evs, event{kind: evSummary, conn: k, pos: pos, what: what, pe: pe})
+					if call != nil && (pe.ErrDone || pe.ErrRead && c.g.inLoop(call.Block())) {
+						c.outcomes.addFailure(call, k, effRead)
+					}
+				}
+			case callee == nil || cc.IsInvoke() || f.Exported() || len(callee.Blocks) > 0:
+				// Unknown, or a local function being analysed (recursion).
+				evs = append(evs, event{kind: evEffect, conn: k, eff: effEscape, pos: pos, what: what})
+			}
+		}
+	}
+	return evs
+}
+
+// fieldGoEvents are the events of a go statement running a named function
+// given bases: a goroutine that only closes, drains or half-closes the
+// field is applied here; one that uses it shares the conn (escape).
+func (c *eventCollector) fieldGoEvents(cc *ssa.CallCommon, pos token.Pos) []event {
+	var evs []event
+	callee := cc.StaticCallee()
+	var sum paramEffects
+	if callee != nil && !cc.IsInvoke() {
+		sum = c.env.summary(callee)
+	}
+	for i, a := range cc.Args {
+		for _, k := range c.tr.fieldRoots[a] {
+			f := c.tr.conns[k].field.field
+			switch pe := sum.param(i, f.Name()); {
+			case sum != nil && pe == nil:
+			case sum != nil && !pe.Uses && !pe.Escapes:
+				evs = append(evs, event{kind: evSummary, conn: k, pos: pos, what: callName(cc), pe: pe})
+			default:
+				evs = append(evs, event{kind: evEffect, conn: k, eff: effEscape, pos: pos, what: callName(cc)})
+			}
+		}
+	}
+	return evs
 }

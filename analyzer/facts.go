@@ -19,7 +19,10 @@ import (
 // understood where they are called, in this package or (as a fact) in
 // another one.
 type ParamEffect struct {
-	Index    int    // the parameter's index in the SSA signature (receiver first)
+	Index int // the parameter's index in the SSA signature (receiver first)
+	// Field, when set, names an owning field of the struct the parameter
+	// points to: the effect is on the conn in that field (s.conn).
+	Field    string
 	AtClose  uint32 // states in which the function closes it (0: never)
 	AtReturn uint32 // states in which it is still open at a normal return
 	Uses     bool   // it reads or writes data: the function owns the connection
@@ -36,6 +39,9 @@ type ParamEffect struct {
 // String renders the effect compactly, as facts appear in tests.
 func (p ParamEffect) String() string {
 	s := fmt.Sprintf("%d:", p.Index)
+	if p.Field != "" {
+		s = fmt.Sprintf("%d.%s:", p.Index, p.Field)
+	}
 	if p.AtClose != 0 {
 		s += " close" + mask(p.AtClose).String()
 	}
@@ -80,11 +86,12 @@ func (*hasConnFacts) String() string { return "hasConnFacts" }
 // connection parameter it does something to.
 type paramEffects []ParamEffect
 
-// param returns the effect on parameter i, or nil when nothing is known
-// (the parameter escapes, or is no connection).
-func (ps paramEffects) param(i int) *ParamEffect {
+// param returns the effect on parameter i (or on its owning field named
+// field), or nil when nothing is known (the parameter escapes, or is no
+// connection; the field is not touched).
+func (ps paramEffects) param(i int, field string) *ParamEffect {
 	for j := range ps {
-		if ps[j].Index == i {
+		if ps[j].Index == i && ps[j].Field == field {
 			return &ps[j]
 		}
 	}

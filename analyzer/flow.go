@@ -389,8 +389,13 @@ func (sv *solver) afterCall(s *flowState, k int, atReturn mask, closes bool, t t
 // somewhere, so its protocol has replies. A dialed conn the program never
 // reads is one-way (a push, a log shipper): closing it after writes owes
 // nothing.
+//
+// An owning field's conn is read by the package's other functions too: a
+// reply is taken to be owed here, and judge drops the reports on fields
+// that no function of the package reads.
 func (sv *solver) owesReply(k int) bool {
-	return sv.tr.conns[k].client && sv.ev.read[k]
+	c := sv.tr.conns[k]
+	return c.client && (sv.ev.read[k] || c.field != nil)
 }
 
 // observe records a Close of connection k at pos in the states m.

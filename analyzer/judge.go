@@ -42,12 +42,19 @@ type funcAnalysis struct {
 }
 
 // judge returns the candidates of one function: Closes of connections it
-// creates or owns, and those in the goroutines it starts.
-func judge(fa *funcAnalysis) []candidate {
+// creates or owns, and those in the goroutines it starts. readSources are
+// the sources of owning fields (origin calls, storing parameters) that
+// some function of the package reads: a dialed conn kept in a field that
+// nothing reads is one-way, and owes no reply.
+func judge(fa *funcAnalysis, readSources map[ssa.Value]bool) []candidate {
 	var out []candidate
 	add := func(pos token.Pos, k int, m mask, lastIO ioSite, lingerAt token.Pos, via string) {
 		v := verdictOf(m)
 		if v == verdictClean || !pos.IsValid() {
+			return
+		}
+		if c := fa.tr.conns[k]; c.field != nil && c.client && !readSources[c.field.source] &&
+			(v == verdictUnread || v == verdictHalfCloseUndrained) {
 			return
 		}
 		out = append(out, candidate{pos: pos, verdict: v, conn: fa.tr.conns[k], fnName: fa.fn.Name(),
@@ -87,7 +94,7 @@ func (fa *funcAnalysis) answersFor(k int) bool {
 	if c.param < 0 {
 		return true
 	}
-	rs := fa.sum.params[c.param]
+	rs := fa.sum.params[c.key()]
 	return c.definite && rs != nil && rs.effect.Uses && !rs.effect.Escapes && !calledInline(fa.fn)
 }
 
@@ -126,4 +133,30 @@ func judgeLaunch(rs *rootSummary, m mask, lastIO ioSite, depth int, add func(tok
 	for _, l := range rs.launches {
 		judgeLaunch(l.root, compose(m, l.rel), lastIO, depth+1, add)
 	}
+}
+
+// readSources returns the sources of owning fields that some analysed
+// function reads: through a field root, or as the origin conn before it
+// was stored.
+func readSources(analysed []*funcAnalysis) map[ssa.Value]bool {
+	read := make(map[ssa.Value]bool)
+	for _, fa := range analysed {
+		origins := make(map[int]ssa.Value, len(fa.tr.originAt))
+		for call, k := range fa.tr.originAt {
+			origins[k] = call
+		}
+		for k, c := range fa.tr.conns {
+			if !fa.ev.read[k] {
+				continue
+			}
+			if c.field != nil {
+				read[c.field.source] = true
+			} else if call, ok := origins[k]; ok {
+				read[call] = true
+			} else if c.param >= 0 {
+				read[fa.fn.Params[c.param]] = true
+			}
+		}
+	}
+	return read
 }

@@ -19,6 +19,7 @@ var stages = []string{
 	"options.go",   // categories and options
 	"cfg.go",       // block order and loops
 	"datagram.go",  // parameters fed datagram conns
+	"fields.go",    // owning fields
 	"state.go",     // the lattice of connection states
 	"facts.go",     // summaries' vocabulary, exported as facts
 	"track.go",     // connections and their aliases

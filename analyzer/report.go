@@ -3,6 +3,7 @@ package analyzer
 import (
 	"fmt"
 	"go/token"
+	"go/types"
 	"path/filepath"
 	"sort"
 
@@ -129,6 +130,12 @@ func (w wording) pick(fd, conn string) string {
 // (parameter of handle)", "socket fd created at srv.go:12".
 func (w wording) subject(c candidate) string {
 	noun := w.pick("socket fd", "conn")
+	if f := c.conn.field; f != nil {
+		if c.conn.verb != "" {
+			return fmt.Sprintf("%s %s (%s at %s)", noun, c.conn.name, c.conn.verb, w.at(c.conn.pos))
+		}
+		return fmt.Sprintf("%s %s (a field of %s)", noun, c.conn.name, types.TypeString(f.owner, shortQualifier))
+	}
 	if c.conn.param >= 0 {
 		return fmt.Sprintf("%s %s (parameter of %s)", noun, c.conn.name, c.fnName)
 	}

@@ -14,36 +14,41 @@ import (
 
 // funcSummary is what callers need of one analysed function.
 type funcSummary struct {
-	params   map[int]*rootSummary // by index in fn.Params
-	freeVars map[int]*rootSummary // by index in fn.FreeVars
-	effects  paramEffects         // the parameters' effects, in the order of their connections
+	params   map[rootKey]*rootSummary // by index in fn.Params (and owning field)
+	freeVars map[rootKey]*rootSummary // by index in fn.FreeVars (and owning field)
+	effects  paramEffects             // the parameters' effects, in the order of their connections
 }
 
 // summarize builds fn's summary from its events and dataflow.
 func summarize(tr *tracking, ev *eventTable, flow *flowResult) *funcSummary {
-	sum := &funcSummary{params: make(map[int]*rootSummary), freeVars: make(map[int]*rootSummary), effects: paramEffects{}}
+	sum := &funcSummary{params: make(map[rootKey]*rootSummary), freeVars: make(map[rootKey]*rootSummary), effects: paramEffects{}}
 	for k, c := range tr.conns {
 		switch {
 		case c.param >= 0:
 			rs := rootOf(k, c, ev, flow)
-			sum.params[c.param] = rs
+			sum.params[c.key()] = rs
 			sum.effects = append(sum.effects, rs.effect)
 		case c.freeVar >= 0:
-			sum.freeVars[c.freeVar] = rootOf(k, c, ev, flow)
+			sum.freeVars[c.key()] = rootOf(k, c, ev, flow)
 		}
 	}
 	return sum
+}
+
+// root returns the summary of a root connection, nil when unknown.
+func (s *funcSummary) root(key rootKey, param bool) *rootSummary {
+	if param {
+		return s.params[key]
+	}
+	return s.freeVars[key]
 }
 
 // rootOf summarizes what the function does to its root connection k.
 func rootOf(k int, c *conn, ev *eventTable, flow *flowResult) *rootSummary {
 	rs := &rootSummary{}
 	e := &rs.effect
-	if c.param >= 0 {
-		e.Index = c.param
-	} else {
-		e.Index = c.freeVar
-	}
+	key := c.key()
+	e.Index, e.Field = key.index, key.field
 	e.AtReturn = uint32(flow.atReturn[k])
 	e.Escapes = c.conflicted
 	e.ErrDone = flow.returnsErr && flow.errReturn[k]&statusMask(statusUnread) == 0
@@ -113,15 +118,12 @@ func (s *summaries) summary(callee *ssa.Function) paramEffects {
 	return fact.Params
 }
 
-func (s *summaries) literal(fn *ssa.Function, index int, param bool) *rootSummary {
+func (s *summaries) literal(fn *ssa.Function, key rootKey, param bool) *rootSummary {
 	sum := s.local(fn)
 	if sum == nil {
 		return nil
 	}
-	if param {
-		return sum.params[index]
-	}
-	return sum.freeVars[index]
+	return sum.root(key, param)
 }
 
 // exportFacts exports what the package's exported functions do to their
@@ -140,8 +142,10 @@ func exportFacts(pass *analysis.Pass, funcs []*ssa.Function, analysed func(*ssa.
 		var fact ConnFact
 		interesting := false
 		for _, pe := range sum.effects {
-			// An escaping parameter is what no fact says: leave it out.
-			if !pe.Escapes {
+			// An escaping parameter is what no fact says: leave it out. An
+			// owning field's effect stays even when it escapes: no effect
+			// on a field means the function leaves it alone.
+			if !pe.Escapes || pe.Field != "" {
 				fact.Params = append(fact.Params, pe)
 				interesting = interesting || pe.AtClose != 0 || pe.Uses || pe.ErrDone || mask(pe.AtReturn) != maskUnread
 			}

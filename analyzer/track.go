@@ -23,6 +23,9 @@ type conn struct {
 	client  bool // we speak first: the peer only answers what we send
 	param   int  // index in fn.Params, or -1
 	freeVar int  // index in fn.FreeVars, or -1
+	// field is set for an owning field of the struct a parameter or
+	// captured variable points to (s.conn): the conn is that field's.
+	field *owningField
 	// definite is set for parameters whose type can only be a socket: only
 	// those make their function an owner that is judged itself.
 	definite bool
@@ -32,8 +35,30 @@ type conn struct {
 }
 
 // isRoot reports whether the connection came from outside the function:
-// a parameter or a captured variable, whose state on entry is relative.
+// a parameter or a captured variable (or a field of one), whose state on
+// entry is relative.
 func (c *conn) isRoot() bool { return c.param >= 0 || c.freeVar >= 0 }
+
+// key identifies a root connection among its function's: the index of its
+// parameter (or captured variable), and the owning field it is, if any.
+func (c *conn) key() rootKey {
+	k := rootKey{index: c.param}
+	if c.freeVar >= 0 {
+		k.index = c.freeVar
+	}
+	if c.field != nil {
+		k.field = c.field.field.Name()
+	}
+	return k
+}
+
+// rootKey identifies a root connection: a parameter's (or captured
+// variable's) index, and the name of an owning field ("" for the
+// parameter itself).
+type rootKey struct {
+	index int
+	field string
+}
 
 // aliasRef says which connection a value refers to, and how.
 type aliasRef struct {
@@ -50,16 +75,20 @@ type tracking struct {
 	conns    []*conn
 	alias    map[ssa.Value]aliasRef
 	originAt map[*ssa.Call]int // the origin calls, and the connection each creates
+	// fieldRoots maps a parameter or captured variable (the base) to the
+	// connections of its owning fields.
+	fieldRoots map[ssa.Value][]int
 }
 
 // track finds fn's connections and their aliases. Integer parameters and
 // captured variables are descriptors only in packages that make system
 // calls on raw descriptors (fdAware). Parameters marked in datagram carry
 // datagram conns (datagramParams): they are not followed.
-func track(fn *ssa.Function, fdAware bool, datagram []bool) *tracking {
+func track(fn *ssa.Function, fdAware bool, datagram []bool, fields map[*types.Var]*owningField) *tracking {
 	t := &trackBuilder{tracking: tracking{
-		alias:    make(map[ssa.Value]aliasRef),
-		originAt: make(map[*ssa.Call]int),
+		alias:      make(map[ssa.Value]aliasRef),
+		originAt:   make(map[*ssa.Call]int),
+		fieldRoots: make(map[ssa.Value][]int),
 	}}
 	for i, p := range fn.Params {
 		typ := p.Type()
@@ -90,6 +119,14 @@ func track(fn *ssa.Function, fdAware bool, datagram []bool) *tracking {
 		}
 		t.addRoot(&conn{pos: fv.Pos(), name: fv.Name(), kind: k, param: -1, freeVar: i}, fv,
 			aliasRef{role: r, kind: k, inner: roleConn})
+	}
+	if len(fields) > 0 {
+		for i, p := range fn.Params {
+			t.addFieldRoots(p, i, -1, fields)
+		}
+		for i, fv := range fn.FreeVars {
+			t.addFieldRoots(fv, -1, i, fields)
+		}
 	}
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
@@ -126,6 +163,96 @@ func (t *trackBuilder) addRoot(c *conn, v ssa.Value, ref aliasRef) {
 	ref.conn = len(t.conns)
 	t.conns = append(t.conns, c)
 	t.addAlias(v, ref)
+}
+
+// addFieldRoots makes a root connection of each owning field of the
+// struct that base (a parameter or captured variable) points to, and
+// aliases of it of the field's addresses: &s.conn is the variable holding
+// the conn, *(&s.conn) the conn. A captured variable that the closure's
+// parent reassigns is a cell: its loads are the base then.
+func (t *trackBuilder) addFieldRoots(base ssa.Value, param, freeVar int, fields map[*types.Var]*owningField) {
+	ptr, ok := types.Unalias(base.Type()).Underlying().(*types.Pointer)
+	if !ok {
+		return
+	}
+	// bases are the values that stand for base: itself, and the loads of
+	// the cells that hold it. A captured variable is a cell (a free
+	// variable of pointer type in the closure, an Alloc the parameter is
+	// stored into in its function): the closure gets the cell, and each
+	// load of it is the base.
+	bases := []ssa.Value{base}
+	var cells []ssa.Value
+	loads := func(cell ssa.Value) {
+		cells = append(cells, cell)
+		for _, r := range *cell.Referrers() {
+			if u, ok := r.(*ssa.UnOp); ok && u.Op == token.MUL && u.X == cell {
+				bases = append(bases, u)
+			}
+		}
+	}
+	if inner, ok := types.Unalias(ptr.Elem()).Underlying().(*types.Pointer); ok {
+		ptr = inner
+		bases = nil
+		loads(base)
+	} else {
+		for _, r := range *base.Referrers() {
+			if st, ok := r.(*ssa.Store); ok && st.Val == base {
+				if a, ok := st.Addr.(*ssa.Alloc); ok && onlyStore(a, base) {
+					loads(a)
+				}
+			}
+		}
+	}
+	st, ok := ptr.Elem().Underlying().(*types.Struct)
+	if !ok {
+		return
+	}
+	// One conn per source: s.conn and s.r = bufio.NewReader(s.conn) are
+	// two views of one conn.
+	bySource := make(map[ssa.Value]int)
+	for i := range st.NumFields() {
+		f := fields[st.Field(i)]
+		if f == nil {
+			continue
+		}
+		k, seen := bySource[f.source]
+		if !seen || f.role == roleConn && t.conns[k].field.role != roleConn {
+			c := &conn{pos: f.pos, verb: f.verb, from: f.from, name: base.Name() + "." + f.field.Name(),
+				kind: f.kind, client: f.client, param: param, freeVar: freeVar, field: f, definite: f.definite}
+			if f.verb == "" {
+				c.pos = f.field.Pos()
+			}
+			if seen {
+				t.conns[k] = c // name the conn after the field that holds the conn itself
+			} else {
+				k = len(t.conns)
+				t.conns = append(t.conns, c)
+				bySource[f.source] = k
+				for _, b := range append(append([]ssa.Value{base}, cells...), bases...) {
+					if rs := t.fieldRoots[b]; len(rs) == 0 || rs[len(rs)-1] != k {
+						t.fieldRoots[b] = append(rs, k)
+					}
+				}
+			}
+		}
+		for _, b := range bases {
+			for _, r := range *b.Referrers() {
+				if fa, ok := r.(*ssa.FieldAddr); ok && fa.X == b && fa.Field == f.index {
+					t.addAlias(fa, aliasRef{conn: k, role: roleCell, kind: f.kind, closes: f.closes, inner: f.role})
+				}
+			}
+		}
+	}
+}
+
+// onlyStore reports whether v is the only value stored in the variable a.
+func onlyStore(a *ssa.Alloc, v ssa.Value) bool {
+	for _, r := range *a.Referrers() {
+		if st, ok := r.(*ssa.Store); ok && st.Addr == a && st.Val != v {
+			return false
+		}
+	}
+	return true
 }
 
 // bindResults makes the results of an origin call aliases of the new
@@ -215,6 +342,15 @@ func (t *trackBuilder) propagate(v ssa.Value) {
 					inner = roleWriter
 				}
 				t.addAlias(r, aliasRef{conn: ref.conn, role: roleCell, kind: ref.kind, inner: inner})
+			case ref.role == roleRW && r.X == v && isNamedType(v.Type(), true, "net/textproto", "Conn") && r.Field <= 1:
+				// &tc.Reader, &tc.Writer: the embedded halves of a
+				// textproto.Conn, the receivers of its promoted methods
+				// (tc.ReadLine, tc.PrintfLine).
+				half := roleReader
+				if r.Field == 1 {
+					half = roleWriter
+				}
+				t.addAlias(r, aliasRef{conn: ref.conn, role: half, kind: ref.kind})
 			}
 		case *ssa.Call:
 			t.propagateCall(r, v, ref)

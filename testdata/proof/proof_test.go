@@ -34,6 +34,7 @@ import (
 	"rstcases/crosspkg/app"
 	"rstcases/defers"
 	"rstcases/errpath"
+	"rstcases/fields"
 	"rstcases/fix"
 	"rstcases/fixed"
 	"rstcases/goroutine"
@@ -279,6 +280,14 @@ var cases = []pattern{
 
 	{name: "packet.BadStreamAnswer", server: packet.BadStreamAnswer},
 
+	{name: "fields.AcceptBad", also: []string{"serveLine"}, server: fromListener(fields.AcceptBad)},
+	{name: "fields.AcceptGood", also: []string{"serve"}, server: fromListener(fields.AcceptGood), eof: true},
+	{name: "fields.ServeHangUp", also: []string{"answer"}, server: fields.ServeHangUp},
+	{name: "fields.AcceptGoLiteral", also: []string{"start"}, server: fromListener(fields.AcceptGoLiteral)},
+	{name: "fields.BadClientQuit", also: []string{"Quit"}, client: fields.BadClientQuit},
+	{name: "fields.GoodClientQuit", also: []string{"QuitGood"}, client: fields.GoodClientQuit},
+	{name: "fields.Push", also: []string{"send"}, client: fields.Push, peer: &sink},
+
 	{name: "protocol.GoodPreface", server: protocol.GoodPreface, send: withPreface("data after the preface\n"), eof: true},
 	{name: "protocol.GoodPrefaceBytes", server: protocol.GoodPrefaceBytes, send: withPreface("data after the preface\n"), eof: true},
 	{name: "protocol.BadAfterPreface", server: protocol.BadAfterPreface, send: withPreface(string(pipelined))},
@@ -338,6 +347,8 @@ var notRun = map[string]string{
 	"halfclose.BadTLSListener":     "needs a TLS listener (halfclose.BadTLSCloseWrite runs the same close)",
 	"linger.IgnoredLinger":         "suppressed on purpose: the RST is wanted",
 	"app.Kept":                     "the conn is kept elsewhere: silence by design",
+	"fields.Dial":                  "a constructor, run through fields.BadClientQuit and fields.GoodClientQuit",
+	"fields.Redial":                "a field stored from two functions: ownership is unclear, silence by design",
 	"rawfd.Listener":               "a listening socket",
 	"rawfd.Datagram":               "a datagram socket",
 	"realworld.GoodKeepAliveError": "SetKeepAlive fails only on a broken socket, which a peer cannot arrange",

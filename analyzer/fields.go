@@ -1,0 +1,273 @@
+package analyzer
+
+import (
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// This file finds the owning fields of the package: struct fields that
+// hold a connection the package owns, as a session or client type keeps
+// its conn. It is the Resource Leak Checker's @Owning field, inferred: a
+// field is owning when every value the package stores into it is a
+// connection it can follow (from an origin, or a parameter of the storing
+// function, or a wrapper of either), and all those stores are in one
+// function (the constructor, or the method that dials). A field stored
+// from two functions, or given a value of unknown origin, is not owning:
+// who closes what is then unclear, and rstlint stays silent.
+//
+// The methods that use an owning field are then judged as its owners (its
+// loads are roots, like parameters: track.go), and those that only close
+// it are summarized and judged where they are called (summary.go).
+
+// owningField is what the package stores into an owning field.
+type owningField struct {
+	field *types.Var
+	index int // the field's index in its struct
+	// source is the conn every store comes from: the origin call, or the
+	// storing function's parameter. Fields of one struct with the same
+	// source (conn and a bufio.Reader on it) are one conn.
+	source ssa.Value
+	role   role
+	closes bool // Close on the stored wrapper closes the conn (textproto.Conn)
+	kind   kind
+	// The origin, when every store has the same one: verb and from as in
+	// conn, pos the origin call. verb is "" for conns passed in.
+	verb, from string
+	pos        token.Pos
+	client     bool
+	definite   bool       // it can only hold a socket: its type says so, or its origin
+	owner      types.Type // the struct type, for messages
+}
+
+// owningFields returns the package's owning fields, by field.
+func owningFields(funcs []*ssa.Function) map[*types.Var]*owningField {
+	type candidate struct {
+		f      *owningField
+		stores int
+		fn     *ssa.Function
+		bad    bool
+	}
+	cands := make(map[*types.Var]*candidate)
+	sites := callSites(funcs)
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				st, ok := instr.(*ssa.Store)
+				if !ok {
+					continue
+				}
+				fa, ok := st.Addr.(*ssa.FieldAddr)
+				if !ok {
+					continue
+				}
+				field := fieldOf(fa)
+				if field == nil {
+					continue
+				}
+				c := cands[field]
+				if c == nil {
+					c = &candidate{f: &owningField{field: field, index: fa.Field, definite: isDefiniteConnType(field.Type())}}
+					cands[field] = c
+				}
+				if isNilConst(st.Val) {
+					continue // s.conn = nil, after a Close
+				}
+				o, ok := storedConn(st.Val, sites, 0)
+				if !ok || c.fn != nil && c.fn != fn {
+					c.bad = true
+					continue
+				}
+				c.fn = fn
+				if c.stores == 0 {
+					c.f.source, c.f.role, c.f.closes, c.f.kind = o.source, o.role, o.closes, o.kind
+					c.f.verb, c.f.from, c.f.pos, c.f.client = o.verb, o.from, o.pos, o.client
+					c.f.definite = c.f.definite || o.verb != ""
+				} else if o.source != c.f.source || o.role != c.f.role || o.kind != c.f.kind {
+					c.bad = true
+				}
+				c.stores++
+			}
+		}
+	}
+	shared := sharedTypes(funcs)
+	fields := make(map[*types.Var]*owningField)
+	for field, c := range cands {
+		if c.bad || c.stores == 0 {
+			continue
+		}
+		if c.f.owner = structOf(c.fn, c.f); !shared[c.f.owner] {
+			fields[field] = c.f
+		}
+	}
+	return fields
+}
+
+// structOf is the struct type an owning field belongs to, found from one
+// of its stores in fn.
+func structOf(fn *ssa.Function, f *owningField) types.Type {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if st, ok := instr.(*ssa.Store); ok {
+				if fa, ok := st.Addr.(*ssa.FieldAddr); ok && fieldOf(fa) == f.field {
+					return types.Unalias(fa.X.Type()).Underlying().(*types.Pointer).Elem()
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// sharedTypes are the struct types whose pointers the package puts where
+// other code can reach them: a map, a channel, a slice, a global, another
+// struct's field. Who closes their conns is then unclear (a registry's
+// shutdown, a second goroutine), and their fields are not owning.
+func sharedTypes(funcs []*ssa.Function) map[types.Type]bool {
+	shared := make(map[types.Type]bool)
+	note := func(v ssa.Value) {
+		if ptr, ok := types.Unalias(v.Type()).(*types.Pointer); ok {
+			if _, isStruct := ptr.Elem().Underlying().(*types.Struct); isStruct {
+				shared[ptr.Elem()] = true
+			}
+		}
+	}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				switch i := instr.(type) {
+				case *ssa.MapUpdate:
+					note(i.Key)
+					note(i.Value)
+				case *ssa.Send:
+					note(i.X)
+				case *ssa.Store:
+					if _, local := i.Addr.(*ssa.Alloc); !local {
+						note(i.Val)
+					}
+				}
+			}
+		}
+	}
+	return shared
+}
+
+// fieldOf returns the field a FieldAddr selects.
+func fieldOf(fa *ssa.FieldAddr) *types.Var {
+	ptr, ok := types.Unalias(fa.X.Type()).Underlying().(*types.Pointer)
+	if !ok {
+		return nil
+	}
+	st, ok := ptr.Elem().Underlying().(*types.Struct)
+	if !ok || fa.Field >= st.NumFields() {
+		return nil
+	}
+	return st.Field(fa.Field)
+}
+
+// storedConn says where a value stored into a field came from: an origin
+// call, a parameter of the storing function (resolved through the
+// package's calls of it when they all agree), or a wrapper of either;
+// seen through conversions and type assertions.
+func storedConn(v ssa.Value, sites map[*ssa.Function][]ssa.CallInstruction, depth int) (owningField, bool) {
+	var o owningField
+	if depth > 6 {
+		return o, false
+	}
+	switch x := v.(type) {
+	case *ssa.MakeInterface:
+		return storedConn(x.X, sites, depth+1)
+	case *ssa.ChangeInterface:
+		return storedConn(x.X, sites, depth+1)
+	case *ssa.ChangeType:
+		return storedConn(x.X, sites, depth+1)
+	case *ssa.TypeAssert:
+		o, ok := storedConn(x.X, sites, depth+1)
+		if ok && isNamedType(x.AssertedType, true, "crypto/tls", "Conn") {
+			o.kind = kindTLS
+		}
+		return o, ok
+	case *ssa.Extract:
+		if x.Index != 0 {
+			return o, false
+		}
+		return storedConn(x.Tuple, sites, depth+1)
+	case *ssa.Call:
+		cc := x.Common()
+		if spec, ok := originOf(cc); ok {
+			return owningField{source: x, role: roleConn, kind: spec.kind, verb: spec.verb, from: callName(cc),
+				pos: x.Pos(), client: spec.client}, true
+		}
+		if cc.IsInvoke() {
+			return o, false
+		}
+		spec, ok := wrappers[funcName(cc.StaticCallee())]
+		if !ok || len(spec.args) != 1 || spec.args[0] >= len(cc.Args) {
+			return o, false
+		}
+		inner, ok := storedConn(cc.Args[spec.args[0]], sites, depth+1)
+		if !ok || inner.kind == kindFD {
+			return o, false
+		}
+		inner.role, inner.closes = spec.role, spec.close
+		if spec.role == roleConn {
+			inner.kind = spec.kind
+		}
+		return inner, true
+	case *ssa.Parameter:
+		if !isConnType(x.Type()) {
+			return o, false
+		}
+		o = owningField{source: x, role: roleConn, kind: kindOfType(x.Type())}
+		if from, ok := callSitesAgree(x, sites, depth); ok {
+			from.source = x
+			return from, true
+		}
+		return o, true
+	}
+	return o, false
+}
+
+// callSitesAgree resolves a parameter through the package's static calls
+// of its function: the origin they all pass, if there are some and they
+// agree.
+func callSitesAgree(p *ssa.Parameter, sites map[*ssa.Function][]ssa.CallInstruction, depth int) (owningField, bool) {
+	fn := p.Parent()
+	index := -1
+	for i, q := range fn.Params {
+		if q == p {
+			index = i
+		}
+	}
+	var agreed owningField
+	n := 0
+	for _, call := range sites[fn] {
+		if index < 0 || index >= len(call.Common().Args) {
+			return agreed, false
+		}
+		o, ok := storedConn(call.Common().Args[index], sites, depth+1)
+		if !ok || n > 0 && (o.verb != agreed.verb || o.client != agreed.client) {
+			return agreed, false
+		}
+		agreed, n = o, n+1
+	}
+	return agreed, n > 0 && agreed.verb != ""
+}
+
+// callSites indexes the static calls (and go and defer statements) of the
+// package's functions by callee.
+func callSites(funcs []*ssa.Function) map[*ssa.Function][]ssa.CallInstruction {
+	sites := make(map[*ssa.Function][]ssa.CallInstruction)
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if call, ok := instr.(ssa.CallInstruction); ok && !call.Common().IsInvoke() {
+					if callee, ok := call.Common().Value.(*ssa.Function); ok {
+						sites[callee] = append(sites[callee], call)
+					}
+				}
+			}
+		}
+	}
+	return sites
+}

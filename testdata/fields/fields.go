@@ -1,0 +1,244 @@
+package fields // want package:"hasConnFacts"
+
+// Conns kept in struct fields: a field every store of the package fills
+// with a conn, from one function, is owning, and the methods that use and
+// close it are judged as its owners.
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/textproto"
+	"strings"
+	"time"
+)
+
+// session keeps the accepted conn.
+type session struct {
+	conn net.Conn
+	r    *bufio.Reader
+}
+
+// AcceptBad serves one conn through a session that answers one line.
+func AcceptBad(ln net.Listener) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	s := &session{conn: c, r: bufio.NewReader(c)}
+	s.serveLine()
+}
+
+// serveLine answers one line and closes: the pipelined rest is unread.
+func (s *session) serveLine() {
+	defer s.conn.Close() // want `conn s\.conn \(accepted at fields\.go:\d+\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
+	line, err := s.r.ReadString('\n')
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(s.conn, "echo %s", line)
+}
+
+// echo keeps its conn in a session too, and answers until EOF.
+type echo struct {
+	conn net.Conn
+}
+
+// AcceptGood serves one conn until the peer's EOF.
+func AcceptGood(ln net.Listener) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	e := &echo{conn: c}
+	e.serve()
+}
+
+func (e *echo) serve() {
+	defer e.conn.Close()
+	io.Copy(e.conn, e.conn)
+}
+
+// hangup keeps its conn and closes it through a method that only closes.
+type hangup struct {
+	conn net.Conn
+}
+
+// ServeHangUp answers and hangs up through close(): judged at the call.
+func ServeHangUp(c net.Conn) {
+	h := &hangup{conn: c}
+	h.answer()
+}
+
+func (h *hangup) answer() {
+	fmt.Fprintln(h.conn, "bye")
+	h.Close() // want `conn h\.conn \(a field of fields\.hangup\) is closed by \(\*fields\.hangup\)\.Close with input never read: Linux sends RST and the peer may lose our reply`
+}
+
+// Close only closes: it is summarized (its fact names the field) and
+// judged where it is called.
+func (h *hangup) Close() error { return h.conn.Close() } // want Close:"conn.0.conn: close.unread. return.closed.."
+
+// goLiteral reads and closes its field in a goroutine literal.
+type goLiteral struct {
+	conn net.Conn
+}
+
+// AcceptGoLiteral serves through a goroutine literal started by a method.
+func AcceptGoLiteral(ln net.Listener) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	g := &goLiteral{conn: c}
+	g.start()
+}
+
+func (g *goLiteral) start() {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer g.conn.Close() // want `conn g\.conn \(accepted at fields\.go:\d+\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
+		line, _ := bufio.NewReader(g.conn).ReadString('\n')
+		fmt.Fprint(g.conn, strings.ToUpper(line))
+	}()
+	<-done
+}
+
+// Client keeps a dialed textproto conn, as FTP and SMTP clients do.
+type Client struct {
+	conn *textproto.Conn
+}
+
+// Dial connects and reads the greeting.
+func Dial(addr string) (*Client, error) {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	cl := &Client{conn: textproto.NewConn(c)}
+	return cl, nil
+}
+
+// Ping sends PING and reads the answer: the protocol has replies.
+func (c *Client) Ping() error { // want Ping:"conn"
+	if err := c.conn.PrintfLine("PING"); err != nil {
+		return err
+	}
+	_, err := c.conn.ReadLine()
+	return err
+}
+
+// Quit says QUIT and closes without reading the answer to QUIT.
+func (c *Client) Quit() error { // want Quit:"conn"
+	c.conn.PrintfLine("QUIT")
+	return c.conn.Close() // want `conn c\.conn \(dialed at fields\.go:\d+\) is closed with the reply to our write unread: Linux sends RST and the peer may lose data`
+}
+
+// QuitGood reads the answer to QUIT before closing.
+func (c *Client) QuitGood() error { // want QuitGood:"conn"
+	c.conn.PrintfLine("QUIT")
+	c.conn.ReadLine()
+	return c.conn.Close()
+}
+
+// BadClientQuit dials, pings and quits without reading the last answer.
+func BadClientQuit(addr string) error {
+	c, err := Dial(addr)
+	if err != nil {
+		return err
+	}
+	if err := c.Ping(); err != nil {
+		return err
+	}
+	return c.Quit()
+}
+
+// GoodClientQuit quits reading the last answer.
+func GoodClientQuit(addr string) error {
+	c, err := Dial(addr)
+	if err != nil {
+		return err
+	}
+	if err := c.Ping(); err != nil {
+		return err
+	}
+	return c.QuitGood()
+}
+
+// pusher never reads its dialed conn: one-way, nothing is owed.
+type pusher struct {
+	conn net.Conn
+}
+
+// Push dials, writes a record and closes.
+func Push(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	p := &pusher{conn: c}
+	return p.send("record")
+}
+
+func (p *pusher) send(rec string) error {
+	defer p.conn.Close()
+	_, err := fmt.Fprintln(p.conn, rec)
+	return err
+}
+
+// redial's field is stored from two functions: ownership is unclear.
+type redial struct {
+	conn net.Conn
+}
+
+func newRedial(c net.Conn) *redial { return &redial{conn: c} }
+
+func (r *redial) reconnect(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	r.conn = c
+	return nil
+}
+
+func (r *redial) bye() {
+	fmt.Fprintln(r.conn, "bye")
+	r.conn.Close()
+}
+
+// Redial uses redial; nothing is reported.
+func Redial(c net.Conn, addr string) {
+	r := newRedial(c)
+	r.bye()
+	r.reconnect(addr)
+}
+
+// registry shares its sessions in a map: whoever closes, silence.
+type registry struct {
+	byName map[string]*shared
+}
+
+type shared struct {
+	conn net.Conn
+}
+
+// Register keeps the session in the registry; its method is not judged.
+func (g *registry) Register(name string, c net.Conn) {
+	s := &shared{conn: c}
+	g.byName[name] = s
+	s.greet()
+}
+
+func (s *shared) greet() {
+	fmt.Fprintln(s.conn, "hello")
+	s.kick()
+}
+
+func (s *shared) kick() {
+	fmt.Fprintln(s.conn, "bye")
+	s.conn.SetDeadline(time.Now())
+	s.conn.Close()
+}
