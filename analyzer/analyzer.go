@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"flag"
 	"fmt"
-	"go/types"
 	"sort"
 	"strings"
 
@@ -30,7 +29,7 @@ var Analyzer = &analysis.Analyzer{
 	Flags:     flags(),
 	Run:       func(pass *analysis.Pass) (any, error) { return runPass(pass, flagConfig()) },
 	Requires:  []*analysis.Analyzer{buildssa.Analyzer},
-	FactTypes: []analysis.Fact{new(ConnFact), new(hasConnFacts)},
+	FactTypes: []analysis.Fact{new(ConnFact), new(WrapperFact), new(hasConnFacts)},
 }
 
 // New returns an analyzer named rstlint with fixed options and no flags.
@@ -113,17 +112,23 @@ func runPass(pass *analysis.Pass, cfg *config) (any, error) {
 	}
 	srcFuncs := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA).SrcFuncs
 	d := &driver{
-		user:     cfg.user,
-		fdAware:  fdAware,
-		datagram: datagramParams(srcFuncs),
-		fields:   owningFields(srcFuncs),
+		user: cfg.user,
+		ctx: &trackContext{
+			fdAware:  fdAware,
+			datagram: datagramParams(srcFuncs),
+			fields:   owningFields(srcFuncs),
+		},
 		analysed: make(map[*ssa.Function]*funcAnalysis),
 		busy:     make(map[*ssa.Function]bool),
 	}
-	d.env = &summaries{pass: pass, local: d.summary}
+	sums := &summaries{pass: pass, prog: pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA).Pkg.Prog, local: d.summary,
+		delegation: make(map[delegationKey]bool), wrapperOf: make(map[*ssa.Function]int)}
+	d.env = sums
+	d.ctx.wraps = sums
 	for _, fn := range srcFuncs {
 		d.safeAnalyse(fn)
 	}
+	exportWrapperFacts(pass, srcFuncs, sums)
 	exportFacts(pass, srcFuncs, func(fn *ssa.Function) *funcSummary {
 		if fa := d.analysed[fn]; fa != nil {
 			return fa.sum
@@ -148,9 +153,7 @@ func runPass(pass *analysis.Pass, cfg *config) (any, error) {
 // results for one package.
 type driver struct {
 	user     userFuncs
-	fdAware  bool // the package makes system calls on raw descriptors
-	datagram map[*ssa.Function][]bool
-	fields   map[*types.Var]*owningField
+	ctx      *trackContext
 	env      callees
 	analysed map[*ssa.Function]*funcAnalysis // nil for a function whose analysis failed
 	busy     map[*ssa.Function]bool
@@ -191,7 +194,7 @@ func (d *driver) analyse(fn *ssa.Function) *funcAnalysis {
 	d.busy[fn] = true
 	defer delete(d.busy, fn)
 
-	fa := &funcAnalysis{fn: fn, tr: track(fn, d.fdAware, d.datagram[fn], d.fields)}
+	fa := &funcAnalysis{fn: fn, tr: track(fn, d.ctx)}
 	if len(fa.tr.conns) > 0 {
 		fa.g = newCFG(fn)
 		fa.ev = collectEvents(fn, fa.tr, fa.g, d.user, d.env)

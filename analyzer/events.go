@@ -80,6 +80,9 @@ type callees interface {
 	// variables (or, with param set, parameters), or to an owning field
 	// of one.
 	literal(fn *ssa.Function, key rootKey, param bool) *rootSummary
+	// wrapperParam returns the parameter fn wraps (see wrapping): the
+	// call hands nothing on, its result is the same conn.
+	wrapperParam(fn *ssa.Function) (int, bool)
 }
 
 // eventTable is the result of this stage: every event of a function.
@@ -354,6 +357,8 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 				handled[cc.Args[i]] = true
 			}
 		}
+	case c.wraps(callee, cc.Args, handled):
+		// The program's own wrapper: likewise.
 	case strings.HasPrefix(name, pkgSyscall+".") || strings.HasPrefix(name, pkgUnix+"."):
 		if len(cc.Args) > 0 {
 			if ref, ok := alias[cc.Args[0]]; ok && ref.kind == kindFD {
@@ -688,4 +693,18 @@ func (c *eventCollector) fieldGoEvents(cc *ssa.CallCommon, pos token.Pos) []even
 		}
 	}
 	return evs
+}
+
+// wraps reports whether callee is one of the program's own wrappers
+// (c = meter(c)) and marks the wrapped argument handled: the result is the
+// same conn, and the call hands it nowhere.
+func (c *eventCollector) wraps(callee *ssa.Function, args []ssa.Value, handled map[ssa.Value]bool) bool {
+	i, ok := c.env.wrapperParam(callee)
+	if !ok || i >= len(args) {
+		return false
+	}
+	if ref, tracked := c.tr.alias[args[i]]; tracked && ref.role == roleConn {
+		handled[args[i]] = true
+	}
+	return true
 }

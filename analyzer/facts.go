@@ -74,6 +74,19 @@ func (f *ConnFact) String() string {
 	return "conn(" + strings.Join(parts, "; ") + ")"
 }
 
+// WrapperFact is the fact exported for a function that wraps one of its
+// connection parameters in a value of its package's own conn type (whose
+// Read, Write and Close go to that conn): its first result is the same
+// conn.
+type WrapperFact struct {
+	Param int // the wrapped parameter's index in the SSA signature
+}
+
+// AFact marks WrapperFact as an analysis fact.
+func (*WrapperFact) AFact() {}
+
+func (f *WrapperFact) String() string { return fmt.Sprintf("wraps(%d)", f.Param) }
+
 // hasConnFacts is a package fact: the package exports ConnFacts, so
 // packages importing it are worth analyzing even without socket imports.
 type hasConnFacts struct{}

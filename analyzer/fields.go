@@ -25,9 +25,12 @@ import (
 type owningField struct {
 	field *types.Var
 	index int // the field's index in its struct
-	// source is the conn every store comes from: the origin call, or the
-	// storing function's parameter. Fields of one struct with the same
-	// source (conn and a bufio.Reader on it) are one conn.
+	// sources are the conns the stores come from, in the order of the
+	// package's code: origin calls, or the storing functions' parameters.
+	// Fields of one struct with the same sources (conn and a bufio.Reader
+	// on it) are one conn.
+	sources []ssa.Value
+	// source is what stored values are resolved to (storedConn only).
 	source ssa.Value
 	role   role
 	closes bool // Close on the stored wrapper closes the conn (textproto.Conn)
@@ -42,11 +45,20 @@ type owningField struct {
 }
 
 // owningFields returns the package's owning fields, by field.
+//
+// Stores into a value the storing function has just made (&session{conn:
+// c}) construct it: a type may be constructed in many places. A store
+// into an existing value's field (s.conn = c) reassigns it: then all the
+// field's stores must be in one function, or who owns the conn is unclear.
 func owningFields(funcs []*ssa.Function) map[*types.Var]*owningField {
+	type store struct {
+		fn    *ssa.Function
+		fresh bool // into a value fn made: a construction
+		from  owningField
+	}
 	type candidate struct {
 		f      *owningField
-		stores int
-		fn     *ssa.Function
+		stores []store
 		bad    bool
 	}
 	cands := make(map[*types.Var]*candidate)
@@ -71,37 +83,65 @@ func owningFields(funcs []*ssa.Function) map[*types.Var]*owningField {
 					c = &candidate{f: &owningField{field: field, index: fa.Field, definite: isDefiniteConnType(field.Type())}}
 					cands[field] = c
 				}
-				if isNilConst(st.Val) {
+				if c.bad || isNilConst(st.Val) {
 					continue // s.conn = nil, after a Close
 				}
 				o, ok := storedConn(st.Val, sites, 0)
-				if !ok || c.fn != nil && c.fn != fn {
+				if !ok {
 					c.bad = true
 					continue
 				}
-				c.fn = fn
-				if c.stores == 0 {
-					c.f.source, c.f.role, c.f.closes, c.f.kind = o.source, o.role, o.closes, o.kind
-					c.f.verb, c.f.from, c.f.pos, c.f.client = o.verb, o.from, o.pos, o.client
-					c.f.definite = c.f.definite || o.verb != ""
-				} else if o.source != c.f.source || o.role != c.f.role || o.kind != c.f.kind {
-					c.bad = true
-				}
-				c.stores++
+				_, fresh := fa.X.(*ssa.Alloc)
+				c.stores = append(c.stores, store{fn, fresh, o})
 			}
 		}
 	}
 	shared := sharedTypes(funcs)
 	fields := make(map[*types.Var]*owningField)
 	for field, c := range cands {
-		if c.bad || c.stores == 0 {
+		if c.bad || len(c.stores) == 0 {
 			continue
 		}
-		if c.f.owner = structOf(c.fn, c.f); !shared[c.f.owner] {
-			fields[field] = c.f
+		f, first := c.f, c.stores[0].from
+		f.role, f.closes, f.kind = first.role, first.closes, first.kind
+		f.verb, f.from, f.pos, f.client = first.verb, first.from, first.pos, first.client
+		reassigned, oneFunc := false, true
+		for _, st := range c.stores {
+			reassigned = reassigned || !st.fresh
+			oneFunc = oneFunc && st.fn == c.stores[0].fn
+			o := st.from
+			if o.role != f.role || o.kind != f.kind {
+				c.bad = true
+			}
+			if o.verb != f.verb || o.client != f.client {
+				f.verb, f.from, f.client = "", "", false // mixed origins: a conn passed in
+			}
+			f.sources = append(f.sources, o.source)
+		}
+		if c.bad || reassigned && !oneFunc {
+			continue
+		}
+		f.definite = f.definite || f.verb != ""
+		if f.owner = structOf(c.stores[0].fn, f); !shared[f.owner] {
+			fields[field] = f
 		}
 	}
 	return fields
+}
+
+// sameSources reports whether two owning fields are filled from the same
+// conns, store for store: then they are two views of one conn (s.conn and
+// s.r = bufio.NewReader(c)).
+func sameSources(a, b *owningField) bool {
+	if len(a.sources) != len(b.sources) {
+		return false
+	}
+	for i := range a.sources {
+		if a.sources[i] != b.sources[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // structOf is the struct type an owning field belongs to, found from one

@@ -53,7 +53,7 @@ func judge(fa *funcAnalysis, readSources map[ssa.Value]bool) []candidate {
 		if v == verdictClean || !pos.IsValid() {
 			return
 		}
-		if c := fa.tr.conns[k]; c.field != nil && c.client && !readSources[c.field.source] &&
+		if c := fa.tr.conns[k]; c.field != nil && c.client && !anyRead(readSources, c.field.sources) &&
 			(v == verdictUnread || v == verdictHalfCloseUndrained) {
 			return
 		}
@@ -150,7 +150,9 @@ func readSources(analysed []*funcAnalysis) map[ssa.Value]bool {
 				continue
 			}
 			if c.field != nil {
-				read[c.field.source] = true
+				for _, src := range c.field.sources {
+					read[src] = true
+				}
 			} else if call, ok := origins[k]; ok {
 				read[call] = true
 			} else if c.param >= 0 {
@@ -159,4 +161,13 @@ func readSources(analysed []*funcAnalysis) map[ssa.Value]bool {
 		}
 	}
 	return read
+}
+
+func anyRead(read map[ssa.Value]bool, sources []ssa.Value) bool {
+	for _, src := range sources {
+		if read[src] {
+			return true
+		}
+	}
+	return false
 }

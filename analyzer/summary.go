@@ -88,13 +88,23 @@ func rootOf(k int, c *conn, ev *eventTable, flow *flowResult) *rootSummary {
 }
 
 // summaries answers the event stage's questions about callees (it
-// implements callees): local functions through the driver, which analyses
-// them on demand, others through their facts.
+// implements callees) and the tracking stage's about wrappers (it
+// implements wrapping): local functions through the driver, which
+// analyses them on demand, others through their facts.
 type summaries struct {
 	pass *analysis.Pass
+	prog *ssa.Program
 	// local returns the summary of a function of this package, or nil
 	// while it is being analysed (recursion) or when it has no body.
 	local func(*ssa.Function) *funcSummary
+
+	delegation map[delegationKey]bool
+	wrapperOf  map[*ssa.Function]int // -1: not a wrapper
+}
+
+type delegationKey struct {
+	t     types.Type
+	field int
 }
 
 func (s *summaries) summary(callee *ssa.Function) paramEffects {
@@ -159,4 +169,141 @@ func exportFacts(pass *analysis.Pass, funcs []*ssa.Function, analysed func(*ssa.
 	if exported {
 		pass.ExportPackageFact(new(hasConnFacts))
 	}
+}
+
+// exportWrapperFacts exports which parameter the package's exported
+// wrapper functions wrap, for the packages that call them.
+func exportWrapperFacts(pass *analysis.Pass, funcs []*ssa.Function, w wrapping) {
+	for _, fn := range funcs {
+		obj, ok := fn.Object().(*types.Func)
+		if !ok || !obj.Exported() {
+			continue
+		}
+		if i, ok := w.wrapperParam(fn); ok {
+			pass.ExportObjectFact(obj, &WrapperFact{Param: i})
+			pass.ExportPackageFact(new(hasConnFacts))
+		}
+	}
+}
+
+// Wrappers. A type delegates to its field i when Read, Write and Close of
+// a pointer to it are promoted from that field, or declared and doing to
+// it what their names say (their summaries of the field: a read, a write,
+// a close). A function wraps its parameter when it returns a fresh value
+// of such a type holding the parameter in that field.
+
+func (s *summaries) delegates(ptr types.Type, i int) bool {
+	p, ok := types.Unalias(ptr).(*types.Pointer)
+	if !ok {
+		return false
+	}
+	st, ok := p.Elem().Underlying().(*types.Struct)
+	if !ok || i >= st.NumFields() || !isConnType(st.Field(i).Type()) {
+		return false
+	}
+	key := delegationKey{p.Elem(), i}
+	if d, ok := s.delegation[key]; ok {
+		return d
+	}
+	s.delegation[key] = false // while deciding: a method calling back finds no wrapper
+	field := st.Field(i).Name()
+	ms := s.prog.MethodSets.MethodSet(ptr)
+	ok = true
+	for _, m := range []string{"Read", "Write", "Close"} {
+		sel := ms.Lookup(nil, m)
+		if sel == nil {
+			ok = false
+			break
+		}
+		if idx := sel.Index(); len(idx) > 1 {
+			ok = idx[0] == i // promoted: from the field itself?
+		} else {
+			pe := s.summary(s.prog.MethodValue(sel)).param(0, field)
+			ok = pe != nil && (m == "Read" && pe.Reads || m == "Write" && pe.Writes || m == "Close" && pe.AtClose != 0)
+		}
+		if !ok {
+			break
+		}
+	}
+	s.delegation[key] = ok
+	return ok
+}
+
+func (s *summaries) wrapperParam(fn *ssa.Function) (int, bool) {
+	if orig := fn.Origin(); orig != nil {
+		fn = orig
+	}
+	if i, ok := s.wrapperOf[fn]; ok {
+		return i, i >= 0
+	}
+	i := -1
+	if len(fn.Blocks) > 0 {
+		s.wrapperOf[fn] = -1 // recursion: not (yet) a wrapper
+		i = s.wrappedParam(fn)
+	} else if obj, ok := fn.Object().(*types.Func); ok && obj.Pkg() != nil && obj.Pkg() != s.pass.Pkg {
+		var fact WrapperFact
+		if s.pass.ImportObjectFact(obj, &fact) {
+			i = fact.Param
+		}
+	}
+	s.wrapperOf[fn] = i
+	return i, i >= 0
+}
+
+// wrappedParam finds the parameter a local function wraps, or -1: every
+// return yields one fresh value (or nil), of a type that delegates to the
+// field where the function stores the parameter, and the parameter goes
+// nowhere else.
+func (s *summaries) wrappedParam(fn *ssa.Function) int {
+	var alloc *ssa.Alloc
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || len(ret.Results) == 0 {
+			continue
+		}
+		v := ret.Results[0]
+		if isNilConst(v) {
+			continue
+		}
+		for {
+			if mi, ok := v.(*ssa.MakeInterface); ok {
+				v = mi.X
+			} else if ci, ok := v.(*ssa.ChangeInterface); ok {
+				v = ci.X
+			} else {
+				break
+			}
+		}
+		a, ok := v.(*ssa.Alloc)
+		if !ok || alloc != nil && a != alloc {
+			return -1
+		}
+		alloc = a
+	}
+	if alloc == nil {
+		return -1
+	}
+	for i, p := range fn.Params {
+		if !isConnType(p.Type()) {
+			continue
+		}
+		field, only := -1, true
+		for _, r := range *p.Referrers() {
+			switch r := r.(type) {
+			case *ssa.Store:
+				fa, ok := r.Addr.(*ssa.FieldAddr)
+				if !ok || fa.X != alloc || field >= 0 {
+					only = false
+				} else {
+					field = fa.Field
+				}
+			case *ssa.Send, *ssa.MapUpdate, *ssa.Return, *ssa.MakeClosure:
+				only = false
+			}
+		}
+		if only && field >= 0 && s.delegates(alloc.Type(), field) {
+			return i
+		}
+	}
+	return -1
 }

@@ -80,16 +80,41 @@ type tracking struct {
 	fieldRoots map[ssa.Value][]int
 }
 
-// track finds fn's connections and their aliases. Integer parameters and
-// captured variables are descriptors only in packages that make system
-// calls on raw descriptors (fdAware). Parameters marked in datagram carry
-// datagram conns (datagramParams): they are not followed.
-func track(fn *ssa.Function, fdAware bool, datagram []bool, fields map[*types.Var]*owningField) *tracking {
-	t := &trackBuilder{tracking: tracking{
+// trackContext is what tracking needs to know beyond the function.
+type trackContext struct {
+	// fdAware: the package makes system calls on raw descriptors, so
+	// integer parameters and captured variables may be descriptors.
+	fdAware bool
+	// datagram marks the parameters that carry datagram conns
+	// (datagramParams): they are not followed.
+	datagram map[*ssa.Function][]bool
+	// fields are the package's owning fields (owningFields).
+	fields map[*types.Var]*owningField
+	// wraps knows the program's own wrapper types and functions.
+	wraps wrapping
+}
+
+// wrapping answers the tracking stage's questions about the program's own
+// conn wrappers (the Resource Leak Checker's @MustCallAlias, inferred):
+// summary.go computes them, on demand, from the wrapper types' methods.
+type wrapping interface {
+	// wrapperParam returns the parameter whose conn fn's first result
+	// wraps: fn returns a fresh value of a delegating type holding it.
+	wrapperParam(fn *ssa.Function) (int, bool)
+	// delegates reports whether the methods Read, Write and Close of *T
+	// (T the struct type that ptr points to) go to T's field i: promoted
+	// from it, or declared and doing the same to it.
+	delegates(ptr types.Type, i int) bool
+}
+
+// track finds fn's connections and their aliases.
+func track(fn *ssa.Function, ctx *trackContext) *tracking {
+	t := &trackBuilder{ctx: ctx, tracking: tracking{
 		alias:      make(map[ssa.Value]aliasRef),
 		originAt:   make(map[*ssa.Call]int),
 		fieldRoots: make(map[ssa.Value][]int),
 	}}
+	fdAware, datagram, fields := ctx.fdAware, ctx.datagram[fn], ctx.fields
 	for i, p := range fn.Params {
 		typ := p.Type()
 		switch {
@@ -156,6 +181,7 @@ func track(fn *ssa.Function, fdAware bool, datagram []bool, fields map[*types.Va
 // trackBuilder is the work list of track.
 type trackBuilder struct {
 	tracking
+	ctx   *trackContext
 	queue []ssa.Value
 }
 
@@ -207,15 +233,21 @@ func (t *trackBuilder) addFieldRoots(base ssa.Value, param, freeVar int, fields 
 	if !ok {
 		return
 	}
-	// One conn per source: s.conn and s.r = bufio.NewReader(s.conn) are
-	// two views of one conn.
-	bySource := make(map[ssa.Value]int)
+	// One conn per set of sources: s.conn and s.r = bufio.NewReader(c)
+	// are two views of one conn.
+	var groups []*owningField // the first field of each conn, by conn index - first
+	first := len(t.conns)
 	for i := range st.NumFields() {
 		f := fields[st.Field(i)]
 		if f == nil {
 			continue
 		}
-		k, seen := bySource[f.source]
+		k, seen := -1, false
+		for g, h := range groups {
+			if sameSources(f, h) {
+				k, seen = first+g, true
+			}
+		}
 		if !seen || f.role == roleConn && t.conns[k].field.role != roleConn {
 			c := &conn{pos: f.pos, verb: f.verb, from: f.from, name: base.Name() + "." + f.field.Name(),
 				kind: f.kind, client: f.client, param: param, freeVar: freeVar, field: f, definite: f.definite}
@@ -227,7 +259,7 @@ func (t *trackBuilder) addFieldRoots(base ssa.Value, param, freeVar int, fields 
 			} else {
 				k = len(t.conns)
 				t.conns = append(t.conns, c)
-				bySource[f.source] = k
+				groups = append(groups, f)
 				for _, b := range append(append([]ssa.Value{base}, cells...), bases...) {
 					if rs := t.fieldRoots[b]; len(rs) == 0 || rs[len(rs)-1] != k {
 						t.fieldRoots[b] = append(rs, k)
@@ -323,6 +355,14 @@ func (t *trackBuilder) propagate(v ssa.Value) {
 			if alloc, ok := r.Addr.(*ssa.Alloc); ok && r.Val == v && ref.role != roleCell {
 				t.addAlias(alloc, aliasRef{conn: ref.conn, role: roleCell, kind: ref.kind, closes: ref.closes, inner: ref.role})
 			}
+			if fa, ok := r.Addr.(*ssa.FieldAddr); ok && r.Val == v && ref.role == roleConn {
+				// &countingConn{Conn: c}: a fresh value of a delegating
+				// wrapper type holding c is c.
+				if alloc, ok := fa.X.(*ssa.Alloc); ok && t.ctx.wraps != nil && t.ctx.wraps.delegates(alloc.Type(), fa.Field) {
+					t.addAlias(fa, aliasRef{conn: ref.conn, role: roleCell, kind: ref.kind, inner: roleConn})
+					t.addAlias(alloc, aliasRef{conn: ref.conn, role: roleConn, kind: ref.kind, closes: true})
+				}
+			}
 		case *ssa.UnOp:
 			if r.Op == token.MUL && ref.role == roleCell {
 				t.addAlias(r, aliasRef{conn: ref.conn, role: ref.inner, kind: ref.kind, closes: ref.closes})
@@ -333,6 +373,10 @@ func (t *trackBuilder) propagate(v ssa.Value) {
 				// t1.conn: the net.conn embedded in a *net.TCPConn, the
 				// receiver of its promoted methods (Read, Write, Close...).
 				t.addAlias(r, ref)
+			case ref.role == roleConn && r.X == v && t.ctx.wraps != nil && t.ctx.wraps.delegates(v.Type(), r.Field):
+				// &w.Conn: the variable holding the conn a wrapper
+				// delegates to, the receiver of its promoted methods.
+				t.addAlias(r, aliasRef{conn: ref.conn, role: roleCell, kind: ref.kind, inner: roleConn})
 			case ref.role == roleRW && r.X == v && isNamedType(v.Type(), true, "bufio", "ReadWriter"):
 				// &brw.Writer, &brw.Reader: the variables holding the two
 				// halves of Hijack's bufio.ReadWriter, the receivers of its
@@ -367,6 +411,22 @@ func (t *trackBuilder) propagateCall(call *ssa.Call, v ssa.Value, ref aliasRef) 
 			t.addAlias(call, aliasRef{conn: ref.conn, role: roleConn, kind: kindStream})
 		}
 		return
+	}
+	if callee := cc.StaticCallee(); callee != nil && t.ctx.wraps != nil && ref.role == roleConn && ref.kind != kindFD {
+		if i, ok := t.ctx.wraps.wrapperParam(callee); ok && i < len(cc.Args) && cc.Args[i] == v {
+			// c = wrap(c): the program's own wrapper is the same conn.
+			out := aliasRef{conn: ref.conn, role: roleConn, kind: ref.kind, closes: true}
+			if _, isTuple := call.Type().(*types.Tuple); !isTuple {
+				t.addAlias(call, out)
+				return
+			}
+			for _, r := range *call.Referrers() {
+				if ext, ok := r.(*ssa.Extract); ok && ext.Index == 0 {
+					t.addAlias(ext, out)
+				}
+			}
+			return
+		}
 	}
 	spec, ok := wrappers[funcName(cc.StaticCallee())]
 	if !ok {

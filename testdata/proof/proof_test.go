@@ -51,6 +51,7 @@ import (
 	"rstcases/realworld"
 	"rstcases/seed"
 	"rstcases/usegraceful"
+	"rstcases/wrappers"
 )
 
 // The peer model, one for every pattern: the peer follows the protocol and
@@ -280,6 +281,13 @@ var cases = []pattern{
 
 	{name: "packet.BadStreamAnswer", server: packet.BadStreamAnswer},
 
+	{name: "wrappers.BadMetered", server: wrappers.BadMetered},
+	{name: "wrappers.GoodMetered", server: wrappers.GoodMetered, eof: true},
+	{name: "wrappers.BadCounting", server: wrappers.BadCounting},
+	{name: "wrappers.GoodCounting", server: wrappers.GoodCounting, raw: true},
+	{name: "wrappers.BadCrossPackage", server: wrappers.BadCrossPackage},
+	{name: "wrappers.GoodCrossPackage", server: wrappers.GoodCrossPackage, eof: true},
+
 	{name: "fields.AcceptBad", also: []string{"serveLine"}, server: fromListener(fields.AcceptBad)},
 	{name: "fields.AcceptGood", also: []string{"serve"}, server: fromListener(fields.AcceptGood), eof: true},
 	{name: "fields.ServeHangUp", also: []string{"answer"}, server: fields.ServeHangUp},
@@ -347,6 +355,8 @@ var notRun = map[string]string{
 	"halfclose.BadTLSListener":     "needs a TLS listener (halfclose.BadTLSCloseWrite runs the same close)",
 	"linger.IgnoredLinger":         "suppressed on purpose: the RST is wanted",
 	"app.Kept":                     "the conn is kept elsewhere: silence by design",
+	"wrapconn.Wrap":                "a wrapper of another package, run through wrappers.BadCrossPackage and wrappers.GoodCrossPackage",
+	"wrappers.NotAWrapper":         "its Close keeps the conn open: the conn escapes into it, silence by design",
 	"fields.Dial":                  "a constructor, run through fields.BadClientQuit and fields.GoodClientQuit",
 	"fields.Redial":                "a field stored from two functions: ownership is unclear, silence by design",
 	"rawfd.Listener":               "a listening socket",

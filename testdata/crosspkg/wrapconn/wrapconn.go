@@ -1,0 +1,21 @@
+package wrapconn // want package:"hasConnFacts"
+
+// A conn wrapper of another package: its Wrap is known by its fact.
+
+import "net"
+
+// Conn counts the bytes read; Write and Close are its embedded conn's.
+type Conn struct {
+	net.Conn
+	N int
+}
+
+// Read reads the conn and counts.
+func (c *Conn) Read(b []byte) (int, error) { // want Read:"conn.0.Conn: return.unread. uses reads errdone errread."
+	n, err := c.Conn.Read(b)
+	c.N += n
+	return n, err
+}
+
+// Wrap returns c, counted.
+func Wrap(c net.Conn) net.Conn { return &Conn{Conn: c} } // want Wrap:"wraps.0."

@@ -1,0 +1,114 @@
+package wrappers // want package:"hasConnFacts"
+
+// The program's own conn wrappers (the Resource Leak Checker's
+// @MustCallAlias, inferred): a value of a type whose Read, Write and
+// Close go to the conn it holds is that conn.
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"rstcases/crosspkg/wrapconn"
+)
+
+// meter counts bytes both ways; every method goes to m.c.
+type meter struct {
+	c       net.Conn
+	in, out int
+}
+
+func (m *meter) Read(b []byte) (int, error) { // want Read:"conn"
+	n, err := m.c.Read(b)
+	m.in += n
+	return n, err
+}
+
+func (m *meter) Write(b []byte) (int, error) { // want Write:"conn"
+	n, err := m.c.Write(b)
+	m.out += n
+	return n, err
+}
+
+func (m *meter) Close() error                       { return m.c.Close() } // want Close:"conn"
+func (m *meter) LocalAddr() net.Addr                { return m.c.LocalAddr() }
+func (m *meter) RemoteAddr() net.Addr               { return m.c.RemoteAddr() }
+func (m *meter) SetDeadline(t time.Time) error      { return m.c.SetDeadline(t) }      // want SetDeadline:"conn"
+func (m *meter) SetReadDeadline(t time.Time) error  { return m.c.SetReadDeadline(t) }  // want SetReadDeadline:"conn"
+func (m *meter) SetWriteDeadline(t time.Time) error { return m.c.SetWriteDeadline(t) } // want SetWriteDeadline:"conn"
+
+func metered(c net.Conn) net.Conn { return &meter{c: c} }
+
+// BadMetered answers one line through the meter and closes it.
+func BadMetered(c net.Conn) { // want BadMetered:"conn"
+	c = metered(c)
+	defer c.Close() // want `conn c \(parameter of BadMetered\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(c, "echo %s", line)
+}
+
+// GoodMetered echoes through the meter until the peer's EOF.
+func GoodMetered(c net.Conn) { // want GoodMetered:"conn"
+	c = metered(c)
+	defer c.Close()
+	io.Copy(c, c)
+}
+
+// counting embeds the conn: Read, Write and Close are promoted.
+type counting struct {
+	net.Conn
+	calls int
+}
+
+// BadCounting wraps the conn in place and hangs up without reading.
+func BadCounting(c net.Conn) { // want BadCounting:"conn"
+	w := &counting{Conn: c}
+	fmt.Fprintln(w, "bye")
+	w.Close() // want `conn c \(parameter of BadCounting\) is closed with input never read: Linux sends RST and the peer may lose our reply`
+}
+
+// GoodCounting drains through the wrapper first.
+func GoodCounting(c net.Conn) { // want GoodCounting:"conn"
+	w := &counting{Conn: c}
+	fmt.Fprintln(w, "bye")
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.CloseWrite()
+	}
+	w.SetReadDeadline(time.Now().Add(2 * time.Second))
+	io.Copy(io.Discard, w)
+	w.Close()
+}
+
+// BadCrossPackage wraps with another package's wrapper.
+func BadCrossPackage(c net.Conn) { // want BadCrossPackage:"conn"
+	c = wrapconn.Wrap(c)
+	fmt.Fprintln(c, "bye")
+	c.Close() // want `conn c \(parameter of BadCrossPackage\) is closed with input never read: Linux sends RST and the peer may lose our reply`
+}
+
+// GoodCrossPackage echoes through it until EOF.
+func GoodCrossPackage(c net.Conn) { // want GoodCrossPackage:"conn"
+	c = wrapconn.Wrap(c)
+	io.Copy(c, c)
+	c.Close()
+}
+
+// logger's Close does not close the conn: no wrapper, the conn escapes
+// into it, and nothing is reported.
+type logger struct {
+	net.Conn
+}
+
+func (l *logger) Close() error { fmt.Println("closed"); return nil }
+
+// NotAWrapper hangs up through a value whose Close keeps the conn open.
+func NotAWrapper(c net.Conn) {
+	l := &logger{Conn: c}
+	fmt.Fprintln(l, "bye")
+	l.Close()
+}
