@@ -29,7 +29,7 @@ var Analyzer = &analysis.Analyzer{
 	Flags:     flags(),
 	Run:       func(pass *analysis.Pass) (any, error) { return runPass(pass, flagConfig()) },
 	Requires:  []*analysis.Analyzer{buildssa.Analyzer},
-	FactTypes: []analysis.Fact{new(ConnFact), new(WrapperFact), new(hasConnFacts)},
+	FactTypes: []analysis.Fact{new(ConnFact), new(WrapperFact), new(OriginFact), new(hasConnFacts)},
 }
 
 // New returns an analyzer named rstlint with fixed options and no flags.
@@ -124,11 +124,11 @@ func runPass(pass *analysis.Pass, cfg *config) (any, error) {
 	sums := &summaries{pass: pass, prog: pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA).Pkg.Prog, local: d.summary,
 		delegation: make(map[delegationKey]bool), wrapperOf: make(map[*ssa.Function]int)}
 	d.env = sums
-	d.ctx.wraps = sums
+	d.ctx.code = sums
 	for _, fn := range srcFuncs {
 		d.safeAnalyse(fn)
 	}
-	exportWrapperFacts(pass, srcFuncs, sums)
+	exportCodeFacts(pass, srcFuncs, sums)
 	exportFacts(pass, srcFuncs, func(fn *ssa.Function) *funcSummary {
 		if fa := d.analysed[fn]; fa != nil {
 			return fa.sum
@@ -199,7 +199,7 @@ func (d *driver) analyse(fn *ssa.Function) *funcAnalysis {
 		fa.g = newCFG(fn)
 		fa.ev = collectEvents(fn, fa.tr, fa.g, d.user, d.env)
 		fa.flow = solve(fn, fa.tr, fa.ev, fa.g)
-		fa.sum = summarize(fa.tr, fa.ev, fa.flow)
+		fa.sum = summarize(fn, fa.tr, fa.ev, fa.flow)
 		d.order = append(d.order, fa)
 	} else {
 		fa.sum = &funcSummary{effects: paramEffects{}} // known to do nothing to connections

@@ -87,6 +87,21 @@ func (*WrapperFact) AFact() {}
 
 func (f *WrapperFact) String() string { return fmt.Sprintf("wraps(%d)", f.Param) }
 
+// OriginFact is the fact exported for a function whose first result is
+// always a conn from one origin, which it hands to its caller and keeps
+// nowhere (a listener wrapper's Accept, a dial helper): its callers own a
+// conn of that origin.
+type OriginFact struct {
+	Verb   string // "accepted", "dialed", "hijacked"
+	Kind   int    // the origin's kind (stream, TLS)
+	Client bool   // we speak first: the peer only answers what we send
+}
+
+// AFact marks OriginFact as an analysis fact.
+func (*OriginFact) AFact() {}
+
+func (f *OriginFact) String() string { return "origin(" + f.Verb + ")" }
+
 // hasConnFacts is a package fact: the package exports ConnFacts, so
 // packages importing it are worth analyzing even without socket imports.
 type hasConnFacts struct{}

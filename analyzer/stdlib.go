@@ -190,11 +190,7 @@ func originOf(cc *ssa.CallCommon) (originSpec, bool) {
 			spec, ok = originSpec{"hijacked", kindStream, false, -1}, true
 		}
 	} else {
-		name := funcName(cc.StaticCallee())
-		spec, ok = origins[name]
-		if !ok && strings.HasSuffix(name, ".Accept") && implementsListener(cc) {
-			spec, ok = originSpec{"accepted", kindStream, false, -1}, true
-		}
+		spec, ok = origins[funcName(cc.StaticCallee())]
 	}
 	if !ok {
 		return spec, false
@@ -239,10 +235,15 @@ func isTLSListener(v ssa.Value) bool {
 	return false
 }
 
-// implementsListener reports whether a static Accept call is the Accept
-// method of a type that implements net.Listener (a user's listener wrapper).
-func implementsListener(cc *ssa.CallCommon) bool {
+// isListenerAccept reports whether a static call is the Accept method of
+// a type outside the standard library that returns a net.Conn: a
+// listener wrapper, or a multiplexer's (yamux, smux) whose streams are no
+// sockets. Which one it is, the method's body tells (acceptedSockets).
+func isListenerAccept(cc *ssa.CallCommon) bool {
 	fn := cc.StaticCallee()
+	if fn == nil || cc.IsInvoke() || !strings.HasSuffix(funcName(fn), ".Accept") {
+		return false
+	}
 	sig := fn.Signature
 	if sig.Recv() == nil || sig.Results().Len() != 2 {
 		return false

@@ -17,11 +17,15 @@ type funcSummary struct {
 	params   map[rootKey]*rootSummary // by index in fn.Params (and owning field)
 	freeVars map[rootKey]*rootSummary // by index in fn.FreeVars (and owning field)
 	effects  paramEffects             // the parameters' effects, in the order of their connections
+	// origin is set when fn's first result is always a conn from one
+	// origin that fn keeps nowhere else: fn is an origin for its callers.
+	origin *originSpec
 }
 
 // summarize builds fn's summary from its events and dataflow.
-func summarize(tr *tracking, ev *eventTable, flow *flowResult) *funcSummary {
-	sum := &funcSummary{params: make(map[rootKey]*rootSummary), freeVars: make(map[rootKey]*rootSummary), effects: paramEffects{}}
+func summarize(fn *ssa.Function, tr *tracking, ev *eventTable, flow *flowResult) *funcSummary {
+	sum := &funcSummary{params: make(map[rootKey]*rootSummary), freeVars: make(map[rootKey]*rootSummary), effects: paramEffects{},
+		origin: returnedOrigin(fn, tr, ev)}
 	for k, c := range tr.conns {
 		switch {
 		case c.param >= 0:
@@ -33,6 +37,57 @@ func summarize(tr *tracking, ev *eventTable, flow *flowResult) *funcSummary {
 		}
 	}
 	return sum
+}
+
+// returnedOrigin finds the origin whose conn every return of fn yields as
+// its first result (nil results aside), when fn hands it only to its
+// caller: no other escape, no Close, no goroutine.
+func returnedOrigin(fn *ssa.Function, tr *tracking, ev *eventTable) *originSpec {
+	if fn.Signature.Results().Len() == 0 || !isConnType(fn.Signature.Results().At(0).Type()) {
+		return nil
+	}
+	k := -1
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || len(ret.Results) == 0 || isNilConst(ret.Results[0]) {
+			continue
+		}
+		ref, ok := tr.alias[ret.Results[0]]
+		if !ok || ref.role != roleConn || k >= 0 && ref.conn != k || tr.conns[ref.conn].verb == "" {
+			return nil
+		}
+		k = ref.conn
+	}
+	if k < 0 || tr.conns[k].conflicted {
+		return nil
+	}
+	handedOn := func(instr ssa.Instruction, evs []event) bool {
+		for _, e := range evs {
+			if e.conn != k {
+				continue
+			}
+			_, isReturn := instr.(*ssa.Return)
+			switch {
+			case e.kind == evLaunch, e.kind == evEffect && e.eff == effClose,
+				e.kind == evEffect && e.eff == effEscape && !isReturn,
+				e.kind == evSummary && (e.pe.Escapes || e.pe.AtClose != 0):
+				return true
+			}
+		}
+		return false
+	}
+	for instr, evs := range ev.at {
+		if handedOn(instr, evs) {
+			return nil
+		}
+	}
+	for i, evs := range ev.deferred {
+		if handedOn(ev.defers[i], evs) {
+			return nil
+		}
+	}
+	c := tr.conns[k]
+	return &originSpec{verb: c.verb, kind: c.kind, client: c.client, network: -1}
 }
 
 // root returns the summary of a root connection, nil when unknown.
@@ -171,19 +226,45 @@ func exportFacts(pass *analysis.Pass, funcs []*ssa.Function, analysed func(*ssa.
 	}
 }
 
-// exportWrapperFacts exports which parameter the package's exported
-// wrapper functions wrap, for the packages that call them.
-func exportWrapperFacts(pass *analysis.Pass, funcs []*ssa.Function, w wrapping) {
+// exportCodeFacts exports, for the packages that call them, which of the
+// package's exported functions are origins (they return a conn from one)
+// and which are wrappers (and of which parameter).
+func exportCodeFacts(pass *analysis.Pass, funcs []*ssa.Function, code ownCode) {
 	for _, fn := range funcs {
 		obj, ok := fn.Object().(*types.Func)
 		if !ok || !obj.Exported() {
 			continue
 		}
-		if i, ok := w.wrapperParam(fn); ok {
+		if spec, ok := code.returnedOrigin(fn); ok {
+			pass.ExportObjectFact(obj, &OriginFact{Verb: spec.verb, Kind: int(spec.kind), Client: spec.client})
+			pass.ExportPackageFact(new(hasConnFacts))
+		}
+		if i, ok := code.wrapperParam(fn); ok {
 			pass.ExportObjectFact(obj, &WrapperFact{Param: i})
 			pass.ExportPackageFact(new(hasConnFacts))
 		}
 	}
+}
+
+func (s *summaries) returnedOrigin(fn *ssa.Function) (originSpec, bool) {
+	if orig := fn.Origin(); orig != nil {
+		fn = orig
+	}
+	if len(fn.Blocks) > 0 {
+		if sum := s.local(fn); sum != nil && sum.origin != nil {
+			return *sum.origin, true
+		}
+		return originSpec{}, false
+	}
+	obj, ok := fn.Object().(*types.Func)
+	if !ok || obj.Pkg() == nil || obj.Pkg() == s.pass.Pkg {
+		return originSpec{}, false
+	}
+	var fact OriginFact
+	if !s.pass.ImportObjectFact(obj, &fact) {
+		return originSpec{}, false
+	}
+	return originSpec{verb: fact.Verb, kind: kind(fact.Kind), client: fact.Client, network: -1}, true
 }
 
 // Wrappers. A type delegates to its field i when Read, Write and Close of

@@ -90,14 +90,21 @@ type trackContext struct {
 	datagram map[*ssa.Function][]bool
 	// fields are the package's owning fields (owningFields).
 	fields map[*types.Var]*owningField
-	// wraps knows the program's own wrapper types and functions.
-	wraps wrapping
+	// code knows the program's own origins and wrappers.
+	code ownCode
 }
 
-// wrapping answers the tracking stage's questions about the program's own
-// conn wrappers (the Resource Leak Checker's @MustCallAlias, inferred):
-// summary.go computes them, on demand, from the wrapper types' methods.
-type wrapping interface {
+// ownCode answers the tracking stage's questions about the program's own
+// functions and types: summary.go computes the answers, on demand, from
+// their summaries (or facts).
+type ownCode interface {
+	// returnedOrigin says whether fn's first result is always a conn from
+	// one origin (a listener wrapper's Accept, a dial helper), which fn
+	// hands to its caller and keeps nowhere: then a call of fn is that
+	// origin.
+	returnedOrigin(fn *ssa.Function) (originSpec, bool)
+	// wrapperParam and delegates are the program's own conn wrappers (the
+	// Resource Leak Checker's @MustCallAlias, inferred).
 	// wrapperParam returns the parameter whose conn fn's first result
 	// wraps: fn returns a fresh value of a delegating type holding it.
 	wrapperParam(fn *ssa.Function) (int, bool)
@@ -160,6 +167,11 @@ func track(fn *ssa.Function, ctx *trackContext) *tracking {
 				continue
 			}
 			spec, ok := originOf(call.Common())
+			if !ok && ctx.code != nil {
+				if callee := call.Common().StaticCallee(); callee != nil && !call.Common().IsInvoke() {
+					spec, ok = ctx.code.returnedOrigin(callee)
+				}
+			}
 			if !ok {
 				continue
 			}
@@ -358,7 +370,7 @@ func (t *trackBuilder) propagate(v ssa.Value) {
 			if fa, ok := r.Addr.(*ssa.FieldAddr); ok && r.Val == v && ref.role == roleConn {
 				// &countingConn{Conn: c}: a fresh value of a delegating
 				// wrapper type holding c is c.
-				if alloc, ok := fa.X.(*ssa.Alloc); ok && t.ctx.wraps != nil && t.ctx.wraps.delegates(alloc.Type(), fa.Field) {
+				if alloc, ok := fa.X.(*ssa.Alloc); ok && t.ctx.code != nil && t.ctx.code.delegates(alloc.Type(), fa.Field) {
 					t.addAlias(fa, aliasRef{conn: ref.conn, role: roleCell, kind: ref.kind, inner: roleConn})
 					t.addAlias(alloc, aliasRef{conn: ref.conn, role: roleConn, kind: ref.kind, closes: true})
 				}
@@ -373,7 +385,7 @@ func (t *trackBuilder) propagate(v ssa.Value) {
 				// t1.conn: the net.conn embedded in a *net.TCPConn, the
 				// receiver of its promoted methods (Read, Write, Close...).
 				t.addAlias(r, ref)
-			case ref.role == roleConn && r.X == v && t.ctx.wraps != nil && t.ctx.wraps.delegates(v.Type(), r.Field):
+			case ref.role == roleConn && r.X == v && t.ctx.code != nil && t.ctx.code.delegates(v.Type(), r.Field):
 				// &w.Conn: the variable holding the conn a wrapper
 				// delegates to, the receiver of its promoted methods.
 				t.addAlias(r, aliasRef{conn: ref.conn, role: roleCell, kind: ref.kind, inner: roleConn})
@@ -412,8 +424,8 @@ func (t *trackBuilder) propagateCall(call *ssa.Call, v ssa.Value, ref aliasRef) 
 		}
 		return
 	}
-	if callee := cc.StaticCallee(); callee != nil && t.ctx.wraps != nil && ref.role == roleConn && ref.kind != kindFD {
-		if i, ok := t.ctx.wraps.wrapperParam(callee); ok && i < len(cc.Args) && cc.Args[i] == v {
+	if callee := cc.StaticCallee(); callee != nil && t.ctx.code != nil && ref.role == roleConn && ref.kind != kindFD {
+		if i, ok := t.ctx.code.wrapperParam(callee); ok && i < len(cc.Args) && cc.Args[i] == v {
 			// c = wrap(c): the program's own wrapper is the same conn.
 			out := aliasRef{conn: ref.conn, role: roleConn, kind: ref.kind, closes: true}
 			if _, isTuple := call.Type().(*types.Tuple); !isTuple {

@@ -1,4 +1,4 @@
-package escape
+package escape // want package:"hasConnFacts"
 
 // Connections that leave the function: nothing is said about them here.
 
@@ -17,7 +17,7 @@ var (
 type session struct{ conn net.Conn }
 
 // Returned: the caller owns it.
-func Returned(ln net.Listener) (net.Conn, error) {
+func Returned(ln net.Listener) (net.Conn, error) { // want Returned:"origin.accepted."
 	c, err := ln.Accept()
 	if err != nil {
 		return nil, err

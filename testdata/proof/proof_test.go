@@ -43,6 +43,7 @@ import (
 	"rstcases/helpers"
 	"rstcases/hijack"
 	"rstcases/linger"
+	"rstcases/origins"
 	"rstcases/packet"
 	"rstcases/protocol"
 	"rstcases/proxy"
@@ -281,6 +282,10 @@ var cases = []pattern{
 
 	{name: "packet.BadStreamAnswer", server: packet.BadStreamAnswer},
 
+	{name: "origins.BadLimited", server: fromListener(origins.BadLimited)},
+	{name: "origins.BadDialHelper", client: origins.BadDialHelper},
+	{name: "origins.GoodDialHelper", client: origins.GoodDialHelper},
+
 	{name: "wrappers.BadMetered", server: wrappers.BadMetered},
 	{name: "wrappers.GoodMetered", server: wrappers.GoodMetered, eof: true},
 	{name: "wrappers.BadCounting", server: wrappers.BadCounting},
@@ -355,6 +360,7 @@ var notRun = map[string]string{
 	"halfclose.BadTLSListener":     "needs a TLS listener (halfclose.BadTLSCloseWrite runs the same close)",
 	"linger.IgnoredLinger":         "suppressed on purpose: the RST is wanted",
 	"app.Kept":                     "the conn is kept elsewhere: silence by design",
+	"origins.GoodMuxStream":        "an in-memory stream (net.Pipe) behind a listener-like Accept: no socket, no RST",
 	"wrapconn.Wrap":                "a wrapper of another package, run through wrappers.BadCrossPackage and wrappers.GoodCrossPackage",
 	"wrappers.NotAWrapper":         "its Close keeps the conn open: the conn escapes into it, silence by design",
 	"fields.Dial":                  "a constructor, run through fields.BadClientQuit and fields.GoodClientQuit",
