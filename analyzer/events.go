@@ -112,7 +112,7 @@ type goStmt struct {
 // of tr.
 func collectEvents(fn *ssa.Function, tr *tracking, g *cfg, user userFuncs, env callees) *eventTable {
 	c := &eventCollector{
-		tr: tr, g: g, user: user, env: env, fixedReads: make(map[ssa.Value]int),
+		tr: tr, g: g, user: user, env: env, fixedReads: make(map[ssa.Value]int), fn: fn,
 		eventTable: eventTable{
 			at:         make(map[ssa.Instruction][]event),
 			deferIndex: make(map[*ssa.Defer]int),
@@ -157,6 +157,7 @@ type eventCollector struct {
 	// fixedReads maps the buffers filled by a read of an exact size
 	// (io.ReadFull, Peek) to their connection.
 	fixedReads map[ssa.Value]int
+	fn         *ssa.Function
 }
 
 func (c *eventCollector) instruction(instr ssa.Instruction) {
@@ -325,6 +326,13 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 	if recv, method, args, ok := receiver(cc); ok {
 		if ref, tracked := alias[recv]; tracked && ref.role != roleCell && ref.kind != kindFD {
 			eff := methodEffect(ref.role, ref.kind, method, args, ref.closes)
+			if eff == effNone && method == "SetLinger" && ref.role == roleConn && len(args) == 1 {
+				if i := paramIndex(c.fn, args[0]); i >= 0 {
+					// SetLinger(secs), secs a parameter: the caller's
+					// argument decides (tryLinger(c, 0)).
+					evs = append(evs, event{kind: evEffect, conn: ref.conn, eff: effLingerParam, pos: pos, what: what, index: i})
+				}
+			}
 			emit(recv, eff)
 			if eff == effNone && ref.role == roleConn && call != nil {
 				// SetKeepAlive, SetDeadline...: they fail only on a broken
@@ -382,6 +390,15 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 					continue
 				}
 				evs = append(evs, event{kind: evSummary, conn: ref.conn, pos: pos, what: what, pe: pe})
+				if pe.SetsLinger && pe.LingerParam < len(cc.Args) {
+					if secs, ok := constInt(cc.Args[pe.LingerParam]); ok {
+						eff := effLingerReset
+						if secs == 0 {
+							eff = effLingerZero
+						}
+						evs = append(evs, event{kind: evEffect, conn: ref.conn, eff: eff, pos: pos, what: what})
+					}
+				}
 				// A failed call ends the conversation when all its errors are
 				// failed reads or writes; and in a loop, when some are: a loop
 				// left only when the reading helper fails reads to EOF (its other
@@ -707,4 +724,14 @@ func (c *eventCollector) wraps(callee *ssa.Function, args []ssa.Value, handled m
 		handled[args[i]] = true
 	}
 	return true
+}
+
+// paramIndex is the index of v among fn's parameters, or -1.
+func paramIndex(fn *ssa.Function, v ssa.Value) int {
+	for i, p := range fn.Params {
+		if p == v {
+			return i
+		}
+	}
+	return -1
 }

@@ -34,6 +34,11 @@ type ParamEffect struct {
 	// ErrRead: some non-nil error results come from a failed read (EOF):
 	// a loop that stops only when such a call fails reads to EOF.
 	ErrRead bool
+	// SetsLinger: the function sets SO_LINGER on the conn to the value of
+	// its parameter LingerParam (tryLinger(c, secs)): a constant 0 at the
+	// call is SetLinger(0).
+	SetsLinger  bool
+	LingerParam int
 }
 
 // String renders the effect compactly, as facts appear in tests.
@@ -49,7 +54,8 @@ func (p ParamEffect) String() string {
 	for _, flag := range []struct {
 		on   bool
 		name string
-	}{{p.Uses, "uses"}, {p.Reads, "reads"}, {p.Writes, "writes"}, {p.Drains, "drains"}, {p.Escapes, "escapes"}, {p.ErrDone, "errdone"}, {p.ErrRead, "errread"}} {
+	}{{p.Uses, "uses"}, {p.Reads, "reads"}, {p.Writes, "writes"}, {p.Drains, "drains"}, {p.Escapes, "escapes"}, {p.ErrDone, "errdone"}, {p.ErrRead, "errread"},
+		{p.SetsLinger, fmt.Sprintf("linger=%d", p.LingerParam)}} {
 		if flag.on {
 			s += " " + flag.name
 		}

@@ -23,6 +23,17 @@ type flowResult struct {
 	// of a non-nil error.
 	atReturn, errReturn []mask
 	returnsErr          bool // some return yields an error that may be non-nil
+	// lingerLeaks are the conns that leave the function (returned, stored,
+	// handed to a goroutine or to a callee that keeps them) with SO_LINGER
+	// at zero: every Close of them, wherever it is, resets.
+	lingerLeaks []lingerLeak
+}
+
+// lingerLeak is a conn leaving the function at pos with the SetLinger(0)
+// at lingerAt in force.
+type lingerLeak struct {
+	conn          int
+	lingerAt, pos token.Pos
 }
 
 // closeObs is a Close of one connection at one position: the union of
@@ -304,6 +315,7 @@ func (sv *solver) apply(s *flowState, ev *event) {
 			sv.observe(s, ev.pos, k, s.m[k], s.lastIO[k], s.lingerAt[k], "", true)
 			s.m[k] = s.m[k].close()
 		case effEscape:
+			sv.leaves(s, k, ev.pos)
 			s.m[k] = s.m[k].escape()
 		}
 	case evSummary:
@@ -319,6 +331,7 @@ func (sv *solver) apply(s *flowState, ev *event) {
 			sv.observe(s, ev.pos, k, compose(s.m[k], mask(pe.AtClose)), s.lastIO[k], lingerAt, ev.what, judged)
 		}
 		if pe.Escapes {
+			sv.leaves(s, k, ev.pos)
 			s.m[k] = s.m[k].escape()
 			return
 		}
@@ -326,6 +339,7 @@ func (sv *solver) apply(s *flowState, ev *event) {
 	case evLiteral:
 		rr := ev.root
 		if rr == nil {
+			sv.leaves(s, k, ev.pos)
 			s.m[k] = s.m[k].escape()
 			return
 		}
@@ -340,6 +354,7 @@ func (sv *solver) apply(s *flowState, ev *event) {
 			sv.observe(s, site.pos, k, compose(s.m[k], site.rel), lastIO, lingerAt, site.via, !rr.effect.Escapes)
 		}
 		if rr.effect.Escapes {
+			sv.leaves(s, k, ev.pos)
 			s.m[k] = s.m[k].escape()
 			return
 		}
@@ -355,6 +370,7 @@ func (sv *solver) apply(s *flowState, ev *event) {
 		}
 		l.states |= s.m[k]
 		l.lastIO = later(l.lastIO, s.lastIO[k])
+		sv.leaves(s, k, ev.pos)
 		s.m[k] = s.m[k].escape()
 	}
 }
@@ -374,6 +390,9 @@ func (sv *solver) afterCall(s *flowState, k int, atReturn mask, closes bool, t t
 		case t.writes && sv.owesReply(k):
 			m = pending(m)
 		}
+	}
+	if m.lingerZero() && !s.m[k].lingerZero() {
+		s.lingerAt[k] = ev.pos // the callee set SO_LINGER to 0
 	}
 	s.m[k] = m
 	switch {
@@ -396,6 +415,19 @@ func (sv *solver) afterCall(s *flowState, k int, atReturn mask, closes bool, t t
 func (sv *solver) owesReply(k int) bool {
 	c := sv.tr.conns[k]
 	return c.client && (sv.ev.read[k] || c.field != nil)
+}
+
+// leaves records conn k leaving the function at pos, if SO_LINGER is zero.
+func (sv *solver) leaves(s *flowState, k int, pos token.Pos) {
+	if !s.m[k].lingerZero() || !s.lingerAt[k].IsValid() {
+		return
+	}
+	for _, l := range sv.res.lingerLeaks {
+		if l.conn == k && l.lingerAt == s.lingerAt[k] {
+			return
+		}
+	}
+	sv.res.lingerLeaks = append(sv.res.lingerLeaks, lingerLeak{conn: k, lingerAt: s.lingerAt[k], pos: pos})
 }
 
 // observe records a Close of connection k at pos in the states m.

@@ -21,6 +21,9 @@ type candidate struct {
 	lingerAt token.Pos
 	via      string
 	proxy    *proxyDetail // for verdictProxyEarly
+	// leavesAt is set for a linger-zero candidate at a SetLinger(0) whose
+	// conn leaves the function there, linger still zero.
+	leavesAt token.Pos
 }
 
 // proxyDetail is the proxy rule's account of the goroutines, for the
@@ -63,6 +66,16 @@ func judge(fa *funcAnalysis, readSources map[ssa.Value]bool) []candidate {
 	for _, o := range fa.flow.closes {
 		if o.judged && fa.answersFor(o.conn) {
 			add(o.pos, o.conn, o.states, o.lastIO, o.lingerAt, o.via)
+		}
+	}
+	// A conn that leaves with SO_LINGER at zero resets wherever it is
+	// closed: report it at the SetLinger(0) this function made.
+	if body := fa.fn.Syntax(); body != nil {
+		for _, l := range fa.flow.lingerLeaks {
+			if c := fa.tr.conns[l.conn]; !c.conflicted && body.Pos() <= l.lingerAt && l.lingerAt < body.End() {
+				out = append(out, candidate{pos: l.lingerAt, verdict: verdictLingerZero, conn: c, fnName: fa.fn.Name(),
+					lingerAt: l.lingerAt, leavesAt: l.pos})
+			}
 		}
 	}
 	// A connection handed to several goroutines has no single owner: one

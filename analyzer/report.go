@@ -69,6 +69,12 @@ func diagnostic(fset *token.FileSet, c candidate) analysis.Diagnostic {
 		}
 	case verdictLingerZero:
 		d.Category = CategoryLingerZero
+		if c.leavesAt.IsValid() {
+			d.Message = fmt.Sprintf("%s leaves %s with %s set here: every Close of it sends RST and drops what we have not sent",
+				w.subject(c), c.fnName, w.pick("SO_LINGER {1, 0}", "SetLinger(0)"))
+			related(c.leavesAt, "the conn leaves the function here")
+			break
+		}
 		d.Message = fmt.Sprintf("%s after %s: Linux sends RST and drops what we have not sent",
 			subject, w.pick("SO_LINGER {1, 0}", "SetLinger(0)"))
 		related(c.lingerAt, "linger set to 0 here")

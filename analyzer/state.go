@@ -135,6 +135,17 @@ func (m mask) writtenOnly() mask {
 	return out
 }
 
+// lingerZero reports whether a live state of m has SO_LINGER at zero.
+func (m mask) lingerZero() bool {
+	zero := false
+	m.each(func(s state) {
+		if st := s.status(); (st == statusUnread || st == statusDone) && s.lingerZero() {
+			zero = true
+		}
+	})
+	return zero
+}
+
 func (m mask) setLinger(zero bool) mask {
 	return m.live(func(s state) state {
 		if zero {

@@ -44,11 +44,12 @@ const (
 	effHalfClose
 	effLingerZero
 	effLingerReset
+	effLingerParam // SetLinger with a parameter of the function: its callers decide
 	effClose
 	effEscape
 )
 
-var effectNames = [...]string{"none", "read", "drain", "write", "halfclose", "linger0", "lingerreset", "close", "escape"}
+var effectNames = [...]string{"none", "read", "drain", "write", "halfclose", "linger0", "lingerreset", "lingerparam", "close", "escape"}
 
 func (e effect) String() string { return effectNames[e] }
 

@@ -113,6 +113,9 @@ func rootOf(k int, c *conn, ev *eventTable, flow *flowResult) *rootSummary {
 			if evs[i].conn != k {
 				continue
 			}
+			if ev := &evs[i]; ev.kind == evEffect && ev.eff == effLingerParam && !e.SetsLinger {
+				e.SetsLinger, e.LingerParam = true, ev.index
+			}
 			t := evs[i].touch()
 			e.Reads = e.Reads || t.reads
 			e.Writes = e.Writes || t.writes
@@ -212,7 +215,8 @@ func exportFacts(pass *analysis.Pass, funcs []*ssa.Function, analysed func(*ssa.
 			// on a field means the function leaves it alone.
 			if !pe.Escapes || pe.Field != "" {
 				fact.Params = append(fact.Params, pe)
-				interesting = interesting || pe.AtClose != 0 || pe.Uses || pe.ErrDone || mask(pe.AtReturn) != maskUnread
+				interesting = interesting || pe.AtClose != 0 || pe.Uses || pe.ErrDone || pe.SetsLinger ||
+					mask(pe.AtReturn) != maskUnread
 			}
 		}
 		if !interesting {

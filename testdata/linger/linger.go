@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+
+	"rstcases/crosspkg/connutil"
 )
 
 // BadLingerZero avoids TIME_WAIT at the peer's expense.
@@ -49,4 +51,59 @@ func IgnoredLinger(c *net.TCPConn) { // want IgnoredLinger:"conn"
 	io.Copy(c, c)
 	//rstlint:ignore a load balancer health check: RST is wanted here
 	c.Close()
+}
+
+// BadLingerHelper sets linger 0 through another package's helper.
+func BadLingerHelper(c *net.TCPConn) { // want BadLingerHelper:"conn"
+	connutil.TryLinger(c, 0)
+	io.Copy(c, c)
+	c.Close() // want `conn c \(parameter of BadLingerHelper\) is closed after SetLinger\(0\): Linux sends RST and drops what we have not sent`
+}
+
+// GoodLingerHelperPositive gives the helper a positive linger.
+func GoodLingerHelperPositive(c *net.TCPConn) { // want GoodLingerHelperPositive:"conn"
+	connutil.TryLinger(c, 5)
+	io.Copy(c, c)
+	c.Close()
+}
+
+// BadLingerLeaves hands its callers a conn with linger 0: every Close of
+// it, wherever it is, resets.
+func BadLingerLeaves(ln net.Listener) (net.Conn, error) { // want BadLingerLeaves:"origin.accepted."
+	c, err := ln.Accept()
+	if err != nil {
+		return nil, err
+	}
+	connutil.TryLinger(c, 0) // want `conn accepted at linger\.go:\d+ leaves BadLingerLeaves with SetLinger\(0\) set here: every Close of it sends RST and drops what we have not sent`
+	return c, nil
+}
+
+// echoAll echoes until EOF, then closes.
+func echoAll(c net.Conn, done chan struct{}) {
+	defer close(done)
+	io.Copy(c, c)
+	c.Close()
+}
+
+// BadLingerGo sets linger 0 and hands the conn to a goroutine.
+func BadLingerGo(ln net.Listener) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	c.(*net.TCPConn).SetLinger(0) // want `conn accepted at linger\.go:\d+ leaves BadLingerGo with SetLinger\(0\) set here: every Close of it sends RST and drops what we have not sent`
+	done := make(chan struct{})
+	go echoAll(c, done)
+	<-done
+}
+
+// GoodLingerGo hands the conn to the goroutine with the default linger.
+func GoodLingerGo(ln net.Listener) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	done := make(chan struct{})
+	go echoAll(c, done)
+	<-done
 }

@@ -264,6 +264,16 @@ var cases = []pattern{
 	{name: "linger.GoodLingerPositive", server: asTCP(linger.GoodLingerPositive), raw: true, eof: true},
 	{name: "linger.GoodLingerRestored", server: asTCP(linger.GoodLingerRestored), raw: true, eof: true},
 	{name: "linger.BadDialLinger", client: linger.BadDialLinger},
+	{name: "linger.BadLingerHelper", server: asTCP(linger.BadLingerHelper), raw: true, eof: true},
+	{name: "linger.GoodLingerHelperPositive", server: asTCP(linger.GoodLingerHelperPositive), raw: true, eof: true},
+	{name: "linger.BadLingerLeaves", server: fromListener(func(ln net.Listener) {
+		if c, err := linger.BadLingerLeaves(ln); err == nil {
+			io.Copy(c, c) // a caller that echoes to EOF: its Close still resets
+			c.Close()
+		}
+	}), eof: true},
+	{name: "linger.BadLingerGo", server: fromListener(linger.BadLingerGo), raw: true, eof: true},
+	{name: "linger.GoodLingerGo", server: fromListener(linger.GoodLingerGo), eof: true},
 
 	{name: "rawfd.Bad", rawFD: rawfd.Bad},
 	{name: "rawfd.Good", rawFD: rawfd.Good},

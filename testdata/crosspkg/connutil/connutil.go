@@ -22,3 +22,12 @@ func Drain(c net.Conn) { // want Drain:"conn.0: return.done."
 var kept []net.Conn
 
 func Keep(c net.Conn) { kept = append(kept, c) }
+
+// TryLinger sets SO_LINGER to secs when the conn has the option: a
+// constant 0 at the call is SetLinger(0).
+func TryLinger(c net.Conn, secs int) error { // want TryLinger:"conn.0: return.unread. errdone errread linger=1."
+	if l, ok := c.(interface{ SetLinger(int) error }); ok {
+		return l.SetLinger(secs)
+	}
+	return nil
+}
