@@ -454,6 +454,11 @@ func (c *eventCollector) goEvents(g *ssa.Go) ([]event, goStmt) {
 			launch(a, i, true)
 			evs = append(evs, c.fieldLiteralEvents(a, fnv, i, true, g.Pos(), evLaunch)...)
 		}
+		for _, ev := range evs {
+			if c.tr.conns[ev.conn].field != nil && ev.root != nil && ev.root.effect.Drains {
+				gs.drains = append(gs.drains, ev.conn)
+			}
+		}
 		return evs, gs
 	}
 	evs = append(evs, c.fieldGoEvents(cc, g.Pos())...)
@@ -462,6 +467,13 @@ func (c *eventCollector) goEvents(g *ssa.Go) ([]event, goStmt) {
 			local := cc.Value == callee && len(callee.Blocks) > 0
 			if local {
 				gs.body = callee
+				for i, a := range cc.Args {
+					for _, k := range c.tr.fieldRoots[a] {
+						if pe := sum.param(i, c.tr.conns[k].field.field.Name()); pe != nil && pe.Drains {
+							gs.drains = append(gs.drains, k)
+						}
+					}
+				}
 			}
 			for i, a := range cc.Args {
 				ref, ok := alias[a]

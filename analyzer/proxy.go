@@ -23,37 +23,57 @@ type copyLaunch struct {
 	signal ssa.Value // the channel or WaitGroup it signals, in the launcher
 }
 
-// proxyCandidates finds the proxy shape in one function.
+// proxyCandidates finds the proxy shape in one function, and its
+// one-direction form: a function that starts a goroutine reading a conn to
+// EOF and closes that conn without waiting for it (it neither receives
+// what the reader sends or closes when its loop ends, nor waits on its
+// WaitGroup): whatever the reader has not read yet makes the Close reset.
 func proxyCandidates(fa *funcAnalysis) []candidate {
-	groups := make(map[ssa.Value][]copyLaunch)
-	var order []ssa.Value
+	type group struct {
+		signal   ssa.Value // nil: a reader that signals nothing
+		launches []copyLaunch
+	}
+	var groups []*group
+	bySignal := make(map[ssa.Value]*group)
 	for _, gs := range fa.ev.gos {
 		l, ok := copyLaunchOf(gs)
 		if !ok {
 			continue
 		}
-		if _, seen := groups[l.signal]; !seen {
-			order = append(order, l.signal)
+		g := bySignal[l.signal]
+		if g == nil || l.signal == nil {
+			g = &group{signal: l.signal}
+			groups = append(groups, g)
+			if l.signal != nil {
+				bySignal[l.signal] = g
+			}
 		}
-		groups[l.signal] = append(groups[l.signal], l)
+		g.launches = append(g.launches, l)
 	}
 	var out []candidate
-	for _, sig := range order {
-		launches := groups[sig]
-		if len(launches) < 2 {
-			continue
+	for _, g := range groups {
+		launches := g.launches
+		waits, all := 0, false
+		if g.signal != nil {
+			waits, all = waitsOn(fa.fn, fa.g, g.signal)
 		}
-		waits, all := waitsOn(fa.fn, fa.g, sig)
 		if all || waits >= len(launches) {
 			continue
 		}
-		detail := &proxyDetail{waits: waits, signal: signalName(sig)}
+		detail := &proxyDetail{waits: waits}
+		if g.signal != nil {
+			detail.signal = signalName(g.signal)
+		}
 		drained := make(map[int]bool)
 		for _, l := range launches {
 			detail.gos = append(detail.gos, l.gs.instr.Pos())
 			for _, k := range l.gs.drains {
 				drained[k] = true
 			}
+		}
+		verdict := verdictProxyEarly
+		if len(launches) == 1 {
+			verdict = verdictReaderActive
 		}
 		first := fa.ev.goIndex[launches[0].gs.instr]
 		for _, k := range sortedKeys(drained) {
@@ -65,7 +85,7 @@ func proxyCandidates(fa *funcAnalysis) []candidate {
 			}
 			sort.Slice(closes, func(i, j int) bool { return closes[i] < closes[j] })
 			for _, pos := range closes {
-				out = append(out, candidate{pos: pos, verdict: verdictProxyEarly, conn: fa.tr.conns[k],
+				out = append(out, candidate{pos: pos, verdict: verdict, conn: fa.tr.conns[k],
 					fnName: fa.fn.Name(), proxy: detail})
 			}
 		}
@@ -74,7 +94,8 @@ func proxyCandidates(fa *funcAnalysis) []candidate {
 }
 
 // copyLaunchOf describes a go statement whose goroutine drains connections
-// and signals the launcher when it is done.
+// and how it signals the launcher when it is done (signal nil: it does
+// not).
 func copyLaunchOf(gs goStmt) (copyLaunch, bool) {
 	l := copyLaunch{gs: gs}
 	if gs.body == nil || len(gs.drains) == 0 {
@@ -93,6 +114,7 @@ func copyLaunchOf(gs goStmt) (copyLaunch, bool) {
 			outer[p] = cc.Args[i]
 		}
 	}
+	signals := false // it signals something, mapped to the launcher or not
 	for _, b := range gs.body.Blocks {
 		for _, instr := range b.Instrs {
 			var target ssa.Value
@@ -100,20 +122,28 @@ func copyLaunchOf(gs goStmt) (copyLaunch, bool) {
 			case *ssa.Send:
 				target = i.Chan
 			case ssa.CallInstruction:
-				if funcName(i.Common().StaticCallee()) == "(*sync.WaitGroup).Done" && len(i.Common().Args) == 1 {
-					target = i.Common().Args[0]
+				cc := i.Common()
+				if funcName(cc.StaticCallee()) == "(*sync.WaitGroup).Done" && len(cc.Args) == 1 {
+					target = cc.Args[0]
+				}
+				if b, ok := cc.Value.(*ssa.Builtin); ok && b.Name() == "close" && len(cc.Args) == 1 {
+					target = cc.Args[0]
 				}
 			}
 			if target == nil {
 				continue
 			}
+			signals = true
 			if o, ok := outer[cellOf(target)]; ok {
 				l.signal = identity(o)
 				return l, true
 			}
 		}
 	}
-	return l, false
+	// A goroutine that signals what we cannot follow (a channel in a
+	// field) may be waited for: say nothing. One that signals nothing
+	// cannot be.
+	return l, !signals
 }
 
 // cellOf looks through a load of a captured variable to the variable.

@@ -67,6 +67,11 @@ func diagnostic(fset *token.FileSet, c candidate) analysis.Diagnostic {
 		for _, pos := range p.gos {
 			related(pos, "copy goroutine started here, signalling "+p.signal)
 		}
+	case verdictReaderActive:
+		d.Category = CategoryUnreadClose
+		d.Message = fmt.Sprintf("%s while the goroutine started at %s may still be reading it: its unread input makes Linux send RST",
+			subject, w.at(c.proxy.gos[0]))
+		related(c.proxy.gos[0], "reader goroutine started here")
 	case verdictLingerZero:
 		d.Category = CategoryLingerZero
 		if c.leavesAt.IsValid() {

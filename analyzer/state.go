@@ -212,7 +212,8 @@ const (
 	verdictHalfCloseUndrained
 	verdictUnread
 	verdictLingerZero
-	verdictProxyEarly // set by the proxy rule, never by verdictOf
+	verdictProxyEarly   // set by the proxy rule, never by verdictOf
+	verdictReaderActive // likewise: a Close while a reader goroutine may still read
 )
 
 // verdictOf decides what to report for a Close reached in the states m.

@@ -48,6 +48,7 @@ import (
 	"rstcases/protocol"
 	"rstcases/proxy"
 	"rstcases/rawfd"
+	"rstcases/reader"
 	"rstcases/readloop"
 	"rstcases/realworld"
 	"rstcases/seed"
@@ -291,6 +292,11 @@ var cases = []pattern{
 	{name: "client.GoodWriteError", client: client.GoodWriteError},
 
 	{name: "packet.BadStreamAnswer", server: packet.BadStreamAnswer},
+
+	{name: "reader.BadReaderCut", server: reader.BadReaderCut},
+	{name: "reader.GoodReaderWait", server: asTCP(reader.GoodReaderWait), raw: true, eof: true},
+	{name: "reader.GoodReaderBounded", server: asTCP(reader.GoodReaderBounded), raw: true, eof: true},
+	{name: "reader.GoodReaderWaitGroup", server: asTCP(reader.GoodReaderWaitGroup), raw: true, eof: true},
 
 	{name: "origins.BadLimited", server: fromListener(origins.BadLimited)},
 	{name: "origins.BadDialHelper", client: origins.BadDialHelper},

@@ -1,0 +1,80 @@
+package reader
+
+// A goroutine that reads a conn to EOF while its launcher writes: the
+// launcher's Close cuts the reader short, and what it has not read yet
+// makes the Close reset, unless the launcher waits for the reader (a
+// channel the reader closes or sends on when its loop ends, a WaitGroup,
+// or a select that also waits on a timer).
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"time"
+)
+
+// BadReaderCut closes while its reader may still have input to read. The
+// reader starts reading when the launcher says so, here after the Close:
+// like a reader busy with earlier input.
+func BadReaderCut(c net.Conn) {
+	start := make(chan struct{})
+	go func() {
+		<-start
+		io.Copy(io.Discard, c)
+	}()
+	fmt.Fprintln(c, "bye")
+	c.Close() // want `conn c \(parameter of BadReaderCut\) is closed while the goroutine started at reader\.go:\d+ may still be reading it: its unread input makes Linux send RST`
+	close(start)
+}
+
+// GoodReaderWait half-closes, lets the reader run, and waits for it.
+func GoodReaderWait(c *net.TCPConn) {
+	start, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		<-start
+		io.Copy(io.Discard, c)
+	}()
+	fmt.Fprintln(c, "bye")
+	c.CloseWrite()
+	close(start)
+	<-done
+	c.Close()
+}
+
+// GoodReaderBounded waits for the reader at most two seconds after the
+// half-close.
+func GoodReaderBounded(c *net.TCPConn) {
+	start, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		<-start
+		io.Copy(io.Discard, c)
+	}()
+	fmt.Fprintln(c, "bye")
+	c.CloseWrite()
+	close(start)
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+	}
+	c.Close()
+}
+
+// drainInto reads the conn to EOF, then marks the WaitGroup done.
+func drainInto(c net.Conn, wg *sync.WaitGroup) {
+	defer wg.Done()
+	io.Copy(io.Discard, c)
+}
+
+// GoodReaderWaitGroup waits on the reader's WaitGroup.
+func GoodReaderWaitGroup(c *net.TCPConn) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	fmt.Fprintln(c, "bye")
+	c.CloseWrite()
+	go drainInto(c, &wg)
+	wg.Wait()
+	c.Close()
+}
