@@ -173,6 +173,9 @@ func track(fn *ssa.Function, ctx *trackContext) *tracking {
 				}
 			}
 			if !ok {
+				spec, ok = dialerValueOrigin(call)
+			}
+			if !ok {
 				continue
 			}
 			id := len(t.conns)
@@ -297,6 +300,90 @@ func onlyStore(a *ssa.Alloc, v ssa.Value) bool {
 		}
 	}
 	return true
+}
+
+// dialerValueOrigin reports whether call dials through a dialer value: a
+// function value or an interface method with the signature of net.Dial
+// (network, address) or of (*net.Dialer).DialContext (ctx, network,
+// address), returning (net.Conn, error): a Dial func field that defaults
+// to net.Dial, x/net/proxy's Dialer and ContextDialer, a program's own.
+// The conn is a dialed stream when the network is a constant stream
+// network, or when the code proves it one by asserting *net.TCPConn or
+// *net.UnixConn, or CloseWrite, on it.
+func dialerValueOrigin(call *ssa.Call) (originSpec, bool) {
+	cc := call.Common()
+	if cc.StaticCallee() != nil {
+		return originSpec{}, false // static calls: the catalogue or returnedOrigin
+	}
+	sig := cc.Signature()
+	params, results := sig.Params(), sig.Results()
+	if results.Len() != 2 || !isNamedType(results.At(0).Type(), false, "net", "Conn") || !isErrorType(results.At(1).Type()) {
+		return originSpec{}, false
+	}
+	netArg := -1
+	switch {
+	case params.Len() == 2 && isString(params.At(0).Type()) && isString(params.At(1).Type()):
+		netArg = 0
+	case params.Len() == 3 && isNamedType(params.At(0).Type(), false, "context", "Context") &&
+		isString(params.At(1).Type()) && isString(params.At(2).Type()):
+		netArg = 1
+	default:
+		return originSpec{}, false
+	}
+	if cc.IsInvoke() {
+		if name := cc.Method.Name(); name != "Dial" && name != "DialContext" {
+			return originSpec{}, false
+		}
+	}
+	spec := originSpec{verb: "dialed", kind: kindStream, client: true, network: -1}
+	if n, isConst := constString(cc.Args[netArg]); isConst {
+		return spec, isStreamNetwork(n)
+	}
+	return spec, provenStream(call)
+}
+
+// provenStream reports whether the conn a dial returns is asserted to be a
+// stream: *net.TCPConn, *net.UnixConn, or a CloseWrite method.
+func provenStream(call *ssa.Call) bool {
+	seen := make(map[ssa.Value]bool)
+	var walk func(v ssa.Value, depth int) bool
+	walk = func(v ssa.Value, depth int) bool {
+		if depth > 6 || seen[v] || v.Referrers() == nil {
+			return false
+		}
+		seen[v] = true
+		for _, r := range *v.Referrers() {
+			switch r := r.(type) {
+			case *ssa.Extract:
+				if r.Index == 0 && walk(r, depth+1) {
+					return true
+				}
+			case *ssa.ChangeInterface, *ssa.MakeInterface, *ssa.Phi:
+				if walk(r.(ssa.Value), depth+1) {
+					return true
+				}
+			case *ssa.TypeAssert:
+				t := r.AssertedType
+				if isNamedType(t, true, "net", "TCPConn") || isNamedType(t, true, "net", "UnixConn") {
+					return true
+				}
+				if iface, ok := t.Underlying().(*types.Interface); ok {
+					for m := range iface.Methods() {
+						if m.Name() == "CloseWrite" {
+							return true
+						}
+					}
+				}
+			}
+		}
+		return false
+	}
+	return walk(call, 0)
+}
+
+func isString(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Kind() == types.String
 }
 
 // bindResults makes the results of an origin call aliases of the new

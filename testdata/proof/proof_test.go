@@ -33,6 +33,7 @@ import (
 	"rstcases/client"
 	"rstcases/crosspkg/app"
 	"rstcases/defers"
+	"rstcases/dialers"
 	"rstcases/errpath"
 	"rstcases/fields"
 	"rstcases/fix"
@@ -293,6 +294,11 @@ var cases = []pattern{
 
 	{name: "packet.BadStreamAnswer", server: packet.BadStreamAnswer},
 
+	{name: "dialers.BadDialField", client: dialers.BadDialField},
+	{name: "dialers.GoodDialField", client: dialers.GoodDialField},
+	{name: "dialers.BadContextDialer", also: []string{"viaContextDialer"}, client: dialers.BadContextDialer},
+	{name: "dialers.BadNetworkVariable", also: []string{"dialNetwork"}, client: dialers.BadNetworkVariable},
+
 	{name: "reader.BadReaderCut", server: reader.BadReaderCut},
 	{name: "reader.GoodReaderWait", server: asTCP(reader.GoodReaderWait), raw: true, eof: true},
 	{name: "reader.GoodReaderBounded", server: asTCP(reader.GoodReaderBounded), raw: true, eof: true},
@@ -377,6 +383,7 @@ var notRun = map[string]string{
 	"linger.IgnoredLinger":         "suppressed on purpose: the RST is wanted",
 	"app.Kept":                     "the conn is kept elsewhere: silence by design",
 	"origins.GoodMuxStream":        "an in-memory stream (net.Pipe) behind a listener-like Accept: no socket, no RST",
+	"dialers.GoodUnknownNetwork":   "a network variable nothing proves a stream: silence by design, whatever the kernel does",
 	"wrapconn.Wrap":                "a wrapper of another package, run through wrappers.BadCrossPackage and wrappers.GoodCrossPackage",
 	"wrappers.NotAWrapper":         "its Close keeps the conn open: the conn escapes into it, silence by design",
 	"fields.Dial":                  "a constructor, run through fields.BadClientQuit and fields.GoodClientQuit",

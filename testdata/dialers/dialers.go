@@ -1,0 +1,118 @@
+package dialers
+
+// Conns dialed through dialer values: a Dial func field, a ContextDialer
+// interface, a network that only the code's own assertions prove a stream.
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+)
+
+// Proxy dials its backends through a func field, net.Dial by default.
+type Proxy struct {
+	Dial func(network, addr string) (net.Conn, error)
+}
+
+// pingTwice reads the answer to one ping, sends another and returns
+// without reading that answer.
+func pingTwice(c net.Conn) error {
+	r := bufio.NewReader(c)
+	fmt.Fprintf(c, "PING\r\n")
+	if _, err := r.ReadString('\n'); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(c, "PING\r\n")
+	return err
+}
+
+// BadDialField dials through the field and closes after pingTwice.
+func BadDialField(addr string) error {
+	p := &Proxy{Dial: net.Dial}
+	c, err := p.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close() // want `conn dialed at dialers\.go:\d+ is closed with the reply to our write unread: Linux sends RST and the peer may lose data`
+	if err := pingTwice(c); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(c, "QUIT\r\n")
+	return err
+}
+
+// GoodDialField reads the second answer too.
+func GoodDialField(addr string) error {
+	p := &Proxy{Dial: net.Dial}
+	c, err := p.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := pingTwice(c); err != nil {
+		return err
+	}
+	_, err = bufio.NewReader(c).ReadString('\n')
+	return err
+}
+
+// ContextDialer is x/net/proxy's ContextDialer.
+type ContextDialer interface {
+	DialContext(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+func viaContextDialer(d ContextDialer, addr string) error {
+	c, err := d.DialContext(context.Background(), "tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close() // want `conn dialed at dialers\.go:\d+ is closed with the reply to our write unread: Linux sends RST and the peer may lose data`
+	if err := pingTwice(c); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(c, "QUIT\r\n")
+	return err
+}
+
+// BadContextDialer dials through the interface.
+func BadContextDialer(addr string) error { return viaContextDialer(&net.Dialer{}, addr) }
+
+// dialNetwork dials a network given by its caller: a stream only because
+// it asserts *net.TCPConn.
+func dialNetwork(dial func(string, string) (net.Conn, error), network, addr string) error {
+	c, err := dial(network, addr)
+	if err != nil {
+		return err
+	}
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetNoDelay(true)
+	}
+	defer c.Close() // want `conn dialed at dialers\.go:\d+ is closed with the reply to our write unread: Linux sends RST and the peer may lose data`
+	if err := pingTwice(c); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(c, "QUIT\r\n")
+	return err
+}
+
+// BadNetworkVariable dials a variable network proven a stream.
+func BadNetworkVariable(addr string) error { return dialNetwork(net.Dial, "tcp", addr) }
+
+// unknownNetwork dials a variable network nothing proves a stream: it may
+// be UDP, so nothing is said.
+func unknownNetwork(dial func(string, string) (net.Conn, error), network, addr string) error {
+	c, err := dial(network, addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := pingTwice(c); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(c, "QUIT\r\n")
+	return err
+}
+
+// GoodUnknownNetwork is unknownNetwork over TCP: silence, by design.
+func GoodUnknownNetwork(addr string) error { return unknownNetwork(net.Dial, "tcp", addr) }
