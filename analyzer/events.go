@@ -430,6 +430,12 @@ func (c *eventCollector) goEvents(g *ssa.Go) ([]event, goStmt) {
 	alias := c.tr.alias
 	cc := g.Common()
 	gs := goStmt{instr: g}
+	if recv, _, _, ok := receiver(cc); ok {
+		if ref, tracked := alias[recv]; tracked && ref.role != roleCell {
+			// go c.Close(): a method of the conn, run at once on its own.
+			return c.callEvents(g, g.Pos()), gs
+		}
+	}
 	var evs []event
 	seen := make(map[ssa.Value]bool)
 	if fnv, ok := closureCallee(cc); ok {

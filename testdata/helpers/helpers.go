@@ -66,3 +66,18 @@ func BadDeferredHangUp(ln net.Listener) {
 	defer hangUp(c) // want `conn accepted at helpers\.go:\d+ is closed by helpers\.hangUp with input never read: Linux sends RST and the peer may lose our reply`
 	fmt.Fprintln(c, "bye")
 }
+
+// goClose closes in a goroutine of its own, as proxies do not to block.
+func goClose(c net.Conn) { go c.Close() }
+
+// BadGoClose answers and closes through goClose.
+func BadGoClose(c net.Conn) { // want BadGoClose:"conn"
+	fmt.Fprintln(c, "bye")
+	goClose(c) // want `conn c \(parameter of BadGoClose\) is closed by helpers\.goClose with input never read: Linux sends RST and the peer may lose our reply`
+}
+
+// BadGoCloseDirect closes in a goroutine itself.
+func BadGoCloseDirect(c net.Conn) { // want BadGoCloseDirect:"conn"
+	fmt.Fprintln(c, "bye")
+	go c.Close() // want `conn c \(parameter of BadGoCloseDirect\) is closed with input never read: Linux sends RST and the peer may lose our reply`
+}

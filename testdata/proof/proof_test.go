@@ -247,6 +247,8 @@ var cases = []pattern{
 	{name: "helpers.GracefulClose", server: helpers.GracefulClose},
 	{name: "helpers.GoodDeferredGraceful", server: fromListener(helpers.GoodDeferredGraceful)},
 	{name: "helpers.BadDeferredHangUp", server: fromListener(helpers.BadDeferredHangUp)},
+	{name: "helpers.BadGoClose", server: helpers.BadGoClose},
+	{name: "helpers.BadGoCloseDirect", server: helpers.BadGoCloseDirect},
 
 	{name: "app.Bad", server: fromListener(app.Bad)},
 	{name: "app.Good", server: fromListener(app.Good)},
