@@ -19,8 +19,8 @@ var doc string
 // instead of FIN: with peer input possibly unread, after CloseWrite without
 // a drain, or after SetLinger(0).
 //
-// Its options are its flags (-reject, -halfclose, -linger, -proxy, -drain,
-// -gracefulclose);
+// Its options are its flags (-reject, -halfclose, -linger, -proxy,
+// -eoflost, -drain, -gracefulclose);
 // programs that configure it otherwise (a golangci-lint plugin) use New.
 var Analyzer = &analysis.Analyzer{
 	Name:      "rstlint",
@@ -47,6 +47,7 @@ var (
 	flagHalfClose = true
 	flagLinger    = true
 	flagProxy     = true
+	flagEOFLost   = true
 	flagDrain     stringList
 	flagGraceful  stringList
 )
@@ -61,6 +62,8 @@ func flags() flag.FlagSet {
 		"report "+CategoryLingerZero+": Close after SetLinger(0)")
 	fs.BoolVar(&flagProxy, "proxy", true,
 		"report "+CategoryProxyEarlyClose+": a proxy closes its conns when the first of its copy directions finishes")
+	fs.BoolVar(&flagEOFLost, "eoflost", true,
+		"report "+CategoryProxyEOFLost+": a proxy direction ends without half-closing its destination")
 	fs.Var(&flagDrain, "drain",
 		"comma-separated functions that read their connection argument to EOF, as types.Func.FullName spells them: example.com/pkg.Drain,(*example.com/pkg.T).Drain")
 	fs.Var(&flagGraceful, "gracefulclose",
@@ -85,7 +88,7 @@ func (l *stringList) Set(s string) error {
 
 // flagConfig reads the flags: they are set before any package is analyzed.
 func flagConfig() *config {
-	return Options{Reject: flagReject, HalfClose: flagHalfClose, Linger: flagLinger, Proxy: flagProxy, Drain: flagDrain, GracefulClose: flagGraceful}.config()
+	return Options{Reject: flagReject, HalfClose: flagHalfClose, Linger: flagLinger, Proxy: flagProxy, EOFLost: flagEOFLost, Drain: flagDrain, GracefulClose: flagGraceful}.config()
 }
 
 // socketPackages are the imports that make a package worth analyzing.
@@ -199,7 +202,8 @@ func (d *driver) analyse(fn *ssa.Function) *funcAnalysis {
 		fa.g = newCFG(fn)
 		fa.ev = collectEvents(fn, fa.tr, fa.g, d.user, d.env)
 		fa.flow = solve(fn, fa.tr, fa.ev, fa.g)
-		fa.sum = summarize(fn, fa.tr, fa.ev, fa.flow)
+		fa.groups = copyGroups(fn, fa.g, fa.ev)
+		fa.sum = summarize(fn, fa.tr, fa.ev, fa.flow, fa.groups)
 		d.order = append(d.order, fa)
 	} else {
 		fa.sum = &funcSummary{effects: paramEffects{}} // known to do nothing to connections

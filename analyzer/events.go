@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"go/token"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
@@ -103,9 +104,23 @@ type eventTable struct {
 // goStmt is a go statement, and the connections its goroutine reads to
 // EOF (a proxy's copy direction).
 type goStmt struct {
-	instr  *ssa.Go
-	body   *ssa.Function // the function it runs, when known and local
-	drains []int
+	instr *ssa.Go
+	body  *ssa.Function // the function it runs, when known and local
+	// handed maps the connections handed to the goroutine to what the
+	// function it runs does to them (nil: unknown).
+	handed map[int]*rootSummary
+}
+
+// drains lists the connections the goroutine reads to EOF, in order.
+func (gs goStmt) drains() []int {
+	var ks []int
+	for k, rs := range gs.handed {
+		if rs != nil && rs.effect.Drains {
+			ks = append(ks, k)
+		}
+	}
+	slices.Sort(ks)
+	return ks
 }
 
 // collectEvents scans fn once and records every event on the connections
@@ -326,6 +341,11 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 	if recv, method, args, ok := receiver(cc); ok {
 		if ref, tracked := alias[recv]; tracked && ref.role != roleCell && ref.kind != kindFD {
 			eff := methodEffect(ref.role, ref.kind, method, args, ref.closes)
+			if eff == effNone && ref.role == roleConn && len(args) == 1 && isPastTime(args[0]) &&
+				(method == "SetDeadline" || method == "SetReadDeadline") {
+				// c.SetDeadline(time.Now()): whoever reads it fails at once.
+				evs = append(evs, event{kind: evEffect, conn: ref.conn, eff: effAbort, pos: pos, what: what})
+			}
 			if eff == effNone && method == "SetLinger" && ref.role == roleConn && len(args) == 1 {
 				if i := paramIndex(c.fn, args[0]); i >= 0 {
 					// SetLinger(secs), secs a parameter: the caller's
@@ -429,7 +449,7 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 func (c *eventCollector) goEvents(g *ssa.Go) ([]event, goStmt) {
 	alias := c.tr.alias
 	cc := g.Common()
-	gs := goStmt{instr: g}
+	gs := goStmt{instr: g, handed: make(map[int]*rootSummary)}
 	if recv, _, _, ok := receiver(cc); ok {
 		if ref, tracked := alias[recv]; tracked && ref.role != roleCell {
 			// go c.Close(): a method of the conn, run at once on its own.
@@ -445,9 +465,6 @@ func (c *eventCollector) goEvents(g *ssa.Go) ([]event, goStmt) {
 				seen[v] = true
 				root := c.env.literal(fnv, rootKey{index: index}, param)
 				evs = append(evs, event{kind: evLaunch, conn: ref.conn, pos: g.Pos(), root: root, index: index})
-				if root != nil && root.effect.Drains {
-					gs.drains = append(gs.drains, ref.conn)
-				}
 			}
 		}
 		if mc, isClosure := cc.Value.(*ssa.MakeClosure); isClosure {
@@ -461,8 +478,8 @@ func (c *eventCollector) goEvents(g *ssa.Go) ([]event, goStmt) {
 			evs = append(evs, c.fieldLiteralEvents(a, fnv, i, true, g.Pos(), evLaunch)...)
 		}
 		for _, ev := range evs {
-			if c.tr.conns[ev.conn].field != nil && ev.root != nil && ev.root.effect.Drains {
-				gs.drains = append(gs.drains, ev.conn)
+			if ev.kind == evLaunch && gs.handed[ev.conn] == nil {
+				gs.handed[ev.conn] = ev.root
 			}
 		}
 		return evs, gs
@@ -475,9 +492,10 @@ func (c *eventCollector) goEvents(g *ssa.Go) ([]event, goStmt) {
 				gs.body = callee
 				for i, a := range cc.Args {
 					for _, k := range c.tr.fieldRoots[a] {
-						if pe := sum.param(i, c.tr.conns[k].field.field.Name()); pe != nil && pe.Drains {
-							gs.drains = append(gs.drains, k)
-						}
+						gs.handed[k] = c.env.literal(callee, rootKey{index: i, field: c.tr.conns[k].field.field.Name()}, true)
+					}
+					if ref, ok := alias[a]; ok && gs.handed[ref.conn] == nil {
+						gs.handed[ref.conn] = c.env.literal(callee, rootKey{index: i}, true)
 					}
 				}
 			}
@@ -487,9 +505,6 @@ func (c *eventCollector) goEvents(g *ssa.Go) ([]event, goStmt) {
 					continue
 				}
 				pe := sum.param(i, "")
-				if local && pe != nil && pe.Drains {
-					gs.drains = append(gs.drains, ref.conn)
-				}
 				if seen[a] {
 					continue
 				}

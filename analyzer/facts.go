@@ -39,6 +39,10 @@ type ParamEffect struct {
 	// call is SetLinger(0).
 	SetsLinger  bool
 	LingerParam int
+	// LeftReading: the function returns while a copy goroutine it started
+	// may still read the conn (a pipe helper that returns after its first
+	// direction): a Close by the caller then cuts that copy short.
+	LeftReading bool
 }
 
 // String renders the effect compactly, as facts appear in tests.
@@ -55,7 +59,7 @@ func (p ParamEffect) String() string {
 		on   bool
 		name string
 	}{{p.Uses, "uses"}, {p.Reads, "reads"}, {p.Writes, "writes"}, {p.Drains, "drains"}, {p.Escapes, "escapes"}, {p.ErrDone, "errdone"}, {p.ErrRead, "errread"},
-		{p.SetsLinger, fmt.Sprintf("linger=%d", p.LingerParam)}} {
+		{p.SetsLinger, fmt.Sprintf("linger=%d", p.LingerParam)}, {p.LeftReading, "leftreading"}} {
 		if flag.on {
 			s += " " + flag.name
 		}
@@ -159,6 +163,7 @@ type rootSummary struct {
 	effect   ParamEffect
 	sites    []closeSite
 	launches []launchSite
+	aborts   []token.Pos // deadlines set in the past, which abort other users' reads
 }
 
 // closeSite is one Close of the connection inside the function, with the

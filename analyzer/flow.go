@@ -44,7 +44,10 @@ type closeObs struct {
 	states   mask
 	lastIO   ioSite    // the last partial read (servers) or write (clients) before it
 	lingerAt token.Pos // the SetLinger(0) before it, if any
-	via      string    // the helper that closes, when not a direct Close
+	// liveReader is the call of a pipe helper that returned while a copy
+	// goroutine it started may still read the conn (ParamEffect.LeftReading).
+	liveReader ioSite
+	via        string // the helper that closes, when not a direct Close
 	// judged is false for a Close inside a callee that owns the connection
 	// (reads or writes it) or keeps it: the callee is judged itself, and
 	// only the proxy rule, which asks when a Close happens, looks at it.
@@ -82,8 +85,9 @@ type flowState struct {
 	m        []mask
 	lastIO   []ioSite
 	lingerAt []token.Pos
-	defers   bitset // pending deferred calls, by index in eventTable.defers
-	launched bitset // go statements run so far, by eventTable.goIndex
+	reader   []ioSite // the pipe helper whose copy may still read the conn
+	defers   bitset   // pending deferred calls, by index in eventTable.defers
+	launched bitset   // go statements run so far, by eventTable.goIndex
 }
 
 func newFlowState(conns, defers, gos int) *flowState {
@@ -91,6 +95,7 @@ func newFlowState(conns, defers, gos int) *flowState {
 		m:        make([]mask, conns),
 		lastIO:   make([]ioSite, conns),
 		lingerAt: make([]token.Pos, conns),
+		reader:   make([]ioSite, conns),
 		defers:   newBitset(defers),
 		launched: newBitset(gos),
 	}
@@ -100,6 +105,7 @@ func (s *flowState) copyFrom(o *flowState) {
 	copy(s.m, o.m)
 	copy(s.lastIO, o.lastIO)
 	copy(s.lingerAt, o.lingerAt)
+	copy(s.reader, o.reader)
 	copy(s.defers, o.defers)
 	copy(s.launched, o.launched)
 }
@@ -116,6 +122,9 @@ func (s *flowState) mergeInto(dst *flowState) bool {
 		}
 		if s.lingerAt[i] > dst.lingerAt[i] {
 			dst.lingerAt[i], changed = s.lingerAt[i], true
+		}
+		if s.reader[i].pos > dst.reader[i].pos {
+			dst.reader[i], changed = s.reader[i], true
 		}
 	}
 	if dst.defers.unionWith(s.defers) {
@@ -288,7 +297,7 @@ func (sv *solver) apply(s *flowState, ev *event) {
 		if c.client {
 			s.m[k] = maskUnread.drain() // nothing owed before we speak
 		}
-		s.lastIO[k], s.lingerAt[k] = ioSite{}, token.NoPos
+		s.lastIO[k], s.lingerAt[k], s.reader[k] = ioSite{}, token.NoPos, ioSite{}
 	case evEffect:
 		switch ev.eff {
 		case effRead:
@@ -329,6 +338,9 @@ func (sv *solver) apply(s *flowState, ev *event) {
 			// keeps the connection is judged itself.
 			judged := !pe.Uses && !pe.Escapes
 			sv.observe(s, ev.pos, k, compose(s.m[k], mask(pe.AtClose)), s.lastIO[k], lingerAt, ev.what, judged)
+		}
+		if pe.LeftReading {
+			s.reader[k] = ioSite{pos: ev.pos, what: ev.what}
 		}
 		if pe.Escapes {
 			sv.leaves(s, k, ev.pos)
@@ -445,5 +457,6 @@ func (sv *solver) observe(s *flowState, pos token.Pos, k int, m mask, lastIO ioS
 	o.states |= m
 	o.lastIO = later(o.lastIO, lastIO)
 	o.lingerAt = max(o.lingerAt, lingerAt)
+	o.liveReader = later(o.liveReader, s.reader[k])
 	o.afterGo.unionWith(s.launched)
 }

@@ -24,11 +24,14 @@ type candidate struct {
 	// leavesAt is set for a linger-zero candidate at a SetLinger(0) whose
 	// conn leaves the function there, linger still zero.
 	leavesAt token.Pos
+	// abort is set for a proxy cut by a deadline in the past, not a Close.
+	abort bool
 }
 
 // proxyDetail is the proxy rule's account of the goroutines, for the
 // message.
 type proxyDetail struct {
+	pipe   ioSite      // the call of a pipe helper that returned at its first direction
 	gos    []token.Pos // the go statements of the copy directions
 	waits  int         // how many of them the function waits for
 	signal string      // what it waits on: "channel errc", "WaitGroup wg"
@@ -36,12 +39,13 @@ type proxyDetail struct {
 
 // funcAnalysis is everything the stages computed for one function.
 type funcAnalysis struct {
-	fn   *ssa.Function
-	g    *cfg
-	tr   *tracking
-	ev   *eventTable
-	flow *flowResult
-	sum  *funcSummary
+	fn     *ssa.Function
+	g      *cfg
+	tr     *tracking
+	ev     *eventTable
+	flow   *flowResult
+	groups []*copyGroup
+	sum    *funcSummary
 }
 
 // judge returns the candidates of one function: Closes of connections it

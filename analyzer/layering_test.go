@@ -26,6 +26,7 @@ var stages = []string{
 	"outcomes.go",  // outcomes of calls on the edges of an If
 	"events.go",    // what each instruction does to each connection
 	"flow.go",      // the dataflow: Closes, launches, states at return
+	"launches.go",  // copy goroutines, grouped by what they signal
 	"summary.go",   // summaries built, exported and looked up
 	"judge.go",     // verdicts on a function's Closes
 	"proxy.go",     // the proxy rule

@@ -11,6 +11,7 @@ const (
 	CategoryHalfCloseUndrained = "halfclose-undrained"
 	CategoryLingerZero         = "linger-zero"
 	CategoryProxyEarlyClose    = "proxy-early-close"
+	CategoryProxyEOFLost       = "proxy-eof-lost"
 	CategoryDirective          = "directive"
 )
 
@@ -26,19 +27,20 @@ type Options struct {
 	HalfClose     bool     // report halfclose-undrained
 	Linger        bool     // report linger-zero
 	Proxy         bool     // report proxy-early-close
+	EOFLost       bool     // report proxy-eof-lost
 	Drain         []string // functions that read their connection argument to EOF (types.Func.FullName)
 	GracefulClose []string // functions that close their connection argument gracefully
 }
 
 // DefaultOptions are the options of Analyzer's default flags.
 func DefaultOptions() Options {
-	return Options{Reject: true, HalfClose: true, Linger: true, Proxy: true}
+	return Options{Reject: true, HalfClose: true, Linger: true, Proxy: true, EOFLost: true}
 }
 
 // config is the options in the form the analysis uses.
 type config struct {
-	reject, halfClose, linger, proxy bool
-	user                             userFuncs
+	reject, halfClose, linger, proxy, eofLost bool
+	user                                      userFuncs
 }
 
 func (o Options) config() *config {
@@ -49,7 +51,7 @@ func (o Options) config() *config {
 		}
 		return m
 	}
-	return &config{reject: o.Reject, halfClose: o.HalfClose, linger: o.Linger, proxy: o.Proxy,
+	return &config{reject: o.Reject, halfClose: o.HalfClose, linger: o.Linger, proxy: o.Proxy, eofLost: o.EOFLost,
 		user: userFuncs{drain: set(o.Drain), graceful: set(o.GracefulClose)}}
 }
 
@@ -65,6 +67,8 @@ func (c *config) reports(category string) bool {
 		return c.linger
 	case CategoryProxyEarlyClose:
 		return c.proxy
+	case CategoryProxyEOFLost:
+		return c.eofLost
 	}
 	return true
 }

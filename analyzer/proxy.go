@@ -2,10 +2,7 @@ package analyzer
 
 import (
 	"go/token"
-	"go/types"
 	"sort"
-
-	"golang.org/x/tools/go/ssa"
 )
 
 // This file is the proxy rule: a function starts goroutines that each
@@ -16,66 +13,42 @@ import (
 // event table (which goroutines drain what) and the dataflow's Closes
 // (which run after a go statement); it walks no graph of its own.
 
-// copyLaunch is one go statement whose goroutine drains connections and
-// then signals a channel or a WaitGroup.
-type copyLaunch struct {
-	gs     goStmt
-	signal ssa.Value // the channel or WaitGroup it signals, in the launcher
-}
-
-// proxyCandidates finds the proxy shape in one function, and its
-// one-direction form: a function that starts a goroutine reading a conn to
-// EOF and closes that conn without waiting for it (it neither receives
-// what the reader sends or closes when its loop ends, nor waits on its
-// WaitGroup): whatever the reader has not read yet makes the Close reset.
+// proxyCandidates finds the proxy shapes in one function:
+//
+//   - the first finisher: a group of copy goroutines, fewer of which the
+//     function waits for than it started, and a Close after them of a conn
+//     an unfinished one still reads (proxy-early-close); with one reader,
+//     a Close that cuts it short (unread-close);
+//   - the cut: a copy goroutine that, when its own direction ends, closes
+//     or aborts (a deadline in the past) a conn another copy goroutine
+//     still reads or writes (proxy-early-close);
+//   - the lost EOF: a copy goroutine whose direction ends without error
+//     and without half-closing (or closing) its destination, while
+//     another direction still reads that destination: the far peer never
+//     sees the end of the request (proxy-eof-lost).
 func proxyCandidates(fa *funcAnalysis) []candidate {
-	type group struct {
-		signal   ssa.Value // nil: a reader that signals nothing
-		launches []copyLaunch
-	}
-	var groups []*group
-	bySignal := make(map[ssa.Value]*group)
-	for _, gs := range fa.ev.gos {
-		l, ok := copyLaunchOf(gs)
-		if !ok {
-			continue
-		}
-		g := bySignal[l.signal]
-		if g == nil || l.signal == nil {
-			g = &group{signal: l.signal}
-			groups = append(groups, g)
-			if l.signal != nil {
-				bySignal[l.signal] = g
-			}
-		}
-		g.launches = append(g.launches, l)
-	}
 	var out []candidate
+	groups := fa.groups
 	for _, g := range groups {
-		launches := g.launches
-		waits, all := 0, false
-		if g.signal != nil {
-			waits, all = waitsOn(fa.fn, fa.g, g.signal)
-		}
-		if all || waits >= len(launches) {
+		if !g.unfinished() {
 			continue
 		}
-		detail := &proxyDetail{waits: waits}
+		detail := &proxyDetail{waits: g.waits}
 		if g.signal != nil {
 			detail.signal = signalName(g.signal)
 		}
 		drained := make(map[int]bool)
-		for _, l := range launches {
+		for _, l := range g.launches {
 			detail.gos = append(detail.gos, l.gs.instr.Pos())
-			for _, k := range l.gs.drains {
+			for _, k := range l.gs.drains() {
 				drained[k] = true
 			}
 		}
 		verdict := verdictProxyEarly
-		if len(launches) == 1 {
+		if len(g.launches) == 1 {
 			verdict = verdictReaderActive
 		}
-		first := fa.ev.goIndex[launches[0].gs.instr]
+		first := fa.ev.goIndex[g.launches[0].gs.instr]
 		for _, k := range sortedKeys(drained) {
 			var closes []token.Pos
 			for _, o := range fa.flow.closes {
@@ -90,142 +63,73 @@ func proxyCandidates(fa *funcAnalysis) []candidate {
 			}
 		}
 	}
+	out = append(out, cutsAndLostEOFs(fa, groups)...)
+	// A Close after a pipe helper returned at its first finished
+	// direction, with the other copy still reading the conn.
+	for _, o := range fa.flow.closes {
+		if o.liveReader.pos.IsValid() {
+			out = append(out, candidate{pos: o.pos, verdict: verdictProxyEarly, conn: fa.tr.conns[o.conn],
+				fnName: fa.fn.Name(), via: o.via, proxy: &proxyDetail{pipe: o.liveReader}})
+		}
+	}
 	return out
 }
 
-// copyLaunchOf describes a go statement whose goroutine drains connections
-// and how it signals the launcher when it is done (signal nil: it does
-// not).
-func copyLaunchOf(gs goStmt) (copyLaunch, bool) {
-	l := copyLaunch{gs: gs}
-	if gs.body == nil || len(gs.drains) == 0 {
-		return l, false
+// cutsAndLostEOFs checks each pair of copy goroutines of the function.
+func cutsAndLostEOFs(fa *funcAnalysis, groups []*copyGroup) []candidate {
+	var all []copyLaunch
+	for _, g := range groups {
+		all = append(all, g.launches...)
 	}
-	// outer maps a free variable or parameter of the body to the launcher's value.
-	cc := gs.instr.Common()
-	outer := make(map[ssa.Value]ssa.Value)
-	if mc, ok := cc.Value.(*ssa.MakeClosure); ok {
-		for i, fv := range gs.body.FreeVars {
-			outer[fv] = mc.Bindings[i]
-		}
-	}
-	for i, p := range gs.body.Params {
-		if i < len(cc.Args) {
-			outer[p] = cc.Args[i]
-		}
-	}
-	signals := false // it signals something, mapped to the launcher or not
-	for _, b := range gs.body.Blocks {
-		for _, instr := range b.Instrs {
-			var target ssa.Value
-			switch i := instr.(type) {
-			case *ssa.Send:
-				target = i.Chan
-			case ssa.CallInstruction:
-				cc := i.Common()
-				if funcName(cc.StaticCallee()) == "(*sync.WaitGroup).Done" && len(cc.Args) == 1 {
-					target = cc.Args[0]
-				}
-				if b, ok := cc.Value.(*ssa.Builtin); ok && b.Name() == "close" && len(cc.Args) == 1 {
-					target = cc.Args[0]
-				}
-			}
-			if target == nil {
+	var out []candidate
+	for i, l := range all {
+		for _, k := range sortedHanded(l.gs.handed) {
+			rs := l.gs.handed[k]
+			if rs == nil {
 				continue
 			}
-			signals = true
-			if o, ok := outer[cellOf(target)]; ok {
-				l.signal = identity(o)
-				return l, true
-			}
-		}
-	}
-	// A goroutine that signals what we cannot follow (a channel in a
-	// field) may be waited for: say nothing. One that signals nothing
-	// cannot be.
-	return l, !signals
-}
-
-// cellOf looks through a load of a captured variable to the variable.
-func cellOf(v ssa.Value) ssa.Value {
-	if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
-		if _, isFV := u.X.(*ssa.FreeVar); isFV {
-			return u.X
-		}
-	}
-	return v
-}
-
-// identity is what stands for a channel or WaitGroup in the launcher:
-// the variable (cell) when it is captured, else the value.
-func identity(v ssa.Value) ssa.Value {
-	for {
-		ct, ok := v.(*ssa.ChangeType) // chan T to chan<- T
-		if !ok {
-			break
-		}
-		v = ct.X
-	}
-	if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
-		if _, isAlloc := u.X.(*ssa.Alloc); isAlloc {
-			return u.X
-		}
-	}
-	return v
-}
-
-// waitsOn counts the receives from a channel in fn (or reports a
-// WaitGroup.Wait or a receive in a loop, which wait for all).
-func waitsOn(fn *ssa.Function, g *cfg, sig ssa.Value) (n int, all bool) {
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			hit := false
-			switch i := instr.(type) {
-			case *ssa.UnOp:
-				hit = i.Op == token.ARROW && identity(i.X) == sig
-			case *ssa.Select:
-				for _, st := range i.States {
-					if st.Dir == types.RecvOnly && identity(st.Chan) == sig {
-						hit = true
-					}
+			for j, other := range all {
+				ors := other.gs.handed[k]
+				if i == j || ors == nil || !ors.effect.Reads && !ors.effect.Writes && !ors.effect.Drains {
+					continue
 				}
-			case *ssa.Range:
-				hit = identity(i.X) == sig
-				all = all || hit
-			case ssa.CallInstruction:
-				if funcName(i.Common().StaticCallee()) == "(*sync.WaitGroup).Wait" &&
-					len(i.Common().Args) == 1 && identity(i.Common().Args[0]) == sig {
-					return n, true
+				detail := &proxyDetail{gos: []token.Pos{l.gs.instr.Pos(), other.gs.instr.Pos()}}
+				// The cut: l closes or aborts k, which other still uses.
+				for _, site := range rs.sites {
+					out = append(out, candidate{pos: site.pos, verdict: verdictProxyCut, conn: fa.tr.conns[k],
+						fnName: fa.fn.Name(), via: site.via, proxy: detail})
 				}
-			}
-			if hit {
-				n++
-				if g.inLoop(b) {
-					all = true
+				for _, pos := range rs.aborts {
+					out = append(out, candidate{pos: pos, verdict: verdictProxyCut, conn: fa.tr.conns[k],
+						fnName: fa.fn.Name(), proxy: detail, abort: true})
+				}
+				// The lost EOF: l writes k and leaves it open, not
+				// half-closed, while other reads k to EOF.
+				if rs.effect.Writes && ors.effect.Drains && eofLost(mask(rs.effect.AtReturn)) {
+					out = append(out, candidate{pos: l.gs.instr.Pos(), verdict: verdictEOFLost, conn: fa.tr.conns[k],
+						fnName: fa.fn.Name(), proxy: detail})
 				}
 			}
 		}
 	}
-	return n, all
+	return out
 }
 
-// signalName names what the copy goroutines signal: "channel errc",
-// "WaitGroup wg", or "a channel" when it has no name (an SSA register).
-func signalName(v ssa.Value) string {
-	noun := "channel"
-	if isNamedType(derefType(v.Type()), false, "sync", "WaitGroup") {
-		noun = "WaitGroup"
-	}
-	if a, ok := v.(*ssa.Alloc); ok && a.Comment != "" {
-		return noun + " " + a.Comment
-	}
-	if _, isRegister := v.(ssa.Instruction); isRegister {
-		return "a " + noun
-	}
-	return noun + " " + v.Name()
+// eofLost reports whether a copy goroutine can return having written its
+// destination, without error, and left it open without half-closing it:
+// a live state that is still unread (no failed read or write ended the
+// conversation) and not half-closed.
+func eofLost(atReturn mask) bool {
+	lost := false
+	atReturn.each(func(s state) {
+		if s.status() == statusUnread && s.written() && !s.halfClosed() {
+			lost = true
+		}
+	})
+	return lost
 }
 
-func sortedKeys(m map[int]bool) []int {
+func sortedHanded(m map[int]*rootSummary) []int {
 	keys := make([]int, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

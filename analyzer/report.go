@@ -62,11 +62,34 @@ func diagnostic(fset *token.FileSet, c candidate) analysis.Diagnostic {
 	case verdictProxyEarly:
 		d.Category = CategoryProxyEarlyClose
 		p := c.proxy
+		if p.pipe.pos.IsValid() {
+			d.Message = fmt.Sprintf("%s after %s returned at its first finished direction (%s): the copy still reading it makes Linux send RST",
+				subject, p.pipe.what, w.at(p.pipe.pos))
+			related(p.pipe.pos, "the pipe helper returned here")
+			break
+		}
 		d.Message = fmt.Sprintf("%s after waiting for %d of its %d copy goroutines: input another still reads makes Linux send RST",
 			subject, p.waits, len(p.gos))
 		for _, pos := range p.gos {
 			related(pos, "copy goroutine started here, signalling "+p.signal)
 		}
+	case verdictProxyCut:
+		d.Category = CategoryProxyEarlyClose
+		p := c.proxy
+		if c.abort {
+			d.Message = fmt.Sprintf("%s gets a deadline in the past when the copy goroutine started at %s ends, aborting the one started at %s: the session ends in a reset",
+				w.subject(c), w.at(p.gos[0]), w.at(p.gos[1]))
+		} else {
+			d.Message = fmt.Sprintf("%s when the copy goroutine started at %s ends, while the one started at %s still uses it: Linux sends RST",
+				subject, w.at(p.gos[0]), w.at(p.gos[1]))
+		}
+		related(p.gos[0], "the goroutine that closes")
+		related(p.gos[1], "the goroutine still using the conn")
+	case verdictEOFLost:
+		d.Category = CategoryProxyEOFLost
+		d.Message = fmt.Sprintf("the copy into %s ends without CloseWrite: its peer never sees the end of the input, and the other direction waits until a timeout or a reset",
+			w.subject(c))
+		related(c.proxy.gos[1], "the other direction, still reading it")
 	case verdictReaderActive:
 		d.Category = CategoryUnreadClose
 		d.Message = fmt.Sprintf("%s while the goroutine started at %s may still be reading it: its unread input makes Linux send RST",

@@ -214,6 +214,8 @@ const (
 	verdictLingerZero
 	verdictProxyEarly   // set by the proxy rule, never by verdictOf
 	verdictReaderActive // likewise: a Close while a reader goroutine may still read
+	verdictProxyCut     // likewise: a copy goroutine closes a conn another one uses
+	verdictEOFLost      // likewise: a copy direction ends without half-closing its destination
 )
 
 // verdictOf decides what to report for a Close reached in the states m.

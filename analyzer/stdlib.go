@@ -45,11 +45,12 @@ const (
 	effLingerZero
 	effLingerReset
 	effLingerParam // SetLinger with a parameter of the function: its callers decide
+	effAbort       // a deadline in the past: the conn's pending reads and writes fail now
 	effClose
 	effEscape
 )
 
-var effectNames = [...]string{"none", "read", "drain", "write", "halfclose", "linger0", "lingerreset", "lingerparam", "close", "escape"}
+var effectNames = [...]string{"none", "read", "drain", "write", "halfclose", "linger0", "lingerreset", "lingerparam", "abort", "close", "escape"}
 
 func (e effect) String() string { return effectNames[e] }
 
@@ -514,4 +515,25 @@ func kindOfType(t types.Type) kind {
 		return kindTLS
 	}
 	return kindStream
+}
+
+// isPastTime reports whether a deadline argument is already past when
+// set: time.Now() itself, or a constant time.Unix(sec, nsec).
+func isPastTime(v ssa.Value) bool {
+	call, ok := v.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	switch funcName(call.Common().StaticCallee()) {
+	case "time.Now":
+		return true
+	case "time.Unix":
+		for _, a := range call.Common().Args {
+			if _, isConst := constInt(a); !isConst {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }

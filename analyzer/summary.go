@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -22,14 +23,17 @@ type funcSummary struct {
 	origin *originSpec
 }
 
-// summarize builds fn's summary from its events and dataflow.
-func summarize(fn *ssa.Function, tr *tracking, ev *eventTable, flow *flowResult) *funcSummary {
+// summarize builds fn's summary from its events, dataflow and copy
+// goroutines.
+func summarize(fn *ssa.Function, tr *tracking, ev *eventTable, flow *flowResult, groups []*copyGroup) *funcSummary {
 	sum := &funcSummary{params: make(map[rootKey]*rootSummary), freeVars: make(map[rootKey]*rootSummary), effects: paramEffects{},
 		origin: returnedOrigin(fn, tr, ev)}
+	left := leftReading(ev, flow, groups)
 	for k, c := range tr.conns {
 		switch {
 		case c.param >= 0:
 			rs := rootOf(k, c, ev, flow)
+			rs.effect.LeftReading = left[k] && c.field == nil
 			sum.params[c.key()] = rs
 			sum.effects = append(sum.effects, rs.effect)
 		case c.freeVar >= 0:
@@ -37,6 +41,31 @@ func summarize(fn *ssa.Function, tr *tracking, ev *eventTable, flow *flowResult)
 		}
 	}
 	return sum
+}
+
+// leftReading finds the conns that a copy goroutine of an unfinished group
+// (one the function may return without waiting for) reads, and that the
+// function does not close after starting it: its caller's Close cuts the
+// copy short.
+func leftReading(ev *eventTable, flow *flowResult, groups []*copyGroup) map[int]bool {
+	left := make(map[int]bool)
+	for _, g := range groups {
+		if !g.unfinished() || len(g.launches) < 2 {
+			continue
+		}
+		first := ev.goIndex[g.launches[0].gs.instr]
+		for _, l := range g.launches {
+			for _, k := range l.gs.drains() {
+				left[k] = true
+				for _, o := range flow.closes {
+					if o.conn == k && o.afterGo.has(first) {
+						left[k] = false // closed here: the proxy rule judges it here
+					}
+				}
+			}
+		}
+	}
+	return left
 }
 
 // returnedOrigin finds the origin whose conn every return of fn yields as
@@ -116,6 +145,9 @@ func rootOf(k int, c *conn, ev *eventTable, flow *flowResult) *rootSummary {
 			if ev := &evs[i]; ev.kind == evEffect && ev.eff == effLingerParam && !e.SetsLinger {
 				e.SetsLinger, e.LingerParam = true, ev.index
 			}
+			if ev := &evs[i]; ev.kind == evEffect && ev.eff == effAbort {
+				rs.aborts = append(rs.aborts, ev.pos)
+			}
 			t := evs[i].touch()
 			e.Reads = e.Reads || t.reads
 			e.Writes = e.Writes || t.writes
@@ -129,6 +161,7 @@ func rootOf(k int, c *conn, ev *eventTable, flow *flowResult) *rootSummary {
 	for _, evs := range ev.deferred {
 		add(evs)
 	}
+	slices.Sort(rs.aborts)
 	e.Uses = e.Reads || e.Writes
 	for _, o := range flow.closes {
 		if o.conn != k || !o.judged {
@@ -215,7 +248,7 @@ func exportFacts(pass *analysis.Pass, funcs []*ssa.Function, analysed func(*ssa.
 			// on a field means the function leaves it alone.
 			if !pe.Escapes || pe.Field != "" {
 				fact.Params = append(fact.Params, pe)
-				interesting = interesting || pe.AtClose != 0 || pe.Uses || pe.ErrDone || pe.SetsLinger ||
+				interesting = interesting || pe.AtClose != 0 || pe.Uses || pe.ErrDone || pe.SetsLinger || pe.LeftReading ||
 					mask(pe.AtReturn) != maskUnread
 			}
 		}

@@ -209,6 +209,7 @@ base_settings='          reject: true
           halfclose: true
           linger: true
           proxy: true
+          eoflost: true
           drain: []
           gracefulclose: []'
 config "$fixture/.golangci.yml" rstlint "$base_settings" 'issues:

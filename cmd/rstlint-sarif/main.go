@@ -31,6 +31,7 @@ var rules = []struct{ id, text string }{
 	{analyzer.CategoryHalfCloseUndrained, "Close after CloseWrite without reading to EOF: queued input still causes RST"},
 	{analyzer.CategoryLingerZero, "Close after SetLinger(0): the RST is certain"},
 	{analyzer.CategoryProxyEarlyClose, "A proxy closes its conns when the first copy direction ends: RST on the other"},
+	{analyzer.CategoryProxyEOFLost, "A proxy direction ends without CloseWrite on its destination: the far peer never sees EOF"},
 	{analyzer.CategoryDirective, "//rstlint:ignore without a reason"},
 }
 

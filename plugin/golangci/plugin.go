@@ -18,6 +18,7 @@
 //	          halfclose: true      # report halfclose-undrained (default true)
 //	          linger: true         # report linger-zero (default true)
 //	          proxy: true          # report proxy-early-close (default true)
+//	          eoflost: true        # report proxy-eof-lost (default true)
 //	          drain: []            # functions that read their conn argument to EOF
 //	          gracefulclose: []    # functions that close their conn argument gracefully
 //
@@ -57,6 +58,8 @@ type Settings struct {
 	Linger *bool `json:"linger"`
 	// Proxy reports proxy-early-close (flag -proxy). Default true.
 	Proxy *bool `json:"proxy"`
+	// EOFLost reports proxy-eof-lost (flag -eoflost). Default true.
+	EOFLost *bool `json:"eoflost"`
 	// Drain lists functions that read their connection argument to EOF,
 	// spelled as types.Func.FullName (flag -drain).
 	Drain []string `json:"drain"`
@@ -102,6 +105,9 @@ func (s Settings) Options() analyzer.Options {
 	}
 	if s.Proxy != nil {
 		o.Proxy = *s.Proxy
+	}
+	if s.EOFLost != nil {
+		o.EOFLost = *s.EOFLost
 	}
 	o.Drain = s.Drain
 	o.GracefulClose = s.GracefulClose

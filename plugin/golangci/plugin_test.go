@@ -51,7 +51,8 @@ func TestDecodeSettings(t *testing.T) {
 		{"halfclose off", `{"halfclose": false}`, with(func(o *analyzer.Options) { o.HalfClose = false })},
 		{"linger off", `{"linger": false}`, with(func(o *analyzer.Options) { o.Linger = false })},
 		{"proxy off", `{"proxy": false}`, with(func(o *analyzer.Options) { o.Proxy = false })},
-		{"explicit defaults", `{"reject": true, "halfclose": true, "linger": true, "proxy": true, "drain": [], "gracefulclose": []}`,
+		{"eoflost off", `{"eoflost": false}`, with(func(o *analyzer.Options) { o.EOFLost = false })},
+		{"explicit defaults", `{"reject": true, "halfclose": true, "linger": true, "proxy": true, "eoflost": true, "drain": [], "gracefulclose": []}`,
 			with(func(o *analyzer.Options) { o.Drain, o.GracefulClose = []string{}, []string{} })},
 		{"lists", `{
 			"drain": ["example.com/pkg.Drain", "(*example.com/pkg.Conn).Drain"],
@@ -162,17 +163,19 @@ func TestSettingsChangeDiagnostics(t *testing.T) {
 		want       []string // "category@func", sorted
 	}{
 		{"defaults", ``, []string{"halfclose-undrained@HalfClose", "linger-zero@Linger",
-			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "reject-unread@Reject", "unread-close@Drained", "unread-close@Unread"}},
+			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "proxy-eof-lost@Proxy", "proxy-eof-lost@Proxy", "reject-unread@Reject", "unread-close@Drained", "unread-close@Unread"}},
 		{"reject off", `{"reject": false}`, []string{"halfclose-undrained@HalfClose", "linger-zero@Linger",
-			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "unread-close@Drained", "unread-close@Unread"}},
+			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "proxy-eof-lost@Proxy", "proxy-eof-lost@Proxy", "unread-close@Drained", "unread-close@Unread"}},
 		{"halfclose off", `{"halfclose": false}`, []string{"linger-zero@Linger",
-			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "reject-unread@Reject", "unread-close@Drained", "unread-close@Unread"}},
+			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "proxy-eof-lost@Proxy", "proxy-eof-lost@Proxy", "reject-unread@Reject", "unread-close@Drained", "unread-close@Unread"}},
 		{"linger off", `{"linger": false}`, []string{"halfclose-undrained@HalfClose",
-			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "reject-unread@Reject", "unread-close@Drained", "unread-close@Unread"}},
+			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "proxy-eof-lost@Proxy", "proxy-eof-lost@Proxy", "reject-unread@Reject", "unread-close@Drained", "unread-close@Unread"}},
 		{"proxy off", `{"proxy": false}`, []string{"halfclose-undrained@HalfClose", "linger-zero@Linger",
-			"reject-unread@Reject", "unread-close@Drained", "unread-close@Unread"}},
+			"proxy-eof-lost@Proxy", "proxy-eof-lost@Proxy", "reject-unread@Reject", "unread-close@Drained", "unread-close@Unread"}},
+		{"eoflost off", `{"eoflost": false}`, []string{"halfclose-undrained@HalfClose", "linger-zero@Linger",
+			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "reject-unread@Reject", "unread-close@Drained", "unread-close@Unread"}},
 		{"drain", `{"drain": ["fixture.Slurp"]}`, []string{"halfclose-undrained@HalfClose", "linger-zero@Linger",
-			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "reject-unread@Reject", "unread-close@Unread"}},
+			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "proxy-eof-lost@Proxy", "proxy-eof-lost@Proxy", "reject-unread@Reject", "unread-close@Unread"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := New(raw(t, tc.json))

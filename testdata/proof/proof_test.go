@@ -343,6 +343,14 @@ var cases = []pattern{
 	{name: "proxy.GoodBothDirections", peer: &upstream, client: viaProxy(proxy.GoodBothDirections)},
 	{name: "proxy.GoodWaitGroup", peer: &upstream, client: viaProxy(proxy.GoodWaitGroup)},
 	{name: "proxy.BadHelper", peer: &upstream, client: viaProxyPair(proxy.BadHelper)},
+	{name: "proxy.BadCopyAndClose", also: []string{"copyAndClose"}, peer: &upstream, client: viaProxyPair(proxy.BadCopyAndClose)},
+	{name: "proxy.GoodCopyHalf", peer: &upstream, client: viaProxyPair(proxy.GoodCopyHalf)},
+	{name: "proxy.BadAbort", also: []string{"abortBoth"}, peer: &upstream, client: viaProxyPair(proxy.BadAbort)},
+	{name: "proxy.BadLostEOF", peer: &upstream, client: viaProxyPair(proxy.BadLostEOF)},
+	{name: "proxy.BadRelay", also: []string{"relay"}, peer: &upstream, client: viaProxyPair(proxy.BadRelay)},
+	{name: "proxy.GoodRelayAll", peer: &upstream, client: viaProxyPair(proxy.GoodRelayAll)},
+	{name: "proxy.GoodDialerValue", peer: &upstream, client: viaProxy(proxy.GoodDialerValue)},
+	{name: "proxy.BadDialerValue", peer: &upstream, client: viaProxy(proxy.BadDialerValue)},
 	{name: "proxy.GoodLoop", peer: &upstream, client: viaProxyPair(func(c, s net.Conn) {
 		proxy.GoodLoop(c.(*net.TCPConn), s.(*net.TCPConn))
 	})},
@@ -443,7 +451,7 @@ func TestProof(t *testing.T) {
 // categories are the categories a diagnostic in a pattern can have.
 var categories = []string{
 	analyzer.CategoryUnreadClose, analyzer.CategoryRejectUnread, analyzer.CategoryHalfCloseUndrained,
-	analyzer.CategoryLingerZero, analyzer.CategoryProxyEarlyClose,
+	analyzer.CategoryLingerZero, analyzer.CategoryProxyEarlyClose, analyzer.CategoryProxyEOFLost,
 }
 
 // strictEnv, when set (as .ci/run sets it), makes a pattern whose kernel

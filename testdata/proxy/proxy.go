@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"time"
 )
 
 // BadFirstFinisher returns when the first direction ends and its deferred
@@ -19,11 +20,11 @@ func BadFirstFinisher(client net.Conn, target string) {
 	defer server.Close() // want `conn dialed at proxy\.go:\d+ is closed after waiting for 1 of its 2 copy goroutines: input another still reads makes Linux send RST`
 	defer client.Close() // want `conn client \(parameter of BadFirstFinisher\) is closed after waiting for 1 of its 2 copy goroutines: input another still reads makes Linux send RST`
 	errc := make(chan error, 2)
-	go func() {
+	go func() { // want `the copy into conn dialed at proxy\.go:\d+ ends without CloseWrite: its peer never sees the end of the input, and the other direction waits until a timeout or a reset`
 		_, err := io.Copy(server, client)
 		errc <- err
 	}()
-	go func() {
+	go func() { // want `the copy into conn client \(parameter of BadFirstFinisher\) ends without CloseWrite`
 		_, err := io.Copy(client, server)
 		errc <- err
 	}()
@@ -100,9 +101,171 @@ func pipe(dst, src net.Conn, errc chan<- error) {
 // BadHelper: the same first-finisher shape through a helper.
 func BadHelper(client, server net.Conn) {
 	errc := make(chan error, 2)
-	go pipe(server, client, errc)
-	go pipe(client, server, errc)
+	go pipe(server, client, errc) // want `the copy into conn server \(parameter of BadHelper\) ends without CloseWrite`
+	go pipe(client, server, errc) // want `the copy into conn client \(parameter of BadHelper\) ends without CloseWrite`
 	<-errc
 	client.Close() // want `conn client \(parameter of BadHelper\) is closed after waiting for 1 of its 2 copy goroutines: input another still reads makes Linux send RST`
 	server.Close() // want `conn server \(parameter of BadHelper\) is closed after waiting for 1 of its 2 copy goroutines: input another still reads makes Linux send RST`
+}
+
+// copyAndClose copies one direction, then closes the conn it read: that
+// conn is the other direction's destination, still being written.
+func copyAndClose(w, r net.Conn, wg *sync.WaitGroup) {
+	defer wg.Done()
+	io.Copy(w, r)
+	r.Close() // want `conn client \(parameter of BadCopyAndClose\) is closed when the copy goroutine started at proxy\.go:\d+ ends, while the one started at proxy\.go:\d+ still uses it: Linux sends RST`
+}
+
+// BadCopyAndClose's goroutines cut each other when their own direction
+// ends (and pass no EOF on).
+func BadCopyAndClose(client, server net.Conn) {
+	deadline := time.Now().Add(300 * time.Millisecond)
+	client.SetDeadline(deadline)
+	server.SetDeadline(deadline)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go copyAndClose(server, client, &wg) // want `the copy into conn server \(parameter of BadCopyAndClose\) ends without CloseWrite`
+	go copyAndClose(client, server, &wg) // want `the copy into conn client \(parameter of BadCopyAndClose\) ends without CloseWrite`
+	wg.Wait()
+	server.Close()
+}
+
+// copyHalf copies one direction and passes the EOF on.
+func copyHalf(w, r net.Conn, wg *sync.WaitGroup) {
+	defer wg.Done()
+	io.Copy(w, r)
+	w.(*net.TCPConn).CloseWrite()
+}
+
+// GoodCopyHalf passes each EOF on, waits for both, then closes both.
+func GoodCopyHalf(client, server net.Conn) {
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go copyHalf(server, client, &wg)
+	go copyHalf(client, server, &wg)
+	wg.Wait()
+	client.Close()
+	server.Close()
+}
+
+// abortBoth copies one direction, then aborts both conns with a deadline
+// in the past, which cuts the other direction short (and passes no EOF
+// on: the far peer never answers a request it has not seen the end of).
+func abortBoth(dst, src net.Conn, wg *sync.WaitGroup) {
+	defer wg.Done()
+	io.Copy(dst, src)
+	dst.SetDeadline(time.Now()) // want `conn (client|server) \(parameter of BadAbort\) gets a deadline in the past when the copy goroutine started at proxy\.go:\d+ ends, aborting the one started at proxy\.go:\d+: the session ends in a reset`
+	src.SetDeadline(time.Now()) // want `conn (client|server) \(parameter of BadAbort\) gets a deadline in the past`
+}
+
+// BadAbort's goroutines abort each other when their own direction ends.
+func BadAbort(client, server net.Conn) {
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go abortBoth(server, client, &wg) // want `the copy into conn server \(parameter of BadAbort\) ends without CloseWrite`
+	go abortBoth(client, server, &wg) // want `the copy into conn client \(parameter of BadAbort\) ends without CloseWrite`
+	wg.Wait()
+	client.Close()
+	server.Close()
+}
+
+// copyOnly copies one direction and passes no EOF on.
+func copyOnly(w, r net.Conn, wg *sync.WaitGroup) {
+	defer wg.Done()
+	io.Copy(w, r)
+}
+
+// BadLostEOF waits for both directions but passes no EOF on: a request
+// that ends with the client's half-close never ends for the server, and
+// both directions wait until the deadline.
+func BadLostEOF(client, server net.Conn) {
+	deadline := time.Now().Add(300 * time.Millisecond)
+	client.SetDeadline(deadline)
+	server.SetDeadline(deadline)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go copyOnly(server, client, &wg) // want `the copy into conn server \(parameter of BadLostEOF\) ends without CloseWrite: its peer never sees the end of the input, and the other direction waits until a timeout or a reset`
+	go copyOnly(client, server, &wg) // want `the copy into conn client \(parameter of BadLostEOF\) ends without CloseWrite`
+	wg.Wait()
+	client.Close()
+	server.Close()
+}
+
+// copyHalfSignal copies one direction, passes the EOF on, and reports.
+func copyHalfSignal(w, r net.Conn, errc chan<- error) {
+	_, err := io.Copy(w, r)
+	w.(*net.TCPConn).CloseWrite()
+	errc <- err
+}
+
+// copySignal copies one direction and reports; it passes no EOF on.
+func copySignal(w, r net.Conn, errc chan<- error) {
+	_, err := io.Copy(w, r)
+	errc <- err
+}
+
+// relay copies both ways and returns when the first direction ends.
+func relay(a, b net.Conn) error {
+	errc := make(chan error, 2)
+	go copySignal(a, b, errc) // want `the copy into conn a \(parameter of relay\) ends without CloseWrite`
+	go copySignal(b, a, errc) // want `the copy into conn b \(parameter of relay\) ends without CloseWrite`
+	return <-errc
+}
+
+// BadRelay closes both conns when relay returns: the other copy still
+// reads one of them.
+func BadRelay(client, server net.Conn) {
+	relay(client, server)
+	client.Close() // want `conn client \(parameter of BadRelay\) is closed after proxy\.relay returned at its first finished direction \(proxy\.go:\d+\): the copy still reading it makes Linux send RST`
+	server.Close() // want `conn server \(parameter of BadRelay\) is closed after proxy\.relay returned`
+}
+
+// relayAll copies both ways and returns when both have ended.
+func relayAll(a, b net.Conn) {
+	errc := make(chan error, 2)
+	go copyHalfSignal(a, b, errc)
+	go copyHalfSignal(b, a, errc)
+	<-errc
+	<-errc
+}
+
+// GoodRelayAll closes both conns after relayAll.
+func GoodRelayAll(client, server net.Conn) {
+	relayAll(client, server)
+	client.Close()
+	server.Close()
+}
+
+// dialer is how a proxy reaches its backends: a func field, net.Dial by
+// default.
+type dialer struct {
+	Dial func(network, addr string) (net.Conn, error)
+}
+
+// GoodDialerValue is the recommended form written with a dialer value and
+// a pipe helper: each direction passes the EOF on, and both are waited for.
+func GoodDialerValue(client net.Conn, target string) {
+	d := &dialer{Dial: net.Dial}
+	server, err := d.Dial("tcp", target)
+	if err != nil {
+		client.Close()
+		return
+	}
+	relayAll(client, server)
+	client.Close()
+	server.Close()
+}
+
+// BadDialerValue dials the same way and closes after relay's first
+// direction.
+func BadDialerValue(client net.Conn, target string) {
+	d := &dialer{Dial: net.Dial}
+	server, err := d.Dial("tcp", target)
+	if err != nil {
+		client.Close()
+		return
+	}
+	relay(client, server)
+	client.Close() // want `conn client \(parameter of BadDialerValue\) is closed after proxy\.relay returned`
+	server.Close() // want `conn dialed at proxy\.go:\d+ is closed after proxy\.relay returned`
 }

@@ -1,0 +1,204 @@
+package analyzer
+
+import (
+	"go/token"
+	"go/types"
+	"sort"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// This file groups a function's copy goroutines: go statements whose
+// goroutine reads connections to EOF (a proxy's io.Copy directions, a
+// reader loop), by what they signal when done, with how many of them the
+// function waits for. The proxy rule and the summaries (a pipe helper
+// that returns after its first direction) read the groups.
+
+// copyLaunch is one go statement whose goroutine drains connections and
+// then signals a channel or a WaitGroup.
+type copyLaunch struct {
+	gs     goStmt
+	signal ssa.Value // the channel or WaitGroup it signals, in the launcher
+}
+
+// copyGroup is the copy goroutines that signal one channel or WaitGroup
+// (or one goroutine that signals nothing), and how many of them the
+// function waits for.
+type copyGroup struct {
+	signal   ssa.Value // nil: a goroutine that signals nothing
+	launches []copyLaunch
+	waits    int
+	all      bool // a WaitGroup.Wait or a receive in a loop: it waits for all
+}
+
+// unfinished reports whether the function may go on while a copy
+// goroutine of the group still runs.
+func (g *copyGroup) unfinished() bool { return !g.all && g.waits < len(g.launches) }
+
+// copyGroups returns fn's copy goroutines grouped by signal.
+func copyGroups(fn *ssa.Function, cg *cfg, ev *eventTable) []*copyGroup {
+	var groups []*copyGroup
+	bySignal := make(map[ssa.Value]*copyGroup)
+	for _, gs := range ev.gos {
+		l, ok := copyLaunchOf(gs)
+		if !ok {
+			continue
+		}
+		g := bySignal[l.signal]
+		if g == nil || l.signal == nil {
+			g = &copyGroup{signal: l.signal}
+			groups = append(groups, g)
+			if l.signal != nil {
+				bySignal[l.signal] = g
+			}
+		}
+		g.launches = append(g.launches, l)
+	}
+	for _, g := range groups {
+		if g.signal != nil {
+			g.waits, g.all = waitsOn(fn, cg, g.signal)
+		}
+	}
+	return groups
+}
+
+// copyLaunchOf describes a go statement whose goroutine drains connections
+// and how it signals the launcher when it is done (signal nil: it does
+// not).
+func copyLaunchOf(gs goStmt) (copyLaunch, bool) {
+	l := copyLaunch{gs: gs}
+	if gs.body == nil || len(gs.drains()) == 0 {
+		return l, false
+	}
+	// outer maps a free variable or parameter of the body to the launcher's value.
+	cc := gs.instr.Common()
+	outer := make(map[ssa.Value]ssa.Value)
+	if mc, ok := cc.Value.(*ssa.MakeClosure); ok {
+		for i, fv := range gs.body.FreeVars {
+			outer[fv] = mc.Bindings[i]
+		}
+	}
+	for i, p := range gs.body.Params {
+		if i < len(cc.Args) {
+			outer[p] = cc.Args[i]
+		}
+	}
+	signals := false // it signals something, mapped to the launcher or not
+	for _, b := range gs.body.Blocks {
+		for _, instr := range b.Instrs {
+			var target ssa.Value
+			switch i := instr.(type) {
+			case *ssa.Send:
+				target = i.Chan
+			case ssa.CallInstruction:
+				cc := i.Common()
+				if funcName(cc.StaticCallee()) == "(*sync.WaitGroup).Done" && len(cc.Args) == 1 {
+					target = cc.Args[0]
+				}
+				if b, ok := cc.Value.(*ssa.Builtin); ok && b.Name() == "close" && len(cc.Args) == 1 {
+					target = cc.Args[0]
+				}
+			}
+			if target == nil {
+				continue
+			}
+			signals = true
+			if o, ok := outer[cellOf(target)]; ok {
+				l.signal = identity(o)
+				return l, true
+			}
+		}
+	}
+	// A goroutine that signals what we cannot follow (a channel in a
+	// field) may be waited for: say nothing. One that signals nothing
+	// cannot be.
+	return l, !signals
+}
+
+// cellOf looks through a load of a captured variable to the variable.
+func cellOf(v ssa.Value) ssa.Value {
+	if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
+		if _, isFV := u.X.(*ssa.FreeVar); isFV {
+			return u.X
+		}
+	}
+	return v
+}
+
+// identity is what stands for a channel or WaitGroup in the launcher:
+// the variable (cell) when it is captured, else the value.
+func identity(v ssa.Value) ssa.Value {
+	for {
+		ct, ok := v.(*ssa.ChangeType) // chan T to chan<- T
+		if !ok {
+			break
+		}
+		v = ct.X
+	}
+	if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
+		if _, isAlloc := u.X.(*ssa.Alloc); isAlloc {
+			return u.X
+		}
+	}
+	return v
+}
+
+// waitsOn counts the receives from a channel in fn (or reports a
+// WaitGroup.Wait or a receive in a loop, which wait for all).
+func waitsOn(fn *ssa.Function, g *cfg, sig ssa.Value) (n int, all bool) {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			hit := false
+			switch i := instr.(type) {
+			case *ssa.UnOp:
+				hit = i.Op == token.ARROW && identity(i.X) == sig
+			case *ssa.Select:
+				for _, st := range i.States {
+					if st.Dir == types.RecvOnly && identity(st.Chan) == sig {
+						hit = true
+					}
+				}
+			case *ssa.Range:
+				hit = identity(i.X) == sig
+				all = all || hit
+			case ssa.CallInstruction:
+				if funcName(i.Common().StaticCallee()) == "(*sync.WaitGroup).Wait" &&
+					len(i.Common().Args) == 1 && identity(i.Common().Args[0]) == sig {
+					return n, true
+				}
+			}
+			if hit {
+				n++
+				if g.inLoop(b) {
+					all = true
+				}
+			}
+		}
+	}
+	return n, all
+}
+
+// signalName names what the copy goroutines signal: "channel errc",
+// "WaitGroup wg", or "a channel" when it has no name (an SSA register).
+func signalName(v ssa.Value) string {
+	noun := "channel"
+	if isNamedType(derefType(v.Type()), false, "sync", "WaitGroup") {
+		noun = "WaitGroup"
+	}
+	if a, ok := v.(*ssa.Alloc); ok && a.Comment != "" {
+		return noun + " " + a.Comment
+	}
+	if _, isRegister := v.(ssa.Instruction); isRegister {
+		return "a " + noun
+	}
+	return noun + " " + v.Name()
+}
+
+func sortedKeys(m map[int]bool) []int {
+	keys := make([]int, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	return keys
+}
