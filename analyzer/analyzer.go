@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/analysis/passes/buildssa"
+	"golang.org/x/tools/go/analysis/passes/ctrlflow"
 	"golang.org/x/tools/go/ssa"
 )
 
@@ -28,7 +28,7 @@ var Analyzer = &analysis.Analyzer{
 	URL:       "https://pkg.go.dev/github.com/rstlint/rstlint/analyzer",
 	Flags:     flags(),
 	Run:       func(pass *analysis.Pass) (any, error) { return runPass(pass, flagConfig()) },
-	Requires:  []*analysis.Analyzer{buildssa.Analyzer},
+	Requires:  []*analysis.Analyzer{ctrlflow.Analyzer},
 	FactTypes: []analysis.Fact{new(ConnFact), new(WrapperFact), new(OriginFact), new(hasConnFacts)},
 }
 
@@ -110,10 +110,10 @@ func runPass(pass *analysis.Pass, cfg *config) (any, error) {
 			fdAware = true
 		}
 	}
-	if !relevant {
+	if !relevant || !mayHoldConns(pass, fdAware) {
 		return nil, nil
 	}
-	srcFuncs := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA).SrcFuncs
+	prog, srcFuncs := packageSSA(pass)
 	d := &driver{
 		user: cfg.user,
 		ctx: &trackContext{
@@ -124,7 +124,7 @@ func runPass(pass *analysis.Pass, cfg *config) (any, error) {
 		analysed: make(map[*ssa.Function]*funcAnalysis),
 		busy:     make(map[*ssa.Function]bool),
 	}
-	sums := &summaries{pass: pass, prog: pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA).Pkg.Prog, local: d.summary,
+	sums := &summaries{pass: pass, prog: prog, local: d.summary,
 		delegation: make(map[delegationKey]bool), wrapperOf: make(map[*ssa.Function]int)}
 	d.env = sums
 	d.ctx.code = sums

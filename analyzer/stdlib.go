@@ -487,7 +487,7 @@ func methodEffect(r role, k kind, name string, args []ssa.Value, closes bool) ef
 }
 
 // noReturnFuncs end a path like panic; ctrlflow's facts already cut calls
-// to most of them in the SSA built by buildssa, this catches the rest.
+// to most of them in the SSA (build.go), this catches the rest.
 var noReturnFuncs = map[string]bool{
 	"os.Exit": true, "log.Fatal": true, "log.Fatalf": true, "log.Fatalln": true,
 	"log.Panic": true, "log.Panicf": true, "log.Panicln": true, "runtime.Goexit": true,
