@@ -16,7 +16,8 @@
 #
 # Needs go, git and the Go module proxy. Runnable from anywhere. Prints
 # each check; exits non-zero on the first failure. RSTLINT_KEEP_WORK=1
-# keeps the temporary directory.
+# keeps the temporary directory; RSTLINT_GCL_OUT=/path/to/custom-gcl copies
+# the custom golangci-lint there.
 set -euo pipefail
 
 gcl_version=${1:-v2.15.0}
@@ -84,6 +85,7 @@ gcl="$build/custom-gcl"
 [[ -x $gcl ]] || fail "golangci-lint custom made no $gcl"
 "$gcl" version
 ok "custom-gcl built with rstlint linked in"
+if [[ -n ${RSTLINT_GCL_OUT:-} ]]; then cp "$gcl" "$RSTLINT_GCL_OUT"; fi
 
 step "fixture module"
 fixture="$work/fixture"
