@@ -19,7 +19,9 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	rstlint = filepath.Join(dir, "rstlint")
-	if out, err := exec.Command("go", "build", "-o", rstlint, ".").CombinedOutput(); err != nil {
+	// -buildvcs=true: stamp the VCS revision, as a release build does
+	// (some environments set -buildvcs=false in GOFLAGS).
+	if out, err := exec.Command("go", "build", "-buildvcs=true", "-o", rstlint, ".").CombinedOutput(); err != nil {
 		os.Stderr.Write(out)
 		os.Exit(2)
 	}
@@ -164,5 +166,31 @@ func TestBadInput(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "undefined") || strings.Contains(string(out), "panic") {
 		t.Errorf("want the type error and no panic:\n%s", out)
+	}
+}
+
+// TestVersion checks -V=full: the form the go command parses to key its
+// vet cache on the tool, with the module version and VCS revision.
+func TestVersion(t *testing.T) {
+	stdout, stderr, code := run(t, rstlint, "-V=full")
+	if code != 0 {
+		t.Fatalf("exit code %d; stderr:\n%s", code, stderr)
+	}
+	f := strings.Fields(stdout)
+	if len(f) < 4 || f[0] != "rstlint" || f[1] != "version" || !strings.HasPrefix(f[len(f)-1], "buildID=") {
+		t.Fatalf("-V=full printed %q, want \"rstlint version <version> ... buildID=<hash>\"", stdout)
+	}
+	if f[2] == "devel" && !strings.Contains(stdout, "module=github.com/rstlint/rstlint@(devel)") {
+		t.Errorf("-V=full printed %q, want the module path in a development build", stdout)
+	}
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git: no revision to compare with")
+	}
+	head, _, gitCode := run(t, "git", "rev-parse", "HEAD")
+	if gitCode != 0 || strings.TrimSpace(head) == "" {
+		t.Skip("not a git checkout: no revision to compare with")
+	}
+	if want := "vcs.revision=" + strings.TrimSpace(head); !strings.Contains(stdout, want) {
+		t.Errorf("-V=full printed %q, want %s", stdout, want)
 	}
 }
