@@ -24,6 +24,7 @@ var ownTests = map[string]string{
 	"flagsoff": "TestFlags, with the optional categories turned off",
 	"fix":      "TestSuggestedFix, with the fixes applied",
 	"fixed":    "TestSuggestedFix, the output of the fixes",
+	"cidocs":   "no rule: tests of docs/ci.md and .pre-commit-hooks.yaml, run with go test",
 }
 
 // rulePackages lists every package of the cases module but ownTests: one

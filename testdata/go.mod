@@ -13,6 +13,7 @@ go 1.26.0
 
 require (
 	github.com/rstlint/rstlint v0.0.0-00010101000000-000000000000
+	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/sys v0.50.0
 	golang.org/x/tools v0.47.0
 )

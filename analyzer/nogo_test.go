@@ -1,0 +1,193 @@
+package analyzer_test
+
+import (
+	"bytes"
+	"encoding/gob"
+	"fmt"
+	"go/types"
+	"reflect"
+	"slices"
+	"sort"
+	"sync"
+	"testing"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/checker"
+	"golang.org/x/tools/go/packages"
+
+	"github.com/rstlint/rstlint/analyzer"
+)
+
+// What a build system that runs analyzers itself (Bazel's nogo) relies on,
+// and what can be checked without one (docs/bazel.md).
+
+// TestFactsGob checks that every fact type round-trips through
+// encoding/gob with every field set: nogo, like go vet, serializes facts
+// between the actions of different packages.
+func TestFactsGob(t *testing.T) {
+	values := map[string]analysis.Fact{
+		"*analyzer.ConnFact": &analyzer.ConnFact{Params: []analyzer.ParamEffect{
+			{Index: 1, Field: "conn", AtClose: 3, AtReturn: 1 << 20, Uses: true, Reads: true, Writes: true, Drains: true,
+				Escapes: true, ErrDone: true, ErrRead: true, SetsLinger: true, LingerParam: 2, LeftReading: true},
+			{Index: 0},
+		}},
+		"*analyzer.WrapperFact": &analyzer.WrapperFact{Param: 1},
+		"*analyzer.OriginFact":  &analyzer.OriginFact{Verb: "dialed", Kind: 1, Client: true},
+	}
+	for _, f := range analyzer.Analyzer.FactTypes {
+		name := reflect.TypeOf(f).String()
+		v, ok := values[name]
+		if !ok {
+			// An unexported marker fact: its zero value must encode.
+			v = f
+		}
+		var buf bytes.Buffer
+		if err := gob.NewEncoder(&buf).Encode(v); err != nil {
+			t.Fatalf("%s: encode: %v", name, err)
+		}
+		got := reflect.New(reflect.TypeOf(v).Elem()).Interface()
+		if err := gob.NewDecoder(&buf).Decode(got); err != nil {
+			t.Fatalf("%s: decode: %v", name, err)
+		}
+		if !reflect.DeepEqual(got, v) {
+			t.Errorf("%s: round trip gave %+v, want %+v", name, got, v)
+		}
+		delete(values, name)
+	}
+	for name := range values {
+		t.Errorf("%s is not among Analyzer.FactTypes", name)
+	}
+}
+
+// TestNoGlobalState checks that the analyzer keeps no state of its own
+// between packages: every package-level variable is a flag value (set
+// before any package is analyzed) or a read-only table, as listed here.
+func TestNoGlobalState(t *testing.T) {
+	readOnly := map[string]string{
+		"doc": "the embedded doc.go", "Analyzer": "the analyzer, its options set once from flags",
+		"flagReject": "flag", "flagHalfClose": "flag", "flagLinger": "flag", "flagProxy": "flag", "flagEOFLost": "flag",
+		"flagDrain": "flag", "flagGraceful": "flag",
+		"socketPackages": "table", "errorType": "table", "maskUnread": "table", "maskClosed": "table", "maskEscaped": "table",
+		"effectNames": "table", "connMethods": "table", "origins": "table", "datagramOrigins": "table",
+		"wrappers": "table", "argEffects": "table", "noReturnFuncs": "table",
+	}
+	pkgs, err := packages.Load(&packages.Config{Mode: packages.NeedTypes | packages.NeedName}, "github.com/rstlint/rstlint/analyzer")
+	if err != nil || len(pkgs) != 1 || pkgs[0].Types == nil {
+		t.Skipf("cannot load the analyzer package: %v", err)
+	}
+	scope := pkgs[0].Types.Scope()
+	for _, name := range scope.Names() {
+		if v, ok := scope.Lookup(name).(*types.Var); ok {
+			if _, listed := readOnly[name]; !listed {
+				t.Errorf("package-level variable %s: state shared between packages? (list it here if it is read-only)", v.Name())
+			}
+		}
+	}
+}
+
+// loaded caches the packages of the cases module by pattern: loading them
+// (net/http and all) is most of the cost of these tests.
+var (
+	loadedMu sync.Mutex
+	loaded   = map[string][]*packages.Package{}
+)
+
+func loadCase(pattern string) ([]*packages.Package, error) {
+	loadedMu.Lock()
+	defer loadedMu.Unlock()
+	if pkgs, ok := loaded[pattern]; ok {
+		return pkgs, nil
+	}
+	pkgs, err := packages.Load(&packages.Config{Mode: packages.LoadAllSyntax, Dir: casesDir}, pattern)
+	if err == nil && packages.PrintErrors(pkgs) > 0 {
+		err = fmt.Errorf("%s does not compile", pattern)
+	}
+	if err != nil {
+		return nil, err
+	}
+	loaded[pattern] = pkgs
+	return pkgs, nil
+}
+
+// diagnosticsOf runs a over a pattern of the cases module and returns
+// its diagnostics as "file:line: category: message", sorted.
+func diagnosticsOf(t *testing.T, a *analysis.Analyzer, pattern string) []string {
+	t.Helper()
+	pkgs, err := loadCase(pattern)
+	if err != nil {
+		t.Skipf("cannot load %v: %v", pattern, err)
+	}
+	graph, err := checker.Analyze([]*analysis.Analyzer{a}, pkgs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for act := range graph.All() {
+		if !act.IsRoot || act.Analyzer != a {
+			continue
+		}
+		if act.Err != nil {
+			t.Fatalf("%s: %v", act, act.Err)
+		}
+		for _, d := range act.Diagnostics {
+			p := act.Package.Fset.Position(d.Pos)
+			out = append(out, fmt.Sprintf("%s:%d: %s: %s", p.Filename, p.Line, d.Category, d.Message))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestConcurrentPackages runs two analyses of different packages at once
+// in one process: each must give what it gives alone.
+func TestConcurrentPackages(t *testing.T) {
+	a, b := "rstcases/fields", "rstcases/proxy"
+	aloneA, aloneB := diagnosticsOf(t, analyzer.Analyzer, a), diagnosticsOf(t, analyzer.Analyzer, b)
+	var togetherA, togetherB []string
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); togetherA = diagnosticsOf(t, analyzer.New(analyzer.DefaultOptions()), a) }()
+	go func() { defer wg.Done(); togetherB = diagnosticsOf(t, analyzer.New(analyzer.DefaultOptions()), b) }()
+	wg.Wait()
+	if !slices.Equal(aloneA, togetherA) || !slices.Equal(aloneB, togetherB) {
+		t.Errorf("concurrent analyses differ from separate ones:\n%q\n%q\nvs\n%q\n%q", aloneA, aloneB, togetherA, togetherB)
+	}
+	if len(aloneA) == 0 || len(aloneB) == 0 {
+		t.Errorf("no diagnostics on %s or %s: the comparison proves nothing", a, b)
+	}
+}
+
+// TestNewMatchesFlags checks that analyzer.New with each option behaves
+// as the Analyzer with the matching flag: nogo passes no flags, so options
+// go through a wrapper package calling New.
+func TestNewMatchesFlags(t *testing.T) {
+	const pkg = "rstcases/flags"
+	for _, tc := range []struct {
+		flag, value string
+		set         func(*analyzer.Options)
+	}{
+		{"reject", "false", func(o *analyzer.Options) { o.Reject = false }},
+		{"halfclose", "false", func(o *analyzer.Options) { o.HalfClose = false }},
+		{"linger", "false", func(o *analyzer.Options) { o.Linger = false }},
+		{"proxy", "false", func(o *analyzer.Options) { o.Proxy = false }},
+		{"eoflost", "false", func(o *analyzer.Options) { o.EOFLost = false }},
+		{"drain", "rstcases/flags.Slurp", func(o *analyzer.Options) { o.Drain = []string{"rstcases/flags.Slurp"} }},
+		{"gracefulclose", "rstcases/flags.Slurp", func(o *analyzer.Options) { o.GracefulClose = []string{"rstcases/flags.Slurp"} }},
+	} {
+		t.Run(tc.flag, func(t *testing.T) {
+			o := analyzer.DefaultOptions()
+			tc.set(&o)
+			byNew := diagnosticsOf(t, analyzer.New(o), pkg)
+			f := analyzer.Analyzer.Flags.Lookup(tc.flag)
+			old := f.Value.String()
+			if err := f.Value.Set(tc.value); err != nil {
+				t.Fatal(err)
+			}
+			byFlag := diagnosticsOf(t, analyzer.Analyzer, pkg)
+			f.Value.Set(old)
+			if !slices.Equal(byNew, byFlag) {
+				t.Errorf("New with %s differs from -%s=%s:\n%q\nvs\n%q", tc.flag, tc.flag, tc.value, byNew, byFlag)
+			}
+		})
+	}
+}
