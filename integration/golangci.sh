@@ -220,7 +220,7 @@ doc_has "$fixture/.golangci.yml"
 lint .golangci.yml ./...
 expect_rc 1 "run 1"
 expect rstlint unread 1 "unread-close reported on line:unread"
-grep -qE "^rst/rst\.go:$(line unread):[0-9]+: conn c \(parameter of Unread\) is closed with input never read" "$out" ||
+grep -qE "^rst/rst\.go:$(line unread):[0-9]+: conn c \(parameter of Unread\) is closed with input never read: .* \(conn passed in as a parameter at rst\.go:[0-9]+\) \(rstlint\)$" "$out" ||
 	fail "line:unread: not the unread-close message"
 ok "line:unread has the unread-close message"
 expect rstlint halfclose 1 "halfclose-undrained reported on line:halfclose"
@@ -231,12 +231,12 @@ grep -qE "^rst/rst\.go:$(line linger):[0-9]+: .*closed after SetLinger\(0\)" "$o
 	fail "line:linger: not the linger-zero message"
 expect rstlint nolint 0 "//nolint:rstlint honoured on line:nolint"
 expect rstlint graceful 0 "no report on the graceful close"
-grep -qE '^seed/main\.go:[0-9]+:[0-9]+: conn accepted at main\.go:[0-9]+ is closed with input never read: .* \(rstlint\)$' "$out" ||
+grep -qE '^seed/main\.go:[0-9]+:[0-9]+: conn accepted at main\.go:[0-9]+ is closed with input never read: .* \(conn accepted at main\.go:[0-9]+\) \(rstlint\)$' "$out" ||
 	fail "the README's seed diagnostic is missing"
 ok "the README's diagnostic on seed/main.go (copy of example/seed)"
 # golangci-lint would make each related position of a diagnostic an issue
-# of its own, which //nolint on the Close does not cover; the plugin drops
-# them (the messages name those positions).
+# of its own, which //nolint on the Close does not cover; the plugin moves
+# them into the message instead (checked above: "(conn accepted at ...)").
 grep -q 'related information' "$out" && fail "run 1: related information reported as issues"
 ok "no '(related information)' issues: //nolint:rstlint silences the whole report"
 [[ $(grep -c . "$out") == 4 ]] || fail "run 1: $(grep -c . "$out") issues, want 4"

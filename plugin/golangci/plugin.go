@@ -29,6 +29,7 @@ package golangci
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/golangci/plugin-module-register/register"
@@ -133,31 +134,53 @@ func New(settings any) (register.LinterPlugin, error) {
 
 // BuildAnalyzers returns rstlint configured by the settings. It uses
 // analyzer.New, not analyzer.Analyzer, whose options are global flags, and
-// drops related information from its diagnostics (see withoutRelated).
+// moves the related positions of its diagnostics into their messages (see
+// inlineRelated).
 func (p *Plugin) BuildAnalyzers() ([]*analysis.Analyzer, error) {
-	return []*analysis.Analyzer{withoutRelated(analyzer.New(p.settings.Options()))}, nil
+	return []*analysis.Analyzer{inlineRelated(analyzer.New(p.settings.Options()))}, nil
 }
 
-// withoutRelated returns a copy of a whose diagnostics carry no related
-// information. golangci-lint v2 turns each related position into an issue
-// of its own ("rstlint(related information): connection passed in as a
-// parameter", on the line of the parameter or the Accept): a
-// //nolint:rstlint on the reported Close does not cover it, and under
-// issues.uniq-by-line it can hide another linter's issue on its line.
-// rstlint's messages already name those positions ("accepted by
-// net.Listener.Accept at main.go:59", "set at conn.go:26").
-func withoutRelated(a *analysis.Analyzer) *analysis.Analyzer {
+// inlineRelated returns a copy of a whose diagnostics carry their related
+// positions in the message, "(conn accepted at main.go:59, last read at
+// main.go:61)", instead of as related information. golangci-lint v2 turns
+// each related position into an issue of its own ("rstlint(related
+// information): ..." on the line of the Accept): a //nolint:rstlint on the
+// reported Close does not cover it, and under issues.uniq-by-line it can
+// hide another linter's issue on its line. In the message, a golangci-lint
+// user still sees where the conn came from and what was last read.
+func inlineRelated(a *analysis.Analyzer) *analysis.Analyzer {
 	run := a.Run
 	b := *a
 	b.Run = func(pass *analysis.Pass) (any, error) {
 		p := *pass
 		p.Report = func(d analysis.Diagnostic) {
-			d.Related = nil
+			if len(d.Related) > 0 {
+				parts := make([]string, 0, len(d.Related))
+				for _, r := range d.Related {
+					pos := pass.Fset.Position(r.Pos)
+					parts = append(parts, fmt.Sprintf("%s at %s:%d", relatedLabel(r.Message), filepath.Base(pos.Filename), pos.Line))
+				}
+				d.Message += " (" + strings.Join(parts, ", ") + ")"
+				d.Related = nil
+			}
 			pass.Report(d)
 		}
 		return run(&p)
 	}
 	return &b
+}
+
+// relatedLabel shortens a related position's message to what names it:
+// "conn accepted by net.Listener.Accept" is "conn accepted", "last read,
+// by (*bufio.Reader).ReadString" is "last read", "linger set to 0 here" is
+// "linger set to 0".
+func relatedLabel(msg string) string {
+	for _, cut := range []string{",", " by ", " here"} {
+		if i := strings.Index(msg, cut); i > 0 {
+			msg = msg[:i]
+		}
+	}
+	return msg
 }
 
 // GetLoadMode asks for type information: rstlint runs on SSA (buildssa).

@@ -150,6 +150,14 @@ func (r *recorder) Errorf(format string, args ...any) {
 	r.errs = append(r.errs, fmt.Sprintf(format, args...))
 }
 
+// inlined are the related positions the plugin moves into the message,
+// by function of the fixture.
+var inlined = map[string]string{
+	"Unread":  "(conn passed in as a parameter at fixture.go:12)",
+	"Drained": "(conn passed in as a parameter at fixture.go:39, last read at fixture.go:40)",
+	"Linger":  "(conn passed in as a parameter at fixture.go:31, linger set to 0 at fixture.go:32)",
+}
+
 // TestSettingsChangeDiagnostics runs the analyzer the plugin builds on
 // testdata/src/fixture and checks which functions are reported, and in
 // which category, for each settings block.
@@ -196,6 +204,9 @@ func TestSettingsChangeDiagnostics(t *testing.T) {
 					if len(d.Related) != 0 {
 						t.Errorf("%s: diagnostic has related information %v, want none (golangci-lint makes each an issue)",
 							res.Action.Package.Fset.Position(d.Pos), d.Related)
+					}
+					if fn := enclosingFunc(res, d.Pos); tc.name == "defaults" && inlined[fn] != "" && !strings.Contains(d.Message, inlined[fn]) {
+						t.Errorf("%s: message %q lacks the related positions %q", fn, d.Message, inlined[fn])
 					}
 				}
 			}
