@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# integration/gopls.sh [gopls version, default v0.23.0] [toolchain, e.g. go1.27.3]
+# integration/gopls.sh [gopls version, default v0.23.0] [toolchain, e.g. go1.27.4]
 #
 # Proves rstlint's diagnostics in editors through gopls. Upstream gopls has
 # no way to load a third-party analyzer, so this builds a gopls with rstlint
@@ -12,7 +12,7 @@
 # internal/settings/analysis.go with integration/goplspatch (a small go/ast
 # edit of ours; no gopls source is kept in this repository), require and
 # replace github.com/rstlint/rstlint with this checkout, go mod tidy, go
-# build. gopls v0.24.0 needs Go 1.27: pass a toolchain (go1.27.3), which the
+# build. gopls v0.24.0 needs Go 1.27: pass a toolchain (go1.27.4), which the
 # go command fetches from the module proxy.
 #
 # Needs go and the Go module proxy. Runnable from anywhere. Prints each
@@ -39,7 +39,7 @@ dl=$(env "${gopls_env[@]}" go mod download -json "golang.org/x/tools/gopls@$gopl
 src=$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' <<<"$dl")
 if [[ ! -d $src ]]; then
 	echo "$dl" >&2
-	fail "no source for gopls@$gopls_version (a newer Go? pass a toolchain: bash $0 $gopls_version go1.27.3)"
+	fail "no source for gopls@$gopls_version (a newer Go? pass a toolchain: bash $0 $gopls_version go1.27.4)"
 fi
 gopls_src="$work/gopls"
 cp -r "$src" "$gopls_src"
@@ -150,7 +150,7 @@ ok "and nothing else: not the //rstlint:ignore'd close, not the graceful one"
 grep -qE '^seed/main\.go:[0-9]+:[0-9]+: conn accepted at main\.go:[0-9]+ is closed with input never read: ' "$work/got" ||
 	fail "the README's seed diagnostic is missing"
 ok "the README's diagnostic on seed/main.go (copy of example/seed): $(grep -oE '^seed/main\.go:[0-9]+:[0-9]+' "$work/got")"
-grep -qE "^$fixture/seed/main\.go:[0-9]+:[0-9]+(-[0-9]+)?: - connection accepted by net\.Listener\.Accept" "$work/got.raw" ||
+grep -qE "^$fixture/seed/main\.go:[0-9]+:[0-9]+(-[0-9]+)?: - conn accepted by net\.Listener\.Accept" "$work/got.raw" ||
 	fail "gopls shows no related information for the seed diagnostic"
 ok "related information (where the conn was accepted) reaches the editor"
 
