@@ -70,6 +70,25 @@
 // wrapping: CountResets counts the test's RSTs in its private network
 // namespace instead, without stacks.
 //
+// Clients are watched through their dial function (Watcher.Dial,
+// Watcher.DialContext), and NewServer starts an httptest.Server whose
+// server and client conns are both watched. WaitDelivered lets a test make
+// sure its request sits in the server's receive queue before the server
+// closes, without sleeping.
+//
+// # Recording for rstlint
+//
+// With RSTTEST_TRACE=path in the environment, Watcher.Verify and
+// Watcher.Record append each resetting Close to path, one JSON line each
+// (its call stack, the conn's origin, the unread bytes, the test's name),
+// safely from parallel tests and test binaries; ResetCounter.Verify
+// appends the test's count. "rstlint -trace=path ./..." then marks each
+// diagnostic whose Close reset as confirmed, and reports the resets it did
+// not predict (runtime-only):
+//
+//	RSTTEST_TRACE=$PWD/rst.trace go test ./...
+//	rstlint -trace=$PWD/rst.trace ./...
+//
 // # Other systems
 //
 // The probes (SIOCINQ, SO_LINGER, TCP_INFO, /proc/net counters, namespaces) are

@@ -2,8 +2,10 @@ package rsttest
 
 import (
 	"fmt"
+	"net"
 	"runtime"
 	"syscall"
+	"testing"
 	"time"
 )
 
@@ -105,4 +107,60 @@ func soError(c syscall.Conn) error {
 		return err
 	})
 	return soErr
+}
+
+// WaitDelivered waits until the peer's kernel has acknowledged every byte
+// written to c (its send queue, ioctl SIOCOUTQ, is empty): the bytes are
+// then in the peer's receive queue, and a Close there that does not read
+// them resets. It is how a test makes sure a request is queued before the
+// server under test closes, without sleeping. It polls, at most 1000 times
+// within timeout, and says why it could not tell (not Linux, not a
+// socket, the timeout). On a unix stream socket a Write puts the bytes in
+// the peer's receive queue itself: it returns at once.
+func WaitDelivered(c net.Conn, timeout time.Duration) error {
+	if _, ok := c.LocalAddr().(*net.UnixAddr); ok {
+		return nil
+	}
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return fmt.Errorf("rsttest: WaitDelivered: a %T has no socket to ask", c)
+	}
+	deadline := time.Now().Add(timeout)
+	wait := 50 * time.Microsecond
+	for i := 0; ; i++ {
+		var n int
+		if err := control(sc, func(fd uintptr) (err error) { n, err = outqFD(fd); return err }); err != nil {
+			return fmt.Errorf("rsttest: WaitDelivered: SIOCOUTQ: %w", err)
+		}
+		if n == 0 {
+			return nil
+		}
+		if i == 1000 || time.Now().After(deadline) {
+			return fmt.Errorf("rsttest: WaitDelivered: %d bytes still unacknowledged after %v", n, timeout)
+		}
+		time.Sleep(wait)
+		wait = min(2*wait, 5*time.Millisecond)
+	}
+}
+
+// SendPending dials ln, sends request, and returns the client's conn once
+// the request sits in the server's receive queue (WaitDelivered): the
+// server under test then accepts a conn with input pending, the state in
+// which a Close that does not read it resets. The conn is closed when t
+// ends. Where that cannot be told (not Linux), t is skipped with the
+// reason.
+func SendPending(t testing.TB, ln net.Listener, request []byte) net.Conn {
+	t.Helper()
+	client, err := net.Dial(ln.Addr().Network(), ln.Addr().String())
+	if err != nil {
+		t.Fatalf("rsttest: SendPending: %v", err)
+	}
+	t.Cleanup(func() { client.Close() })
+	if _, err := client.Write(request); err != nil {
+		t.Fatalf("rsttest: SendPending: writing the request: %v", err)
+	}
+	if err := WaitDelivered(client, 2*time.Second); err != nil {
+		t.Skipf("cannot tell that the request reached the server before it closes: %v", err)
+	}
+	return client
 }

@@ -2,7 +2,10 @@ package rsttest
 
 import (
 	"errors"
+	"os"
 	"testing"
+
+	"github.com/rstlint/rstlint/internal/trace"
 )
 
 // ResetCounter counts the RSTs the kernel sends while a test runs, from the
@@ -48,7 +51,22 @@ func (rc *ResetCounter) Resets() (Counters, error) {
 	return now.sub(rc.start), nil
 }
 
-// Verify fails t when the kernel sent any RST since CountResets. Where RSTs
+// record appends the test's count of resets to the trace named by
+// RSTTEST_TRACE, if any: an entry without frames, since counters do not
+// say which Close reset.
+func (rc *ResetCounter) record(t testing.TB, n int64) {
+	t.Helper()
+	path := os.Getenv(trace.EnvVar)
+	if path == "" {
+		return
+	}
+	if err := trace.Append(path, trace.Entry{Test: t.Name(), Network: "tcp", Verdict: "RST", Resets: n}); err != nil {
+		t.Errorf("rsttest: recording %d reset(s) in %s=%s: %v", n, trace.EnvVar, path, err)
+	}
+}
+
+// Verify fails t when the kernel sent any RST since CountResets, and
+// records their number in the trace (see Watcher). Where RSTs
 // cannot be counted it only logs why: the test has proved nothing either way.
 func (rc *ResetCounter) Verify(t testing.TB) {
 	t.Helper()
@@ -58,6 +76,7 @@ func (rc *ResetCounter) Verify(t testing.TB) {
 		t.Logf("rsttest: RSTs not counted: %v", err)
 	case d.Resets() > 0:
 		t.Errorf("rsttest: the kernel sent %d RST(s) during the test (%v); run it with a rsttest.Watcher to find the closes", d.Resets(), d)
+		rc.record(t, d.Resets())
 	default:
 		t.Logf("rsttest: no RST sent during the test (%v)", d)
 	}

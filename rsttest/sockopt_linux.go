@@ -25,6 +25,17 @@ func inqFD(fd uintptr) (int, error) {
 	return int(n), nil
 }
 
+// outqFD returns the bytes in fd's send queue not yet acknowledged by the
+// peer: ioctl SIOCOUTQ (TIOCOUTQ).
+func outqFD(fd uintptr) (int, error) {
+	var n int32
+	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCOUTQ, uintptr(unsafe.Pointer(&n)))
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(n), nil
+}
+
 // lingerZeroFD reports whether SO_LINGER is on with 0 seconds, which makes
 // close send RST. struct linger is two C ints; syscall has no
 // GetsockoptLinger, but IPMreq is the same 8 bytes on every Linux

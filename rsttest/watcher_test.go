@@ -18,12 +18,12 @@ import (
 // serveSeed is the seed's server: it accepts and closes without reading.
 func serveSeed(ln net.Listener) {
 	for {
-		c, err := ln.Accept()
+		c, err := ln.Accept() // seed: accept
 		if err != nil {
 			return
 		}
 		c.Write([]byte("hello\n"))
-		c.Close()
+		c.Close() // seed: close
 	}
 }
 
@@ -110,25 +110,7 @@ func TestWatcherGraceful(t *testing.T) {
 // reads a header and closes with the rest unread, and one with SO_LINGER 0.
 func TestWatcherConnLingerAndClient(t *testing.T) {
 	checkLeaks(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	done := make(chan struct{})
-	go func() { // answers 100 bytes, then waits for the client's EOF
-		defer close(done)
-		for i := 0; i < 2; i++ {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Write(make([]byte, 100))
-			c.SetReadDeadline(time.Now().Add(5 * time.Second))
-			io.Copy(io.Discard, c)
-			c.Close()
-		}
-	}()
+	ln, done := answerHundred(t, 2)
 	var w rsttest.Watcher
 	dial := func() net.Conn {
 		c, err := net.Dial("tcp", ln.Addr().String())
@@ -156,6 +138,33 @@ func TestWatcherConnLingerAndClient(t *testing.T) {
 	if !strings.Contains(rs[1].String(), "SO_LINGER 0") {
 		t.Errorf("String() = %q", rs[1].String())
 	}
+}
+
+// answerHundred listens and serves n clients, one after another: it
+// answers each 100 bytes in one write, then waits for its EOF (bounded).
+// done is closed when the n clients are served.
+func answerHundred(t *testing.T, n int) (ln net.Listener, done <-chan struct{}) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		for i := 0; i < n; i++ {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Write(make([]byte, 100))
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			io.Copy(io.Discard, c)
+			c.Close()
+		}
+	}()
+	return ln, served
 }
 
 // waitAcked waits until the kernel at the other end has acknowledged all

@@ -60,7 +60,7 @@ func (l *tcpListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return c, err
 	}
-	return l.w.Conn(c), nil
+	return l.w.watch(c, originOf(callers())), nil
 }
 
 type unixListener struct {
@@ -74,5 +74,5 @@ func (l *unixListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return c, err
 	}
-	return l.w.Conn(c), nil
+	return l.w.watch(c, originOf(callers())), nil
 }
