@@ -20,7 +20,7 @@ var doc string
 // a drain, or after SetLinger(0).
 //
 // Its options are its flags (-reject, -halfclose, -linger, -proxy,
-// -eoflost, -drain, -gracefulclose);
+// -eoflost, -drain, -gracefulclose, -tracefile);
 // programs that configure it otherwise (a golangci-lint plugin) use New.
 var Analyzer = &analysis.Analyzer{
 	Name:      "rstlint",
@@ -29,7 +29,7 @@ var Analyzer = &analysis.Analyzer{
 	Flags:     flags(),
 	Run:       func(pass *analysis.Pass) (any, error) { return runPass(pass, flagConfig()) },
 	Requires:  []*analysis.Analyzer{ctrlflow.Analyzer},
-	FactTypes: []analysis.Fact{new(ConnFact), new(WrapperFact), new(OriginFact), new(hasConnFacts)},
+	FactTypes: []analysis.Fact{new(ConnFact), new(WrapperFact), new(OriginFact), new(hasConnFacts), new(delegatedCloses)},
 }
 
 // New returns an analyzer named rstlint with fixed options and no flags.
@@ -50,6 +50,7 @@ var (
 	flagEOFLost   = true
 	flagDrain     stringList
 	flagGraceful  stringList
+	flagTrace     string
 )
 
 func flags() flag.FlagSet {
@@ -68,6 +69,10 @@ func flags() flag.FlagSet {
 		"comma-separated functions that read their connection argument to EOF, as types.Func.FullName spells them: example.com/pkg.Drain,(*example.com/pkg.T).Drain")
 	fs.Var(&flagGraceful, "gracefulclose",
 		"comma-separated functions that close their connection argument gracefully (half-close, drain, close)")
+	// The command also accepts it as -trace: the go/analysis drivers own a
+	// flag of that name (a runtime trace of the linter itself).
+	fs.StringVar(&flagTrace, "tracefile", "",
+		"the trace of resetting Closes that tests recorded (rsttest, RSTTEST_TRACE=path): mark diagnostics confirmed, report the resets none predicted ("+CategoryRuntimeOnly+")")
 	return *fs
 }
 
@@ -88,7 +93,7 @@ func (l *stringList) Set(s string) error {
 
 // flagConfig reads the flags: they are set before any package is analyzed.
 func flagConfig() *config {
-	return Options{Reject: flagReject, HalfClose: flagHalfClose, Linger: flagLinger, Proxy: flagProxy, EOFLost: flagEOFLost, Drain: flagDrain, GracefulClose: flagGraceful}.config()
+	return Options{Reject: flagReject, HalfClose: flagHalfClose, Linger: flagLinger, Proxy: flagProxy, EOFLost: flagEOFLost, Drain: flagDrain, GracefulClose: flagGraceful, Trace: flagTrace}.config()
 }
 
 // socketPackages are the imports that make a package worth analyzing.
@@ -111,6 +116,12 @@ func runPass(pass *analysis.Pass, cfg *config) (any, error) {
 		}
 	}
 	if !relevant || !mayHoldConns(pass, fdAware) {
+		if cfg.trace != "" {
+			// No Close rstlint models, but a traced reset may be here.
+			for _, d := range confirm(pass, loadTrace(cfg.trace), nil, nil, directives(pass, false)) {
+				pass.Report(d)
+			}
+		}
 		return nil, nil
 	}
 	prog, srcFuncs := packageSSA(pass)
@@ -144,7 +155,14 @@ func runPass(pass *analysis.Pass, cfg *config) (any, error) {
 		cands = append(cands, judge(fa, read)...)
 		cands = append(cands, proxyCandidates(fa)...)
 	}
-	reportAll(pass, cfg, cands)
+	ignored := directives(pass, true)
+	diags := diagnostics(pass, cfg, cands, ignored)
+	if cfg.trace != "" {
+		diags = confirm(pass, loadTrace(cfg.trace), d.order, diags, ignored)
+	}
+	for _, d := range diags {
+		pass.Report(d)
+	}
 	if len(d.errs) > 0 {
 		sort.Strings(d.errs)
 		return nil, fmt.Errorf("internal error (please report): %s", strings.Join(d.errs, "; "))

@@ -19,12 +19,14 @@ var casesDir, _ = filepath.Abs("../testdata")
 // ownTests are the packages of the cases module that TestRules does not
 // run, and the test that does (or why none does).
 var ownTests = map[string]string{
-	"proof":    "the runtime proof: testdata/proof runs it with go test",
-	"flags":    "TestFlags, with the default flags",
-	"flagsoff": "TestFlags, with the optional categories turned off",
-	"fix":      "TestSuggestedFix, with the fixes applied",
-	"fixed":    "TestSuggestedFix, the output of the fixes",
-	"cidocs":   "no rule: tests of docs/ci.md and .pre-commit-hooks.yaml, run with go test",
+	"proof":      "the runtime proof: testdata/proof runs it with go test",
+	"flags":      "TestFlags, with the default flags",
+	"flagsoff":   "TestFlags, with the optional categories turned off",
+	"fix":        "TestSuggestedFix, with the fixes applied",
+	"fixed":      "TestSuggestedFix, the output of the fixes",
+	"cidocs":     "no rule: tests of docs/ci.md and .pre-commit-hooks.yaml, run with go test",
+	"tracecases": "TestTrace, with the trace its own tests record",
+	"traceforms": "TestTrace, with the trace its own tests record",
 }
 
 // rulePackages lists every package of the cases module but ownTests: one

@@ -26,21 +26,21 @@ func (ig ignoredLines) covers(p token.Position) bool {
 	return ig[lineKey{p.Filename, p.Line}] || ig[lineKey{p.Filename, p.Line - 1}]
 }
 
-// directives finds the //rstlint:ignore comments of the package, and
-// reports those without a reason.
-func directives(pass *analysis.Pass) ignoredLines {
+// directives finds the //rstlint:ignore comments of the package and, if
+// report is set, reports those without a reason.
+func directives(pass *analysis.Pass, report bool) ignoredLines {
 	ignored := make(ignoredLines)
 	for _, file := range pass.Files {
 		for _, group := range file.Comments {
 			for _, c := range group.List {
-				directive(pass, c, ignored)
+				directive(pass, c, ignored, report)
 			}
 		}
 	}
 	return ignored
 }
 
-func directive(pass *analysis.Pass, c *ast.Comment, ignored ignoredLines) {
+func directive(pass *analysis.Pass, c *ast.Comment, ignored ignoredLines, report bool) {
 	const prefix = "//rstlint:ignore"
 	if !strings.HasPrefix(c.Text, prefix) {
 		return
@@ -55,6 +55,9 @@ func directive(pass *analysis.Pass, c *ast.Comment, ignored ignoredLines) {
 		rest = rest[:i]
 	}
 	if strings.TrimSpace(rest) == "" {
+		if !report {
+			return
+		}
 		pass.Report(analysis.Diagnostic{
 			Pos:      c.Pos(),
 			Category: CategoryDirective,

@@ -35,6 +35,10 @@
 //     connections to EOF (a proxy's two io.Copy directions), waits for
 //     fewer of them than it started, and closes a connection an unfinished
 //     direction still reads. Turn off with -proxy=false.
+//   - proxy-eof-lost: a proxy direction copies into a connection and ends
+//     without CloseWrite: the far peer never sees the end of the input,
+//     and the other direction waits until a timeout or a reset. Turn off
+//     with -eoflost=false.
 //   - linger-zero: Close after SetLinger(0) (or SO_LINGER with l_onoff=1,
 //     l_linger=0): the RST is certain. Sometimes deliberate; suppress with
 //     a directive. Turn off with -linger=false.
@@ -56,4 +60,14 @@
 //	//rstlint:ignore <reason>
 //
 // A directive without a reason is itself reported.
+//
+// With -tracefile=path (the rstlint command spells it -trace), the trace
+// of the Closes that reset while tests ran (package rsttest, recorded with
+// RSTTEST_TRACE=path go test ./...), each diagnostic whose Close reset is
+// marked "confirmed: reset seen in TestX (N bytes unread)", and each reset
+// no diagnostic predicted is reported:
+//
+//   - runtime-only: a Close reset at runtime on a path rstlint did not
+//     predict, reported at the Close (or at the call of the helper that
+//     closes). Fix it, suppress it with a reason, or send us the shape.
 package analyzer

@@ -33,6 +33,7 @@ var stages = []string{
 	"directive.go", // //rstlint:ignore
 	"fix.go",       // the suggested fix
 	"report.go",    // messages and diagnostics
+	"confirm.go",   // the runtime trace: confirmed and runtime-only
 	"build.go",     // the package's SSA, built only when needed
 	"analyzer.go",  // the Analyzer and its driver
 	"doc.go",       // the package documentation

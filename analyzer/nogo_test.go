@@ -5,9 +5,12 @@ import (
 	"encoding/gob"
 	"fmt"
 	"go/types"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 
@@ -38,8 +41,15 @@ func TestFactsGob(t *testing.T) {
 		name := reflect.TypeOf(f).String()
 		v, ok := values[name]
 		if !ok {
-			// An unexported marker fact: its zero value must encode.
-			v = f
+			// An unexported fact: a marker, or one of string lists
+			// (delegatedCloses), filled in here.
+			nv := reflect.New(reflect.TypeOf(f).Elem())
+			for i := range nv.Elem().NumField() {
+				if fv := nv.Elem().Field(i); fv.CanSet() && fv.Type() == reflect.TypeFor[[]string]() {
+					fv.Set(reflect.ValueOf([]string{"/src/a.go:12", "example.com/a/a.go:12"}))
+				}
+			}
+			v = nv.Interface().(analysis.Fact)
 		}
 		var buf bytes.Buffer
 		if err := gob.NewEncoder(&buf).Encode(v); err != nil {
@@ -66,7 +76,8 @@ func TestNoGlobalState(t *testing.T) {
 	readOnly := map[string]string{
 		"doc": "the embedded doc.go", "Analyzer": "the analyzer, its options set once from flags",
 		"flagReject": "flag", "flagHalfClose": "flag", "flagLinger": "flag", "flagProxy": "flag", "flagEOFLost": "flag",
-		"flagDrain": "flag", "flagGraceful": "flag",
+		"flagDrain": "flag", "flagGraceful": "flag", "flagTrace": "flag",
+		"traceCache":     "trace files, read once per process and only read after: a package's trace entries are the same whatever ran before",
 		"socketPackages": "table", "errorType": "table", "maskUnread": "table", "maskClosed": "table", "maskEscaped": "table",
 		"effectNames": "table", "connMethods": "table", "origins": "table", "datagramOrigins": "table",
 		"wrappers": "table", "argEffects": "table", "noReturnFuncs": "table",
@@ -162,6 +173,15 @@ func TestConcurrentPackages(t *testing.T) {
 // go through a wrapper package calling New.
 func TestNewMatchesFlags(t *testing.T) {
 	const pkg = "rstcases/flags"
+	// A trace naming the first diagnostic's line, so that -tracefile
+	// changes what is reported.
+	first := diagnosticsOf(t, analyzer.New(analyzer.DefaultOptions()), pkg)[0]
+	parts := strings.SplitN(first, ":", 3)
+	tracePath := filepath.Join(t.TempDir(), "rst.trace")
+	entry := fmt.Sprintf(`{"source":"rsttest","test":"TestFlags","frames":[{"func":"f","file":%q,"line":%s}],"unread":1,"linger_zero":false,"verdict":"RST"}`+"\n", parts[0], parts[1])
+	if err := os.WriteFile(tracePath, []byte(entry), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		flag, value string
 		set         func(*analyzer.Options)
@@ -173,6 +193,7 @@ func TestNewMatchesFlags(t *testing.T) {
 		{"eoflost", "false", func(o *analyzer.Options) { o.EOFLost = false }},
 		{"drain", "rstcases/flags.Slurp", func(o *analyzer.Options) { o.Drain = []string{"rstcases/flags.Slurp"} }},
 		{"gracefulclose", "rstcases/flags.Slurp", func(o *analyzer.Options) { o.GracefulClose = []string{"rstcases/flags.Slurp"} }},
+		{"tracefile", tracePath, func(o *analyzer.Options) { o.Trace = tracePath }},
 	} {
 		t.Run(tc.flag, func(t *testing.T) {
 			o := analyzer.DefaultOptions()
@@ -185,6 +206,9 @@ func TestNewMatchesFlags(t *testing.T) {
 			}
 			byFlag := diagnosticsOf(t, analyzer.Analyzer, pkg)
 			f.Value.Set(old)
+			if tc.flag == "tracefile" && !strings.Contains(strings.Join(byFlag, "\n"), analyzer.ConfirmedPrefix+"TestFlags") {
+				t.Errorf("-tracefile confirmed nothing:\n%q", byFlag)
+			}
 			if !slices.Equal(byNew, byFlag) {
 				t.Errorf("New with %s differs from -%s=%s:\n%q\nvs\n%q", tc.flag, tc.flag, tc.value, byNew, byFlag)
 			}

@@ -13,6 +13,10 @@ const (
 	CategoryProxyEarlyClose    = "proxy-early-close"
 	CategoryProxyEOFLost       = "proxy-eof-lost"
 	CategoryDirective          = "directive"
+	// CategoryRuntimeOnly is a Close that reset the connection while tests
+	// ran (a trace entry) on a path no diagnostic predicted: reported only
+	// with a trace.
+	CategoryRuntimeOnly = "runtime-only"
 )
 
 // RuleURL is the page that explains a diagnostic category.
@@ -30,6 +34,12 @@ type Options struct {
 	EOFLost       bool     // report proxy-eof-lost
 	Drain         []string // functions that read their connection argument to EOF (types.Func.FullName)
 	GracefulClose []string // functions that close their connection argument gracefully
+	// Trace is the path of a trace of the Closes that reset while tests
+	// ran (rsttest, RSTTEST_TRACE): diagnostics whose Close reset are
+	// marked confirmed, and resets none predicted are reported as
+	// runtime-only. A trace that cannot be read is ignored: check it
+	// first with CheckTrace to tell the user.
+	Trace string
 }
 
 // DefaultOptions are the options of Analyzer's default flags.
@@ -41,6 +51,7 @@ func DefaultOptions() Options {
 type config struct {
 	reject, halfClose, linger, proxy, eofLost bool
 	user                                      userFuncs
+	trace                                     string
 }
 
 func (o Options) config() *config {
@@ -52,7 +63,7 @@ func (o Options) config() *config {
 		return m
 	}
 	return &config{reject: o.Reject, halfClose: o.HalfClose, linger: o.Linger, proxy: o.Proxy, eofLost: o.EOFLost,
-		user: userFuncs{drain: set(o.Drain), graceful: set(o.GracefulClose)}}
+		user: userFuncs{drain: set(o.Drain), graceful: set(o.GracefulClose)}, trace: o.Trace}
 }
 
 // reports says whether the options report a category: the one place

@@ -16,11 +16,10 @@ import (
 // path resets, what is lost), related positions (the origin, the last
 // read, the SetLinger(0), the copy goroutines), the rule's URL and the fix.
 
-// reportAll deduplicates the candidates (one diagnostic per position,
+// diagnostics deduplicates the candidates (one diagnostic per position,
 // preferring the one whose connection's origin is known), applies the
-// options and //rstlint:ignore directives, and reports.
-func reportAll(pass *analysis.Pass, opts *config, cands []candidate) {
-	ignored := directives(pass)
+// options and //rstlint:ignore directives, and words what is left.
+func diagnostics(pass *analysis.Pass, opts *config, cands []candidate, ignored ignoredLines) []analysis.Diagnostic {
 	best := make(map[token.Pos]candidate)
 	var order []token.Pos
 	for _, c := range cands {
@@ -33,6 +32,7 @@ func reportAll(pass *analysis.Pass, opts *config, cands []candidate) {
 		}
 	}
 	sort.Slice(order, func(i, j int) bool { return order[i] < order[j] })
+	var out []analysis.Diagnostic
 	for _, pos := range order {
 		c := best[pos]
 		d := diagnostic(pass.Fset, c)
@@ -40,8 +40,9 @@ func reportAll(pass *analysis.Pass, opts *config, cands []candidate) {
 			continue
 		}
 		d.SuggestedFixes = gracefulFix(pass, c.pos, c.verdict)
-		pass.Report(d)
+		out = append(out, d)
 	}
+	return out
 }
 
 // diagnostic words a candidate.

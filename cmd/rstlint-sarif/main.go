@@ -33,6 +33,7 @@ var rules = []struct{ id, text string }{
 	{analyzer.CategoryProxyEarlyClose, "A proxy closes its conns when the first copy direction ends: RST on the other"},
 	{analyzer.CategoryProxyEOFLost, "A proxy direction ends without CloseWrite on its destination: the far peer never sees EOF"},
 	{analyzer.CategoryDirective, "//rstlint:ignore without a reason"},
+	{analyzer.CategoryRuntimeOnly, "A Close that reset while tests ran (rstlint -trace) on a path no diagnostic predicted"},
 }
 
 func main() {
@@ -51,6 +52,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, "rstlint-sarif:", err)
 		os.Exit(1)
 	}
+}
+
+// confirmation returns what follows analyzer.ConfirmedPrefix in a
+// confirmed diagnostic's message: "TestX (18 bytes unread)".
+func confirmation(msg string) (string, bool) {
+	i := strings.LastIndex(msg, "; "+analyzer.ConfirmedPrefix)
+	if i < 0 {
+		return "", false
+	}
+	return msg[i+len("; "+analyzer.ConfirmedPrefix):], true
 }
 
 // convert reads the drivers' JSON stream and builds the SARIF log.
@@ -81,6 +92,10 @@ func convert(r io.Reader) (map[string]any, error) {
 			}
 			if related != nil {
 				r["relatedLocations"] = related
+			}
+			// rstlint -trace: the test that saw the Close reset.
+			if c, ok := confirmation(d.Message); ok {
+				r["properties"] = map[string]any{"confirmed": true, "confirmedBy": c}
 			}
 			results = append(results, r)
 		}

@@ -15,6 +15,16 @@ const sample = `{
 				"posn": "/src/a/a.go:12:9",
 				"message": "conn accepted ... is closed with input possibly unread",
 				"related": [{"posn": "/src/a/a.go:7:21", "message": "connection accepted by net.Listener.Accept"}]
+			},
+			{
+				"category": "unread-close",
+				"posn": "/src/a/a.go:30:2",
+				"message": "conn c (parameter of Handle) is closed with input read only in part: Linux sends RST and the peer may lose our reply; confirmed: reset seen in TestHandle (60 bytes unread)"
+			},
+			{
+				"category": "runtime-only",
+				"posn": "/src/a/a.go:41:2",
+				"message": "a Close here reset its conn in TestFinish (64 bytes unread), on a path rstlint did not predict: read the input to EOF before closing, or say why with //rstlint:ignore"
 			}
 		]
 	}
@@ -30,6 +40,9 @@ func TestConvert(t *testing.T) {
 	}
 	out, _ := json.Marshal(log)
 	got := string(out)
+	if n := strings.Count(got, `"confirmed":true`); n != 1 {
+		t.Errorf("%d results marked confirmed, want 1", n)
+	}
 	for _, want := range []string{
 		`"version":"2.1.0"`,
 		`"ruleId":"unread-close"`,
@@ -39,6 +52,9 @@ func TestConvert(t *testing.T) {
 		`"helpUri":"https://github.com/rstlint/rstlint/blob/main/docs/rules/unread-close.md"`,
 		`"executionSuccessful":false`,
 		`example.com/b: internal error (please report): boom`,
+		`"properties":{"confirmed":true,"confirmedBy":"TestHandle (60 bytes unread)"}`,
+		`"ruleId":"runtime-only"`,
+		`"helpUri":"https://github.com/rstlint/rstlint/blob/main/docs/rules/runtime-only.md"`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("SARIF lacks %s:\n%s", want, got)

@@ -10,6 +10,21 @@
 // Run "rstlint -help" for the flags and "go doc github.com/rstlint/rstlint/analyzer"
 // for what each diagnostic means. "rstlint -V=full" prints the module
 // version and VCS revision the binary was built from.
+//
+// With a trace that tests recorded (go doc github.com/rstlint/rstlint/rsttest.Watcher),
+// rstlint marks each diagnostic whose Close reset while the tests ran as
+// confirmed, and reports the resets it did not predict as runtime-only:
+//
+//	RSTTEST_TRACE=$PWD/rst.trace go test ./...
+//	rstlint -trace=$PWD/rst.trace ./...
+//
+// -trace is the analyzer's -tracefile flag: the go/analysis drivers' own
+// -trace (an execution trace of the linter) is not available in rstlint.
+// Under go vet, which passes on only the flags a tool lists, spell it
+// -tracefile: go vet -vettool=$(which rstlint) -tracefile=$PWD/rst.trace ./...
+// A trace that cannot be read (missing, empty, truncated, not rsttest's)
+// is an error on stderr naming the file and line; the diagnostics are then
+// reported as without it.
 package main
 
 import (
@@ -32,7 +47,40 @@ func main() {
 			return
 		}
 	}
+	var path string
+	os.Args, path = traceFlag(os.Args)
+	if path != "" {
+		if err := analyzer.CheckTrace(path); err != nil {
+			fmt.Fprintf(os.Stderr, "rstlint: -trace: %v (reporting without the trace)\n", err)
+		}
+	}
 	singlechecker.Main(analyzer.Analyzer)
+}
+
+// traceFlag rewrites -trace (and --trace), before the first argument that
+// is not a flag, as the analyzer's -tracefile, and returns the rewritten
+// arguments and the trace's path (also of a -tracefile given as such).
+func traceFlag(args []string) ([]string, string) {
+	out := []string{args[0]}
+	path := ""
+	for i := 1; i < len(args); i++ {
+		arg := args[i]
+		if arg == "--" || !strings.HasPrefix(arg, "-") {
+			return append(out, args[i:]...), path
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+		if name != "trace" && name != "tracefile" {
+			out = append(out, arg)
+			continue
+		}
+		if !hasValue && i+1 < len(args) {
+			i++
+			value = args[i]
+		}
+		path = value
+		out = append(out, "-tracefile="+value)
+	}
+	return out, path
 }
 
 // versionLine is the answer to -V=full, in the form the go command parses

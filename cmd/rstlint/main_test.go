@@ -194,3 +194,72 @@ func TestVersion(t *testing.T) {
 		t.Errorf("-V=full printed %q, want %s", stdout, want)
 	}
 }
+
+// diagLines are the diagnostic lines of rstlint's output: those that
+// start with the example's path.
+func diagLines(out string) []string {
+	var lines []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "example/seed/") {
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
+
+// TestTrace is the README's worked example: the example's tests record
+// the seed's reset, and rstlint -trace marks the diagnostic confirmed.
+// A trace it cannot use is an error naming the file and line, and leaves
+// the diagnostics as they are without it.
+func TestTrace(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rst.trace")
+	cmd := exec.Command("go", "test", "-count=1", "-run=TestServeRecorded", "./example/seed")
+	cmd.Dir = "../.."
+	cmd.Env = append(os.Environ(), "RSTTEST_TRACE="+path)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go test ./example/seed: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("the example's test recorded nothing (it skips where it cannot observe the kernel): %v", err)
+	}
+	_, plain, _ := run(t, rstlint, "./example/...")
+	_, stderr, code := run(t, rstlint, "-trace="+path, "./example/...")
+	if want := seedBug + ": Linux sends RST and the peer may lose our reply; confirmed: reset seen in TestServeRecorded (1024 bytes unread)"; code != 3 || !strings.Contains(stderr, want) {
+		t.Errorf("rstlint -trace: exit %d, want 3 and %q in:\n%s", code, want, stderr)
+	}
+	// go vet passes only the flags the tool lists, and the drivers do
+	// not list their own -trace: under vet it is -tracefile.
+	_, vet, _ := run(t, "go", "vet", "-vettool="+rstlint, "-tracefile="+path, "./example/...")
+	if !strings.Contains(vet, "; confirmed: reset seen in TestServeRecorded") {
+		t.Errorf("go vet -vettool=rstlint -tracefile: no confirmation in:\n%s", vet)
+	}
+
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct{ content, want string }{
+		"missing":   {"", "no such file or directory"},
+		"empty":     {"", ": no entries"},
+		"truncated": {string(good) + string(good[:len(good)/2]), ":2: not an rsttest trace entry"},
+		"foreign":   {`{"Time":"2026-12-02T10:00:00Z","Action":"run","Package":"x"}` + "\n", ":1: not an rsttest trace entry"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			bad := filepath.Join(dir, name)
+			if name != "missing" {
+				if err := os.WriteFile(bad, []byte(tc.content), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, stderr, code := run(t, rstlint, "-trace="+bad, "./example/...")
+			if !strings.Contains(stderr, "rstlint: -trace: ") || !strings.Contains(stderr, bad) || !strings.Contains(stderr, tc.want) {
+				t.Errorf("stderr does not name the bad trace %s and %q:\n%s", bad, tc.want, stderr)
+			}
+			if got, want := diagLines(stderr), diagLines(plain); code != 3 || strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("exit %d; diagnostics\n%s\nwant those without a trace (exit 3):\n%s", code, strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+}

@@ -46,3 +46,22 @@ func (l *oneConn) Accept() (net.Conn, error) {
 }
 func (l *oneConn) Close() error   { return nil }
 func (l *oneConn) Addr() net.Addr { return &net.TCPAddr{} }
+
+// TestServeRecorded runs the seed's server on a watched listener, as a
+// user's own test would, and records its resetting Close in the trace that
+// RSTTEST_TRACE names: "rstlint -trace" then marks its diagnostic
+// confirmed (see the README).
+func TestServeRecorded(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	rsttest.SendPending(t, ln, make([]byte, 1024)) // the request waits in the kernel
+	var w rsttest.Watcher
+	serve(w.Listener(ln))
+	w.Record(t)
+	if rs := w.Resets(); len(rs) != 1 || rs[0].Unread != 1024 {
+		t.Fatalf("resets %v, want serve's Close with the 1024-byte request unread", rs)
+	}
+}

@@ -29,6 +29,7 @@ package golangci
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -67,6 +68,12 @@ type Settings struct {
 	// GracefulClose lists functions that close their connection argument
 	// gracefully, spelled as types.Func.FullName (flag -gracefulclose).
 	GracefulClose []string `json:"gracefulclose"`
+	// Trace is the path of a trace of the Closes that reset while tests
+	// ran (rsttest, RSTTEST_TRACE; flag -trace): diagnostics whose Close
+	// reset say "confirmed", and resets none predicted are reported as
+	// runtime-only. A relative path is relative to where golangci-lint
+	// runs. Default none.
+	Trace string `json:"trace"`
 }
 
 // DecodeSettings decodes the raw settings golangci-lint hands to a plugin
@@ -112,6 +119,7 @@ func (s Settings) Options() analyzer.Options {
 	}
 	o.Drain = s.Drain
 	o.GracefulClose = s.GracefulClose
+	o.Trace = s.Trace
 	return o
 }
 
@@ -123,11 +131,18 @@ type Plugin struct {
 var _ register.LinterPlugin = (*Plugin)(nil)
 
 // New is the register.NewPlugin constructor: it decodes the settings and
-// fails on any it does not know.
+// fails on any it does not know. A trace that cannot be read (missing,
+// empty, truncated, not rsttest's) is reported on stderr, naming the file
+// and line, and rstlint then reports as without it, as the command does.
 func New(settings any) (register.LinterPlugin, error) {
 	s, err := DecodeSettings(settings)
 	if err != nil {
 		return nil, err
+	}
+	if s.Trace != "" {
+		if err := analyzer.CheckTrace(s.Trace); err != nil {
+			fmt.Fprintf(os.Stderr, "%s: trace: %v (reporting without the trace)\n", Name, err)
+		}
 	}
 	return &Plugin{settings: s}, nil
 }
@@ -157,10 +172,15 @@ func inlineRelated(a *analysis.Analyzer) *analysis.Analyzer {
 			if len(d.Related) > 0 {
 				parts := make([]string, 0, len(d.Related))
 				for _, r := range d.Related {
+					if strings.HasPrefix(r.Message, analyzer.ConfirmedPrefix) {
+						continue // the message says it already
+					}
 					pos := pass.Fset.Position(r.Pos)
 					parts = append(parts, fmt.Sprintf("%s at %s:%d", relatedLabel(r.Message), filepath.Base(pos.Filename), pos.Line))
 				}
-				d.Message += " (" + strings.Join(parts, ", ") + ")"
+				if len(parts) > 0 {
+					d.Message += " (" + strings.Join(parts, ", ") + ")"
+				}
 				d.Related = nil
 			}
 			pass.Report(d)

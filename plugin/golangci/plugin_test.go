@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -54,6 +55,7 @@ func TestDecodeSettings(t *testing.T) {
 		{"eoflost off", `{"eoflost": false}`, with(func(o *analyzer.Options) { o.EOFLost = false })},
 		{"explicit defaults", `{"reject": true, "halfclose": true, "linger": true, "proxy": true, "eoflost": true, "drain": [], "gracefulclose": []}`,
 			with(func(o *analyzer.Options) { o.Drain, o.GracefulClose = []string{}, []string{} })},
+		{"trace", `{"trace": "/tmp/rst.trace"}`, with(func(o *analyzer.Options) { o.Trace = "/tmp/rst.trace" })},
 		{"lists", `{
 			"drain": ["example.com/pkg.Drain", "(*example.com/pkg.Conn).Drain"],
 			"gracefulclose": [" example.com/pkg.Hangup "]
@@ -82,7 +84,15 @@ func TestSettingsMatchFlags(t *testing.T) {
 	for i := range st.NumField() {
 		keys = append(keys, strings.Split(st.Field(i).Tag.Get("json"), ",")[0])
 	}
-	analyzer.Analyzer.Flags.VisitAll(func(f *flag.Flag) { flags = append(flags, f.Name) })
+	// The command spells -tracefile as -trace (the drivers own -trace).
+	spelled := map[string]string{"tracefile": "trace"}
+	analyzer.Analyzer.Flags.VisitAll(func(f *flag.Flag) {
+		name := f.Name
+		if s, ok := spelled[name]; ok {
+			name = s
+		}
+		flags = append(flags, name)
+	})
 	slices.Sort(keys)
 	slices.Sort(flags)
 	if !slices.Equal(keys, flags) {
@@ -100,6 +110,7 @@ func TestDecodeSettingsErrors(t *testing.T) {
 		{"wrong type list", `{"drain": "example.com/pkg.Drain"}`, `cannot unmarshal string`},
 		{"empty name", `{"gracefulclose": [""]}`, `gracefulclose[0] is empty`},
 		{"not a map", `["linger"]`, `cannot unmarshal array`},
+		{"wrong type trace", `{"trace": ["a"]}`, `cannot unmarshal array`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := DecodeSettings(raw(t, tc.json))
@@ -228,4 +239,49 @@ func enclosingFunc(res *analysistest.Result, pos token.Pos) string {
 		}
 	}
 	return "?"
+}
+
+// TestTraceSetting: with a trace, the Close it names is confirmed in the
+// message (the one place golangci-lint shows), not repeated among the
+// inlined positions, and a traced reset in a function rstlint finds clean
+// is reported as runtime-only.
+func TestTraceSetting(t *testing.T) {
+	dir, err := filepath.Abs("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "src", "fixture", "fixture.go")
+	frame := func(fn string, line int) string {
+		return fmt.Sprintf(`{"func":"fixture.%s","file":%q,"line":%d}`, fn, file, line)
+	}
+	entry := func(test string, f string) string {
+		return fmt.Sprintf(`{"source":"rsttest","test":%q,"frames":[%s],"unread":6,"linger_zero":false,"verdict":"RST"}`+"\n", test, f)
+	}
+	path := filepath.Join(t.TempDir(), "rst.trace")
+	// Unread's Close (line 14), and Slurp's read (line 48), standing in
+	// for a Close rstlint does not predict.
+	if err := os.WriteFile(path, []byte(entry("TestUnread", frame("Unread", 14))+entry("TestSlurp", frame("Slurp", 48))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := New(map[string]any{"trace": path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	as, _ := p.BuildAnalyzers()
+	var got []string
+	for _, res := range analysistest.Run(new(recorder), dir, as[0], "fixture") {
+		for _, d := range res.Diagnostics {
+			if fn := enclosingFunc(res, d.Pos); fn == "Unread" || fn == "Slurp" {
+				got = append(got, d.Category+"@"+fn+": "+d.Message)
+			}
+		}
+	}
+	slices.Sort(got)
+	want := []string{
+		"runtime-only@Slurp: a Close here reset its conn in TestSlurp (6 bytes unread), on a path rstlint did not predict: read the input to EOF before closing, or say why with //rstlint:ignore",
+		"unread-close@Unread: conn c (parameter of Unread) is closed with input never read: Linux sends RST and the peer may lose our reply; confirmed: reset seen in TestUnread (6 bytes unread) (conn passed in as a parameter at fixture.go:12)",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }

@@ -402,6 +402,9 @@ var notRun = map[string]string{
 	"rawfd.Datagram":               "a datagram socket",
 	"realworld.GoodKeepAliveError": "SetKeepAlive fails only on a broken socket, which a peer cannot arrange",
 	"realworld.Relay":              "a datagram socket",
+	"tracecases.*":                 "runtime-trace cases: their own tests run them on the kernel with rsttest and record the resets",
+	"traceforms.*":                 "runtime-trace cases: their own tests run them on the kernel with rsttest and record the resets",
+	"closer.*":                     "a helper of another package, run through traceforms.CrossPackage",
 }
 
 // httpRequestWithBody is a request whose body is bigger than net/http's

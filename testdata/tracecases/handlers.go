@@ -1,0 +1,44 @@
+package tracecases // want package:"hasConnFacts"
+
+// tracecases is the test of rstlint -trace: three handlers, whose
+// tests (handlers_test.go) record their resets with rsttest, and whose
+// expectations say what rstlint reports with that trace
+// (analyzer/trace_test.go):
+//
+//   - Confirmed: rstlint flags it, and its test makes it reset;
+//   - Unexercised: rstlint flags it, and no test runs it;
+//   - RuntimeOnly: rstlint misses it (the conn goes to a function value),
+//     and its test makes it reset.
+
+import (
+	"io"
+	"net"
+)
+
+// Confirmed reads a 4-byte header, answers, and closes with the rest of
+// the request unread.
+func Confirmed(c net.Conn) { // want Confirmed:"conn"
+	defer c.Close() // want `conn c \(parameter of Confirmed\) is closed with input read only in part: .*; confirmed: reset seen in TestConfirmed \(60 bytes unread\)$`
+	hdr := make([]byte, 4)
+	io.ReadFull(c, hdr)
+	c.Write([]byte("ok\n"))
+}
+
+// Unexercised is Confirmed's shape, with no test.
+func Unexercised(c net.Conn) { // want Unexercised:"conn"
+	hdr := make([]byte, 4)
+	io.ReadFull(c, hdr)
+	c.Write([]byte("ok\n"))
+	c.Close() // want `conn c \(parameter of Unexercised\) is closed with input read only in part: Linux sends RST and the peer may lose our reply$`
+}
+
+// finish is a function value: rstlint does not follow a conn into it.
+var finish = func(c net.Conn) {
+	c.Close() // want `a Close here reset its conn \(conn from handlers_test.go:\d+\) in TestRuntimeOnly \(64 bytes unread\), on a path rstlint did not predict`
+}
+
+// RuntimeOnly answers without reading and hands the conn to finish.
+func RuntimeOnly(c net.Conn) {
+	c.Write([]byte("ok\n"))
+	finish(c)
+}

@@ -1,0 +1,11 @@
+package closer // want package:"hasConnFacts" package:"delegatedCloses"
+
+// closer is a helper in another package than its callers, for
+// traceforms: it closes the conn it is given, for its caller to judge.
+
+import "net"
+
+// Close closes c.
+func Close(c net.Conn) { // want Close:"conn"
+	c.Close()
+}

@@ -1,0 +1,79 @@
+package traceforms // want package:"hasConnFacts" package:"delegatedCloses"
+
+// traceforms holds each form in which a Close appears differently
+// to rstlint and in a runtime stack, for rstlint -trace to match: each
+// handler reads a 4-byte header of a longer request, answers and closes,
+// and its test (forms_test.go) makes it reset. Graceful, the clean twin,
+// reads to EOF: nothing resets, nothing is reported.
+
+import (
+	"io"
+	"net"
+
+	"rstcases/traceforms/closer"
+)
+
+func header(c net.Conn) {
+	io.ReadFull(c, make([]byte, 4))
+	c.Write([]byte("ok\n"))
+}
+
+// Direct closes where the stack's frame names the Close.
+func Direct(c net.Conn) { // want Direct:"conn"
+	header(c)
+	c.Close() // want `closed with input read only in part: .*; confirmed: reset seen in TestForms/Direct \(60 bytes unread\)$`
+}
+
+// Deferred closes at its return: the frame names the return statement.
+func Deferred(c net.Conn) { // want Deferred:"conn"
+	defer c.Close() // want `closed with input read only in part: .*; confirmed: reset seen in TestForms/Deferred \(60 bytes unread\)$`
+	header(c)
+	if c == nil {
+		return
+	}
+	c.Write([]byte("more\n"))
+	return
+}
+
+// closeConn closes c for its caller.
+func closeConn(c net.Conn) {
+	c.Close()
+}
+
+// Helper closes in a helper: rstlint reports the call, the frame out of
+// the helper names it.
+func Helper(c net.Conn) { // want Helper:"conn"
+	header(c)
+	closeConn(c) // want `closed by traceforms.closeConn with input read only in part: .*; confirmed: reset seen in TestForms/Helper \(60 bytes unread\)$`
+}
+
+// DeferredHelper defers the helper: the frame out of it names the brace.
+func DeferredHelper(c net.Conn) { // want DeferredHelper:"conn"
+	defer closeConn(c) // want `closed by traceforms.closeConn with input read only in part: .*; confirmed: reset seen in TestForms/DeferredHelper \(60 bytes unread\)$`
+	header(c)
+}
+
+// CrossPackage closes in a helper of another package.
+func CrossPackage(c net.Conn) { // want CrossPackage:"conn"
+	header(c)
+	closer.Close(c) // want `closed by closer.Close with input read only in part: .*; confirmed: reset seen in TestForms/CrossPackage \(60 bytes unread\)$`
+}
+
+// Goroutine closes in a goroutine literal.
+func Goroutine(c net.Conn) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		header(c)
+		c.Close() // want `closed with input read only in part: .*; confirmed: reset seen in TestForms/Goroutine \(60 bytes unread\)$`
+	}()
+	<-done
+}
+
+// Graceful reads the request to EOF before closing.
+func Graceful(c net.Conn) { // want Graceful:"conn"
+	header(c)
+	c.(*net.TCPConn).CloseWrite()
+	io.Copy(io.Discard, c)
+	c.Close()
+}
