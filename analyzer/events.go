@@ -197,6 +197,10 @@ func (c *eventCollector) instruction(instr ssa.Instruction) {
 		for _, ev := range evs {
 			c.add(i, ev)
 		}
+	case *ssa.TypeAssert:
+		if ref, ok := alias[i.X]; ok && ref.role == roleConn {
+			c.outcomes.addStreamAssertion(i, ref.conn)
+		}
 	case *ssa.Store:
 		if _, isCell := c.tr.fieldRoots[i.Addr]; !isCell {
 			c.escapeFields(i, i.Val) // the base stored where others can reach it

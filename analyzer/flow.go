@@ -279,7 +279,7 @@ func (sv *solver) refine(s *flowState, cond ssa.Value, branch bool) {
 		switch oc.then {
 		case over:
 			s.m[oc.conn] = s.m[oc.conn].drain()
-		case neverMade, brokenPeer:
+		case neverMade, brokenPeer, notStream:
 			s.m[oc.conn] = 0
 		case earlyInput:
 			s.m[oc.conn] = s.m[oc.conn].writtenOnly()

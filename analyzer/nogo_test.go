@@ -80,7 +80,7 @@ func TestNoGlobalState(t *testing.T) {
 		"traceCache":     "trace files, read once per process and only read after: a package's trace entries are the same whatever ran before",
 		"socketPackages": "table", "errorType": "table", "maskUnread": "table", "maskClosed": "table", "maskEscaped": "table",
 		"effectNames": "table", "connMethods": "table", "origins": "table", "datagramOrigins": "table",
-		"wrappers": "table", "argEffects": "table", "noReturnFuncs": "table",
+		"wrappers": "table", "argEffects": "table", "noReturnFuncs": "table", "streamConnMethods": "table",
 	}
 	pkgs, err := packages.Load(&packages.Config{Mode: packages.NeedTypes | packages.NeedName}, "github.com/rstlint/rstlint/analyzer")
 	if err != nil || len(pkgs) != 1 || pkgs[0].Types == nil {

@@ -41,6 +41,10 @@ const (
 	// on the conn's reader), which the program treats as a protocol
 	// violation: the path is not judged while nothing was written.
 	earlyInput
+	// notStream: the value failed an assertion that every TCP and unix
+	// conn passes (w.(interface{ CloseWrite() error })): on that path it
+	// is no stream conn, and there is nothing to judge.
+	notStream
 )
 
 // outcome: when a value passes its test, consequence holds for the
@@ -100,6 +104,51 @@ func (o outcomes) addFailure(call *ssa.Call, conn int, eff effect) {
 			o.add(ext, outcome{conn: conn, test: testNonPositive})
 		}
 	}
+}
+
+// addStreamAssertion records that the ok result of a comma-ok assertion
+// of conn to a stream-conn interface is false only for a value that is no
+// stream conn.
+func (o outcomes) addStreamAssertion(ta *ssa.TypeAssert, conn int) {
+	if !ta.CommaOk || !isStreamConnInterface(ta.AssertedType) {
+		return
+	}
+	for _, r := range *ta.Referrers() {
+		if ext, ok := r.(*ssa.Extract); ok && ext.Index == 1 {
+			o.add(ext, outcome{conn: conn, test: testFalse, then: notStream})
+		}
+	}
+}
+
+// streamConnMethods are the methods both *net.TCPConn and *net.UnixConn
+// have, with CloseWrite the one that marks an interface as theirs.
+var streamConnMethods = map[string]bool{
+	"CloseWrite": true, "CloseRead": true, "Read": true, "Write": true, "Close": true,
+	"LocalAddr": true, "RemoteAddr": true, "SetDeadline": true, "SetReadDeadline": true,
+	"SetWriteDeadline": true, "SetReadBuffer": true, "SetWriteBuffer": true,
+}
+
+// isStreamConnInterface reports whether every TCP and unix conn
+// implements t: an interface with CloseWrite and only methods they share.
+func isStreamConnInterface(t types.Type) bool {
+	iface, ok := t.Underlying().(*types.Interface)
+	if !ok || iface.NumMethods() == 0 {
+		return false
+	}
+	closeWrite := false
+	for m := range iface.Methods() {
+		if !streamConnMethods[m.Name()] {
+			return false
+		}
+		if m.Name() == "CloseWrite" {
+			sig := m.Signature()
+			if sig.Params().Len() != 0 || sig.Results().Len() != 1 || !isErrorType(sig.Results().At(0).Type()) {
+				return false
+			}
+			closeWrite = true
+		}
+	}
+	return closeWrite
 }
 
 // onEdge returns the outcomes that hold on the edge of an If on cond taken

@@ -3,6 +3,8 @@ package analyzer
 import (
 	"go/token"
 	"sort"
+
+	"golang.org/x/tools/go/ssa"
 )
 
 // This file is the proxy rule: a function starts goroutines that each
@@ -25,7 +27,12 @@ import (
 //   - the lost EOF: a copy goroutine whose direction ends without error
 //     and without half-closing (or closing) its destination, while
 //     another direction still reads that destination: the far peer never
-//     sees the end of the request (proxy-eof-lost).
+//     sees the end of the request (proxy-eof-lost). Only where nothing
+//     else ends the session then: a proxy that tears down at its first
+//     finished direction (it waits for fewer directions than it started,
+//     or the goroutine closes or aborts the destination itself) has its
+//     peers see the end by that close, and its problem is the early
+//     close, which the rules above report.
 func proxyCandidates(fa *funcAnalysis) []candidate {
 	var out []candidate
 	groups := fa.groups
@@ -78,8 +85,12 @@ func proxyCandidates(fa *funcAnalysis) []candidate {
 // cutsAndLostEOFs checks each pair of copy goroutines of the function.
 func cutsAndLostEOFs(fa *funcAnalysis, groups []*copyGroup) []candidate {
 	var all []copyLaunch
+	tearsDown := make(map[*ssa.Go]bool) // launches of a group the function does not wait for in full
 	for _, g := range groups {
 		all = append(all, g.launches...)
+		for _, l := range g.launches {
+			tearsDown[l.gs.instr] = g.unfinished()
+		}
 	}
 	var out []candidate
 	for i, l := range all {
@@ -105,7 +116,8 @@ func cutsAndLostEOFs(fa *funcAnalysis, groups []*copyGroup) []candidate {
 				}
 				// The lost EOF: l writes k and leaves it open, not
 				// half-closed, while other reads k to EOF.
-				if rs.effect.Writes && ors.effect.Drains && eofLost(mask(rs.effect.AtReturn)) {
+				if rs.effect.Writes && ors.effect.Drains && eofLost(mask(rs.effect.AtReturn)) &&
+					!tearsDown[l.gs.instr] && len(rs.sites) == 0 && len(rs.aborts) == 0 {
 					out = append(out, candidate{pos: l.gs.instr.Pos(), verdict: verdictEOFLost, conn: fa.tr.conns[k],
 						fnName: fa.fn.Name(), proxy: detail})
 				}

@@ -349,6 +349,10 @@ var cases = []pattern{
 	{name: "proxy.BadLostEOF", peer: &upstream, client: viaProxyPair(proxy.BadLostEOF)},
 	{name: "proxy.BadRelay", also: []string{"relay"}, peer: &upstream, client: viaProxyPair(proxy.BadRelay)},
 	{name: "proxy.GoodRelayAll", peer: &upstream, client: viaProxyPair(proxy.GoodRelayAll)},
+	{name: "proxy.GoodAssertedCloseWrite", also: []string{"copyPassEOF"}, peer: &upstream, client: viaProxyPair(proxy.GoodAssertedCloseWrite)},
+	{name: "proxy.BadWrongEnd", also: []string{"copyWrongEnd"}, peer: &upstream, client: viaProxyPair(func(c, s net.Conn) {
+		proxy.BadWrongEnd(c.(*net.TCPConn), s.(*net.TCPConn))
+	})},
 	{name: "proxy.GoodDialerValue", peer: &upstream, client: viaProxy(proxy.GoodDialerValue)},
 	{name: "proxy.BadDialerValue", peer: &upstream, client: viaProxy(proxy.BadDialerValue)},
 	{name: "proxy.GoodLoop", peer: &upstream, client: viaProxyPair(func(c, s net.Conn) {

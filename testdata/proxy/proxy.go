@@ -20,11 +20,11 @@ func BadFirstFinisher(client net.Conn, target string) {
 	defer server.Close() // want `conn dialed at proxy\.go:\d+ is closed after waiting for 1 of its 2 copy goroutines: input another still reads makes Linux send RST`
 	defer client.Close() // want `conn client \(parameter of BadFirstFinisher\) is closed after waiting for 1 of its 2 copy goroutines: input another still reads makes Linux send RST`
 	errc := make(chan error, 2)
-	go func() { // want `the copy into conn dialed at proxy\.go:\d+ ends without CloseWrite: its peer never sees the end of the input, and the other direction waits until a timeout or a reset`
+	go func() {
 		_, err := io.Copy(server, client)
 		errc <- err
 	}()
-	go func() { // want `the copy into conn client \(parameter of BadFirstFinisher\) ends without CloseWrite`
+	go func() {
 		_, err := io.Copy(client, server)
 		errc <- err
 	}()
@@ -101,8 +101,8 @@ func pipe(dst, src net.Conn, errc chan<- error) {
 // BadHelper: the same first-finisher shape through a helper.
 func BadHelper(client, server net.Conn) {
 	errc := make(chan error, 2)
-	go pipe(server, client, errc) // want `the copy into conn server \(parameter of BadHelper\) ends without CloseWrite`
-	go pipe(client, server, errc) // want `the copy into conn client \(parameter of BadHelper\) ends without CloseWrite`
+	go pipe(server, client, errc)
+	go pipe(client, server, errc)
 	<-errc
 	client.Close() // want `conn client \(parameter of BadHelper\) is closed after waiting for 1 of its 2 copy goroutines: input another still reads makes Linux send RST`
 	server.Close() // want `conn server \(parameter of BadHelper\) is closed after waiting for 1 of its 2 copy goroutines: input another still reads makes Linux send RST`
@@ -162,8 +162,8 @@ func abortBoth(dst, src net.Conn, wg *sync.WaitGroup) {
 func BadAbort(client, server net.Conn) {
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go abortBoth(server, client, &wg) // want `the copy into conn server \(parameter of BadAbort\) ends without CloseWrite`
-	go abortBoth(client, server, &wg) // want `the copy into conn client \(parameter of BadAbort\) ends without CloseWrite`
+	go abortBoth(server, client, &wg)
+	go abortBoth(client, server, &wg)
 	wg.Wait()
 	client.Close()
 	server.Close()
@@ -207,8 +207,8 @@ func copySignal(w, r net.Conn, errc chan<- error) {
 // relay copies both ways and returns when the first direction ends.
 func relay(a, b net.Conn) error {
 	errc := make(chan error, 2)
-	go copySignal(a, b, errc) // want `the copy into conn a \(parameter of relay\) ends without CloseWrite`
-	go copySignal(b, a, errc) // want `the copy into conn b \(parameter of relay\) ends without CloseWrite`
+	go copySignal(a, b, errc)
+	go copySignal(b, a, errc)
 	return <-errc
 }
 
@@ -268,4 +268,55 @@ func BadDialerValue(client net.Conn, target string) {
 	relay(client, server)
 	client.Close() // want `conn client \(parameter of BadDialerValue\) is closed after proxy\.relay returned`
 	server.Close() // want `conn dialed at proxy\.go:\d+ is closed after proxy\.relay returned`
+}
+
+// closeWriter is what a stream conn can do to pass an EOF on.
+type closeWriter interface{ CloseWrite() error }
+
+// copyPassEOF copies one direction and half-closes its destination when
+// it can: every TCP and unix conn can, so for a proxy of sockets the EOF
+// is always passed on.
+func copyPassEOF(dst io.Writer, src io.Reader, errc chan<- error) {
+	_, err := io.Copy(dst, src)
+	if cw, ok := dst.(closeWriter); ok {
+		cw.CloseWrite()
+	}
+	errc <- err
+}
+
+// GoodAssertedCloseWrite passes each EOF on through an interface
+// assertion and waits for both directions.
+func GoodAssertedCloseWrite(client, server net.Conn) {
+	errc := make(chan error, 2)
+	go copyPassEOF(server, client, errc)
+	go copyPassEOF(client, server, errc)
+	for i := 0; i < 2; i++ {
+		<-errc
+	}
+	client.Close()
+	server.Close()
+}
+
+// copyWrongEnd copies src into dst, then half-closes src and shuts dst's
+// read side: the wrong ends, dst's peer never gets the EOF.
+func copyWrongEnd(wg *sync.WaitGroup, dst, src *net.TCPConn) {
+	defer wg.Done()
+	io.Copy(dst, src)
+	src.CloseWrite()
+	dst.CloseRead()
+}
+
+// BadWrongEnd waits for both directions, each of which half-closes the
+// wrong end.
+func BadWrongEnd(client, server *net.TCPConn) {
+	deadline := time.Now().Add(300 * time.Millisecond)
+	client.SetDeadline(deadline)
+	server.SetDeadline(deadline)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go copyWrongEnd(&wg, server, client) // want `the copy into conn server \(parameter of BadWrongEnd\) ends without CloseWrite`
+	go copyWrongEnd(&wg, client, server) // want `the copy into conn client \(parameter of BadWrongEnd\) ends without CloseWrite`
+	wg.Wait()
+	client.Close()
+	server.Close()
 }
