@@ -254,8 +254,8 @@ func goplsCmd(work, dir, bin, file string) command {
 	}
 }
 
-// firstNetFile is a non-test Go file of dir's module that imports "net",
-// in walk order: the file gopls checks.
+// firstNetFile is a non-test Go file of dir's module that imports "net"
+// or "net/http", in walk order: the file gopls checks.
 func firstNetFile(dir string) string {
 	var found string
 	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
@@ -266,7 +266,7 @@ func firstNetFile(dir string) string {
 			return filepath.SkipDir
 		}
 		if !d.IsDir() && strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go") {
-			if b, err := os.ReadFile(path); err == nil && strings.Contains(string(b), "\"net\"") {
+			if b, err := os.ReadFile(path); err == nil && (strings.Contains(string(b), "\"net\"") || strings.Contains(string(b), "\"net/http\"")) {
 				found = path
 			}
 		}
