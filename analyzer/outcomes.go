@@ -42,8 +42,9 @@ const (
 	// violation: the path is not judged while nothing was written.
 	earlyInput
 	// notStream: the value failed an assertion that every TCP and unix
-	// conn passes (w.(interface{ CloseWrite() error })): on that path it
-	// is no stream conn, and there is nothing to judge.
+	// conn passes (w.(interface{ CloseWrite() error })), or one to the
+	// socket type itself (w.(*net.TCPConn)): on that path it is not a
+	// socket the program handles as one, and there is nothing to judge.
 	notStream
 )
 
@@ -108,9 +109,13 @@ func (o outcomes) addFailure(call *ssa.Call, conn int, eff effect) {
 
 // addStreamAssertion records that the ok result of a comma-ok assertion
 // of conn to a stream-conn interface is false only for a value that is no
-// stream conn.
+// stream conn. An assertion to *net.TCPConn or *net.UnixConn counts too:
+// `if tc, ok := c.(*net.TCPConn); ok { tc.CloseWrite() }` is how Go
+// programs half-close the sockets they make, and the conns that fail it
+// (a pipe, a wrapper, a conn of a kind the program does not name) are not
+// ones it treats as sockets; judging that edge would report the fix.
 func (o outcomes) addStreamAssertion(ta *ssa.TypeAssert, conn int) {
-	if !ta.CommaOk || !isStreamConnInterface(ta.AssertedType) {
+	if !ta.CommaOk || !isStreamConnInterface(ta.AssertedType) && !isSocketConnType(ta.AssertedType) {
 		return
 	}
 	for _, r := range *ta.Referrers() {
@@ -126,6 +131,11 @@ var streamConnMethods = map[string]bool{
 	"CloseWrite": true, "CloseRead": true, "Read": true, "Write": true, "Close": true,
 	"LocalAddr": true, "RemoteAddr": true, "SetDeadline": true, "SetReadDeadline": true,
 	"SetWriteDeadline": true, "SetReadBuffer": true, "SetWriteBuffer": true,
+}
+
+// isSocketConnType reports whether t is *net.TCPConn or *net.UnixConn.
+func isSocketConnType(t types.Type) bool {
+	return isNamedType(t, true, "net", "TCPConn") || isNamedType(t, true, "net", "UnixConn")
 }
 
 // isStreamConnInterface reports whether every TCP and unix conn

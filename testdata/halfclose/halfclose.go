@@ -25,7 +25,7 @@ func BadCloseWriteAndWait(c net.Conn) { // want BadCloseWriteAndWait:"conn"
 		tc.CloseWrite()
 	}
 	time.Sleep(500 * time.Millisecond)
-	c.Close() // want `conn c \(parameter of BadCloseWriteAndWait\) is closed with input never read: Linux sends RST and the peer may lose our reply`
+	c.Close() // want `conn c \(parameter of BadCloseWriteAndWait\) is closed after CloseWrite with input unread: Linux sends RST and drops what we have not sent`
 }
 
 // GoodCloseWriteDrain half-closes, then reads to EOF.

@@ -20,7 +20,7 @@ func drain(c net.Conn) {
 }
 
 // GracefulClose half-closes, drains and closes.
-func GracefulClose(c net.Conn) { // want GracefulClose:"close.done,done.hc. return.closed."
+func GracefulClose(c net.Conn) { // want GracefulClose:"close.done.hc. return.closed."
 	if tc, ok := c.(*net.TCPConn); ok {
 		tc.CloseWrite()
 	}

@@ -350,6 +350,7 @@ var cases = []pattern{
 	{name: "proxy.BadRelay", also: []string{"relay"}, peer: &upstream, client: viaProxyPair(proxy.BadRelay)},
 	{name: "proxy.GoodRelayAll", peer: &upstream, client: viaProxyPair(proxy.GoodRelayAll)},
 	{name: "proxy.GoodAssertedCloseWrite", also: []string{"copyPassEOF"}, peer: &upstream, client: viaProxyPair(proxy.GoodAssertedCloseWrite)},
+	{name: "proxy.GoodTCPAssertedCloseWrite", also: []string{"copyPassTCPEOF"}, peer: &upstream, client: viaProxyPair(proxy.GoodTCPAssertedCloseWrite)},
 	{name: "proxy.BadWrongEnd", also: []string{"copyWrongEnd"}, peer: &upstream, client: viaProxyPair(func(c, s net.Conn) {
 		proxy.BadWrongEnd(c.(*net.TCPConn), s.(*net.TCPConn))
 	})},

@@ -297,6 +297,29 @@ func GoodAssertedCloseWrite(client, server net.Conn) {
 	server.Close()
 }
 
+// copyPassTCPEOF copies src into dst and half-closes dst when it is a
+// TCP conn: the idiom of Go proxies.
+func copyPassTCPEOF(dst io.Writer, src io.Reader, errc chan<- error) {
+	_, err := io.Copy(dst, src)
+	if tc, ok := dst.(*net.TCPConn); ok {
+		tc.CloseWrite()
+	}
+	errc <- err
+}
+
+// GoodTCPAssertedCloseWrite passes each EOF on through an assertion to
+// *net.TCPConn and waits for both directions.
+func GoodTCPAssertedCloseWrite(client, server net.Conn) {
+	errc := make(chan error, 2)
+	go copyPassTCPEOF(server, client, errc)
+	go copyPassTCPEOF(client, server, errc)
+	for i := 0; i < 2; i++ {
+		<-errc
+	}
+	client.Close()
+	server.Close()
+}
+
 // copyWrongEnd copies src into dst, then half-closes src and shuts dst's
 // read side: the wrong ends, dst's peer never gets the EOF.
 func copyWrongEnd(wg *sync.WaitGroup, dst, src *net.TCPConn) {
