@@ -84,35 +84,59 @@ func copyLaunchOf(gs goStmt) (copyLaunch, bool) {
 		}
 	}
 	signals := false // it signals something, mapped to the launcher or not
-	for _, b := range gs.body.Blocks {
-		for _, instr := range b.Instrs {
-			var target ssa.Value
-			switch i := instr.(type) {
-			case *ssa.Send:
-				target = i.Chan
-			case ssa.CallInstruction:
-				cc := i.Common()
-				if funcName(cc.StaticCallee()) == "(*sync.WaitGroup).Done" && len(cc.Args) == 1 {
-					target = cc.Args[0]
-				}
-				if b, ok := cc.Value.(*ssa.Builtin); ok && b.Name() == "close" && len(cc.Args) == 1 {
-					target = cc.Args[0]
-				}
-			}
-			if target == nil {
-				continue
-			}
-			signals = true
-			if o, ok := outer[cellOf(target)]; ok {
-				l.signal = identity(o)
-				return l, true
-			}
+	for _, target := range signalTargets(gs.body, 0) {
+		signals = true
+		if o, ok := outer[target]; ok {
+			l.signal = identity(o)
+			return l, true
 		}
 	}
 	// A goroutine that signals what we cannot follow (a channel in a
 	// field) may be waited for: say nothing. One that signals nothing
 	// cannot be.
 	return l, !signals
+}
+
+// signalTargets returns what fn signals when it is done: the channels it
+// sends on or closes and the WaitGroups it marks done, as fn's own values
+// (a captured variable as its cell), also through the closures it calls
+// or defers, as in `defer func() { done <- struct{}{} }()`.
+func signalTargets(fn *ssa.Function, depth int) []ssa.Value {
+	var targets []ssa.Value
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			switch i := instr.(type) {
+			case *ssa.Send:
+				targets = append(targets, cellOf(i.Chan))
+			case ssa.CallInstruction:
+				cc := i.Common()
+				if funcName(cc.StaticCallee()) == "(*sync.WaitGroup).Done" && len(cc.Args) == 1 {
+					targets = append(targets, cellOf(cc.Args[0]))
+				}
+				if b, ok := cc.Value.(*ssa.Builtin); ok && b.Name() == "close" && len(cc.Args) == 1 {
+					targets = append(targets, cellOf(cc.Args[0]))
+				}
+				if mc, ok := cc.Value.(*ssa.MakeClosure); ok && depth < 2 {
+					inner := mc.Fn.(*ssa.Function)
+					for _, t := range signalTargets(inner, depth+1) {
+						targets = append(targets, boundTo(inner, mc, t))
+					}
+				}
+			}
+		}
+	}
+	return targets
+}
+
+// boundTo maps v, a value of the closure inner, to the value the closure
+// mc binds it to when v is one of inner's free variables.
+func boundTo(inner *ssa.Function, mc *ssa.MakeClosure, v ssa.Value) ssa.Value {
+	for i, fv := range inner.FreeVars {
+		if fv == v && i < len(mc.Bindings) {
+			return mc.Bindings[i]
+		}
+	}
+	return v
 }
 
 // cellOf looks through a load of a captured variable to the variable.

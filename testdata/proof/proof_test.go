@@ -304,6 +304,7 @@ var cases = []pattern{
 	{name: "reader.BadReaderCut", server: reader.BadReaderCut},
 	{name: "reader.GoodReaderWait", server: asTCP(reader.GoodReaderWait), raw: true, eof: true},
 	{name: "reader.GoodReaderBounded", server: asTCP(reader.GoodReaderBounded), raw: true, eof: true},
+	{name: "reader.GoodReaderDeferredSend", server: asTCP(reader.GoodReaderDeferredSend), raw: true, eof: true},
 	{name: "reader.GoodReaderWaitGroup", server: asTCP(reader.GoodReaderWaitGroup), raw: true, eof: true},
 
 	{name: "origins.BadLimited", server: fromListener(origins.BadLimited)},

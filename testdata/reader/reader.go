@@ -43,6 +43,22 @@ func GoodReaderWait(c *net.TCPConn) {
 	c.Close()
 }
 
+// GoodReaderDeferredSend waits for a reader that signals from a deferred
+// closure, the way relay helpers often do.
+func GoodReaderDeferredSend(c *net.TCPConn) {
+	start, done := make(chan struct{}), make(chan struct{}, 1)
+	go func() {
+		defer func() { done <- struct{}{} }()
+		<-start
+		io.Copy(io.Discard, c)
+	}()
+	fmt.Fprintln(c, "bye")
+	c.CloseWrite()
+	close(start)
+	<-done
+	c.Close()
+}
+
 // GoodReaderBounded waits for the reader at most two seconds after the
 // half-close.
 func GoodReaderBounded(c *net.TCPConn) {
