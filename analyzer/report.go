@@ -31,7 +31,15 @@ func diagnostics(pass *analysis.Pass, opts *config, cands []candidate, ignored i
 			best[c.pos] = c
 		}
 	}
-	sort.Slice(order, func(i, j int) bool { return order[i] < order[j] })
+	// By file and offset, not by token.Pos: the order in which a driver
+	// parsed the files (in parallel) must not change the output's.
+	sort.Slice(order, func(i, j int) bool {
+		pi, pj := pass.Fset.Position(order[i]), pass.Fset.Position(order[j])
+		if pi.Filename != pj.Filename {
+			return pi.Filename < pj.Filename
+		}
+		return pi.Offset < pj.Offset
+	})
 	var out []analysis.Diagnostic
 	for _, pos := range order {
 		c := best[pos]
