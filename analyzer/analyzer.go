@@ -124,7 +124,9 @@ func runPass(pass *analysis.Pass, cfg *config) (any, error) {
 		}
 		return nil, nil
 	}
-	prog, srcFuncs := packageSSA(pass)
+	code := packageSSA(pass)
+	defer code.release()
+	srcFuncs := code.funcs
 	d := &driver{
 		user: cfg.user,
 		ctx: &trackContext{
@@ -135,7 +137,7 @@ func runPass(pass *analysis.Pass, cfg *config) (any, error) {
 		analysed: make(map[*ssa.Function]*funcAnalysis),
 		busy:     make(map[*ssa.Function]bool),
 	}
-	sums := &summaries{pass: pass, prog: prog, local: d.summary,
+	sums := &summaries{pass: pass, methodSets: &code.prog.MethodSets, methodValue: code.methodValue, local: d.summary,
 		delegation: make(map[delegationKey]bool), wrapperOf: make(map[*ssa.Function]int)}
 	d.env = sums
 	d.ctx.code = sums

@@ -78,6 +78,15 @@ func TestRules(t *testing.T) {
 	analysistest.Run(t, casesDir, analyzer.Analyzer, rulePackages(t)...)
 }
 
+// TestRulesSharedSSA runs every rule package again with the passes
+// sharing one SSA program, as the command runs them (ShareSSA): the
+// diagnostics and facts must be the same.
+func TestRulesSharedSSA(t *testing.T) {
+	analyzer.SetShareSSA(true)
+	defer analyzer.SetShareSSA(false)
+	analysistest.Run(t, casesDir, analyzer.Analyzer, rulePackages(t)...)
+}
+
 // TestFlags turns off the optional categories and declares a drain
 // function: the same code as rstcases/flags, with no diagnostics.
 func TestFlags(t *testing.T) {

@@ -2,7 +2,10 @@ package analyzer
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
+	"sync"
+	"sync/atomic"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/ctrlflow"
@@ -20,12 +23,20 @@ import (
 // passes that use it, and what buildssa itself uses to know which calls
 // never return), and builds the SSA of a package itself, after it has
 // found that the package can hold a connection. The SSA is the same as
-// buildssa's, and is dropped when the pass ends.
+// buildssa's, and is dropped when the pass ends. The command goes one step
+// further (ShareSSA, below): its passes share one program, so that each
+// imported package is created once.
 
-// packageSSA builds pass's package and returns its source functions, in
-// buildssa's order: each function declaration in file order, followed by
-// its function literals, depth first.
-func packageSSA(pass *analysis.Pass) (*ssa.Program, []*ssa.Function) {
+// packageSSA builds pass's package and returns it with its source
+// functions, in buildssa's order: each function declaration in file order,
+// followed by its function literals, depth first. The caller must call the
+// package's release when it is done with them.
+func packageSSA(pass *analysis.Pass) *packageCode {
+	if sp := sharedProgramFor(pass); sp != nil {
+		if code := sp.build(pass); code != nil {
+			return code
+		}
+	}
 	prog := ssa.NewProgram(pass.Fset, ssa.BuilderMode(0))
 	if cfgs, ok := pass.ResultOf[ctrlflow.Analyzer].(*ctrlflow.CFGs); ok {
 		prog.SetNoReturn(cfgs.NoReturn)
@@ -34,28 +45,175 @@ func packageSSA(pass *analysis.Pass) (*ssa.Program, []*ssa.Function) {
 		prog.CreatePackage(p, nil, nil, true)
 	}
 	pkg := prog.CreatePackage(pass.Pkg, pass.Files, pass.TypesInfo, false)
+	decls := declaredFuncs(pass, prog)
 	pkg.Build()
+	return &packageCode{prog: prog, funcs: withLiterals(decls)}
+}
 
-	var funcs []*ssa.Function
-	var withLiterals func(f *ssa.Function)
-	withLiterals = func(f *ssa.Function) {
-		funcs = append(funcs, f)
-		for _, anon := range f.AnonFuncs {
-			withLiterals(anon)
-		}
+// packageCode is the SSA form of the package under analysis.
+type packageCode struct {
+	prog   *ssa.Program
+	funcs  []*ssa.Function // the package's source functions
+	shared *sharedProgram  // nil: prog is this pass's alone
+}
+
+// methodValue is prog.MethodValue, safe while other passes add packages
+// to a shared program.
+func (c *packageCode) methodValue(sel *types.Selection) *ssa.Function {
+	if c.shared != nil {
+		c.shared.mu.RLock()
+		defer c.shared.mu.RUnlock()
 	}
+	return c.prog.MethodValue(sel)
+}
+
+// release drops the bodies of a shared program's functions of this
+// package: they are garbage once the pass is over, and the packages that
+// import this one must see its functions as they see those of a package
+// created from types alone, with no body and no parameters (whose
+// referrers would keep the body), through facts.
+func (c *packageCode) release() {
+	if c.shared == nil {
+		return // the whole program is garbage with the pass
+	}
+	for _, fn := range c.funcs {
+		fn.Blocks, fn.Recover, fn.Locals, fn.AnonFuncs = nil, nil, nil, nil
+		fn.Params, fn.FreeVars = nil, nil
+	}
+}
+
+// declaredFuncs returns the functions of the package's declarations, in
+// file order.
+func declaredFuncs(pass *analysis.Pass, prog *ssa.Program) []*ssa.Function {
+	var funcs []*ssa.Function
 	for _, file := range pass.Files {
 		for _, decl := range file.Decls {
 			if decl, ok := decl.(*ast.FuncDecl); ok {
 				if fn, ok := pass.TypesInfo.Defs[decl.Name].(*types.Func); ok {
 					if f := prog.FuncValue(fn); f != nil {
-						withLiterals(f)
+						funcs = append(funcs, f)
 					}
 				}
 			}
 		}
 	}
-	return prog, funcs
+	return funcs
+}
+
+// withLiterals returns decls, each followed by its (built) function
+// literals, depth first.
+func withLiterals(decls []*ssa.Function) []*ssa.Function {
+	var funcs []*ssa.Function
+	var add func(f *ssa.Function)
+	add = func(f *ssa.Function) {
+		funcs = append(funcs, f)
+		for _, anon := range f.AnonFuncs {
+			add(anon)
+		}
+	}
+	for _, f := range decls {
+		add(f)
+	}
+	return funcs
+}
+
+// Sharing one SSA program between the passes of a process.
+//
+// Every pass that builds SSA must first create an SSA package for each of
+// its direct imports, with a function for every function and method they
+// declare: a dependency like golang.org/x/sys/unix is 11,000 members, and
+// it is created again for each of its importers. In a standalone run that
+// is most of what rstlint allocates beyond the checker itself. Where all
+// the passes of a process see one type-checked universe (the singlechecker
+// command, not gopls or golangci-lint), they can share one program
+// instead: each package is created once, as an import or with its syntax
+// when its own pass builds it, and a pass drops its functions' bodies when
+// it ends. The checker runs a package's pass after its imports' passes
+// (facts), so a package's bodies are gone before any importer is built,
+// and its importers use its facts, as they would in a program of their
+// own.
+
+// shareSSA is set by ShareSSA.
+var shareSSA atomic.Bool
+
+// ShareSSA makes the passes of this process build their SSA in one shared
+// program instead of one program each, so that each imported package is
+// created once, not once per importer: it lowers the memory a standalone
+// run needs. Call it before the analysis starts, and only in a command
+// whose passes all see one type-checked universe and that exits when the
+// analysis is done (singlechecker, multichecker); not in gopls or
+// golangci-lint, which type-check packages separately and live on. The
+// diagnostics and facts are the same either way.
+func ShareSSA() { shareSSA.Store(true) }
+
+// sharedProgram is an SSA program shared by the passes over one FileSet.
+type sharedProgram struct {
+	fset *token.FileSet
+	prog *ssa.Program
+	// mu is held for writing while packages are created (go/ssa keeps
+	// them in one map) and for reading while a package is built or its
+	// methods are looked up.
+	mu sync.RWMutex
+	// noReturn has each package's ctrlflow result, by package: a
+	// program has one predicate for functions that never return, and
+	// each pass's ctrlflow result knows its own package's functions.
+	noReturn sync.Map // *types.Package → *ctrlflow.CFGs
+}
+
+var shared struct {
+	mu   sync.Mutex
+	last *sharedProgram
+}
+
+// sharedProgramFor returns the program shared by the passes over
+// pass.Fset, after recording the pass's ctrlflow result in it, or nil if
+// passes do not share programs. Only the latest FileSet's program is kept:
+// a driver that runs several universes one after the other
+// (analysistest) starts a new one for each.
+func sharedProgramFor(pass *analysis.Pass) *sharedProgram {
+	if !shareSSA.Load() {
+		return nil
+	}
+	shared.mu.Lock()
+	sp := shared.last
+	if sp == nil || sp.fset != pass.Fset {
+		sp = &sharedProgram{fset: pass.Fset, prog: ssa.NewProgram(pass.Fset, ssa.BuilderMode(0))}
+		sp.prog.SetNoReturn(func(fn *types.Func) bool {
+			cfgs, ok := sp.noReturn.Load(fn.Pkg())
+			return ok && cfgs.(*ctrlflow.CFGs).NoReturn(fn)
+		})
+		shared.last = sp
+	}
+	shared.mu.Unlock()
+	if cfgs, ok := pass.ResultOf[ctrlflow.Analyzer].(*ctrlflow.CFGs); ok {
+		sp.noReturn.Store(pass.Pkg, cfgs)
+	}
+	return sp
+}
+
+// build creates and builds pass's package in the shared program, or
+// returns nil if it already exists there (created as another pass's
+// import: a driver that does not run a package's pass before its
+// importers'), for the caller to build it in a program of its own.
+func (sp *sharedProgram) build(pass *analysis.Pass) *packageCode {
+	sp.mu.Lock()
+	if sp.prog.Package(pass.Pkg) != nil {
+		sp.mu.Unlock()
+		return nil
+	}
+	for _, p := range pass.Pkg.Imports() {
+		if sp.prog.Package(p) == nil {
+			sp.prog.CreatePackage(p, nil, nil, true)
+		}
+	}
+	pkg := sp.prog.CreatePackage(pass.Pkg, pass.Files, pass.TypesInfo, false)
+	decls := declaredFuncs(pass, sp.prog)
+	sp.mu.Unlock()
+
+	sp.mu.RLock()
+	pkg.Build()
+	sp.mu.RUnlock()
+	return &packageCode{prog: sp.prog, funcs: withLiterals(decls), shared: sp}
 }
 
 // mayHoldConns reports whether the package's code can hold a connection

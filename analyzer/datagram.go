@@ -5,6 +5,7 @@ import (
 	"go/types"
 
 	"golang.org/x/tools/go/ssa"
+	"golang.org/x/tools/go/types/typeutil"
 )
 
 // This file finds the connection parameters that carry datagrams. A
@@ -51,7 +52,8 @@ func datagramParams(funcs []*ssa.Function) map[*ssa.Function][]bool {
 }
 
 type datagrams struct {
-	marks map[*ssa.Function][]bool
+	marks   map[*ssa.Function][]bool
+	methods typeutil.MethodSetCache // the types of every value are asked about
 }
 
 func (d *datagrams) marked(fn *ssa.Function, i int) bool {
@@ -75,7 +77,7 @@ func (d *datagrams) carries(v ssa.Value, depth int) bool {
 	if depth > 8 {
 		return false
 	}
-	if isDatagramType(v.Type()) {
+	if d.isDatagramType(v.Type()) {
 		return true
 	}
 	switch v := v.(type) {
@@ -164,11 +166,11 @@ func binding(fv *ssa.FreeVar) ssa.Value {
 
 // isDatagramType reports whether t is a datagram conn type: *net.UDPConn,
 // *net.IPConn, or a type with net.PacketConn's ReadFrom or WriteTo.
-func isDatagramType(t types.Type) bool {
+func (d *datagrams) isDatagramType(t types.Type) bool {
 	if isNamedType(t, true, "net", "UDPConn") || isNamedType(t, true, "net", "IPConn") {
 		return true
 	}
-	ms := types.NewMethodSet(t)
+	ms := d.methods.MethodSet(t)
 	for _, name := range []string{"ReadFrom", "WriteTo"} {
 		if sel := ms.Lookup(nil, name); sel != nil {
 			if m, ok := sel.Obj().(*types.Func); ok && isPacketMethod(m) {

@@ -77,6 +77,8 @@ func TestNoGlobalState(t *testing.T) {
 		"doc": "the embedded doc.go", "Analyzer": "the analyzer, its options set once from flags",
 		"flagReject": "flag", "flagHalfClose": "flag", "flagLinger": "flag", "flagProxy": "flag", "flagEOFLost": "flag",
 		"flagDrain": "flag", "flagGraceful": "flag", "flagTrace": "flag",
+		"shareSSA":       "set once by the command (ShareSSA) before any package is analyzed",
+		"shared":         "the SSA program the command's passes share (ShareSSA): each package is added once and its bodies dropped when its pass ends; TestRulesSharedSSA checks the diagnostics are the same",
 		"traceCache":     "trace files, read once per process and only read after: a package's trace entries are the same whatever ran before",
 		"socketPackages": "table", "errorType": "table", "maskUnread": "table", "maskClosed": "table", "maskEscaped": "table",
 		"effectNames": "table", "connMethods": "table", "origins": "table", "datagramOrigins": "table",

@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
+	"golang.org/x/tools/go/types/typeutil"
 )
 
 // This file builds the summaries of a function from its dataflow (what it
@@ -184,7 +185,10 @@ func rootOf(k int, c *conn, ev *eventTable, flow *flowResult) *rootSummary {
 // analyses them on demand, others through their facts.
 type summaries struct {
 	pass *analysis.Pass
-	prog *ssa.Program
+	// methodSets and methodValue are the SSA program's (methodValue
+	// may take a lock: the program can be shared with other passes).
+	methodSets  *typeutil.MethodSetCache
+	methodValue func(*types.Selection) *ssa.Function
 	// local returns the summary of a function of this package, or nil
 	// while it is being analysed (recursion) or when it has no body.
 	local func(*ssa.Function) *funcSummary
@@ -325,7 +329,7 @@ func (s *summaries) delegates(ptr types.Type, i int) bool {
 	}
 	s.delegation[key] = false // while deciding: a method calling back finds no wrapper
 	field := st.Field(i).Name()
-	ms := s.prog.MethodSets.MethodSet(ptr)
+	ms := s.methodSets.MethodSet(ptr)
 	ok = true
 	for _, m := range []string{"Read", "Write", "Close"} {
 		sel := ms.Lookup(nil, m)
@@ -336,7 +340,7 @@ func (s *summaries) delegates(ptr types.Type, i int) bool {
 		if idx := sel.Index(); len(idx) > 1 {
 			ok = idx[0] == i // promoted: from the field itself?
 		} else {
-			pe := s.summary(s.prog.MethodValue(sel)).param(0, field)
+			pe := s.summary(s.methodValue(sel)).param(0, field)
 			ok = pe != nil && (m == "Read" && pe.Reads || m == "Write" && pe.Writes || m == "Close" && pe.AtClose != 0)
 		}
 		if !ok {

@@ -54,6 +54,9 @@ func main() {
 			fmt.Fprintf(os.Stderr, "rstlint: -trace: %v (reporting without the trace)\n", err)
 		}
 	}
+	// One process, one type-checked universe: the passes can share the
+	// SSA of the packages they import.
+	analyzer.ShareSSA()
 	singlechecker.Main(analyzer.Analyzer)
 }
 
