@@ -11,10 +11,21 @@ import (
 	"golang.org/x/tools/go/analysis/analysistest"
 
 	"github.com/rstlint/rstlint/analyzer"
+	"github.com/rstlint/rstlint/internal/testmod"
 )
 
 // casesDir is the module of test cases shared with the runtime proof.
 var casesDir, _ = filepath.Abs("../testdata")
+
+// cases returns casesDir once the modules it requires are in the module
+// cache: analysistest loads it with the module proxy turned off.
+func cases(t testing.TB) string {
+	t.Helper()
+	if err := testmod.Ready(casesDir); err != nil {
+		t.Fatal(err)
+	}
+	return casesDir
+}
 
 // ownTests are the packages of the cases module that TestRules does not
 // run, and the test that does (or why none does).
@@ -75,7 +86,7 @@ func hasGoFiles(t *testing.T, dir string) bool {
 // TestRules runs every rule package. The packages are loaded once:
 // loading net/http dominates the cost.
 func TestRules(t *testing.T) {
-	analysistest.Run(t, casesDir, analyzer.Analyzer, rulePackages(t)...)
+	analysistest.Run(t, cases(t), analyzer.Analyzer, rulePackages(t)...)
 }
 
 // TestRulesSharedSSA runs every rule package again with the passes
@@ -84,13 +95,13 @@ func TestRules(t *testing.T) {
 func TestRulesSharedSSA(t *testing.T) {
 	analyzer.SetShareSSA(true)
 	defer analyzer.SetShareSSA(false)
-	analysistest.Run(t, casesDir, analyzer.Analyzer, rulePackages(t)...)
+	analysistest.Run(t, cases(t), analyzer.Analyzer, rulePackages(t)...)
 }
 
 // TestFlags turns off the optional categories and declares a drain
 // function: the same code as rstcases/flags, with no diagnostics.
 func TestFlags(t *testing.T) {
-	analysistest.Run(t, casesDir, analyzer.Analyzer, "rstcases/flags")
+	analysistest.Run(t, cases(t), analyzer.Analyzer, "rstcases/flags")
 	set := func(name, value string) {
 		t.Helper()
 		old := analyzer.Analyzer.Flags.Lookup(name).Value.String()
@@ -103,13 +114,13 @@ func TestFlags(t *testing.T) {
 	set("linger", "false")
 	set("reject", "false")
 	set("drain", "rstcases/flagsoff.Slurp")
-	analysistest.Run(t, casesDir, analyzer.Analyzer, "rstcases/flagsoff")
+	analysistest.Run(t, cases(t), analyzer.Analyzer, "rstcases/flagsoff")
 }
 
 // TestSuggestedFix applies the fixes and compares with the golden file;
 // rstcases/fixed is that output, which must draw no diagnostic.
 func TestSuggestedFix(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, casesDir, analyzer.Analyzer, "rstcases/fix")
+	analysistest.RunWithSuggestedFixes(t, cases(t), analyzer.Analyzer, "rstcases/fix")
 	golden, err := os.ReadFile(filepath.Join(casesDir, "fix", "fix.go.golden"))
 	if err != nil {
 		t.Fatal(err)
@@ -121,7 +132,7 @@ func TestSuggestedFix(t *testing.T) {
 	if want := fixedFromGolden(golden); string(fixed) != want {
 		t.Errorf("testdata/fixed/fixed.go is not fix.go.golden with the package renamed and wants removed; want:\n%s", want)
 	}
-	analysistest.Run(t, casesDir, analyzer.Analyzer, "rstcases/fixed")
+	analysistest.Run(t, cases(t), analyzer.Analyzer, "rstcases/fixed")
 }
 
 // fixedFromGolden renames package fix to fixed and drops diagnostic
@@ -151,7 +162,7 @@ func TestRelated(t *testing.T) {
 		"defer server.Close() // want `conn dialed at proxy": {"conn dialed by net.Dial",
 			"copy goroutine started here, signalling channel errc", "copy goroutine started here, signalling channel errc"},
 	}
-	results := analysistest.Run(t, casesDir, analyzer.Analyzer,
+	results := analysistest.Run(t, cases(t), analyzer.Analyzer,
 		"rstcases/handler", "rstcases/seed", "rstcases/client", "rstcases/linger", "rstcases/proxy", "rstcases/halfclose")
 	found := make(map[string]bool)
 	for _, r := range results {

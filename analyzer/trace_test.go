@@ -25,7 +25,7 @@ func TestTrace(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "rst.trace")
 	cmd := exec.Command("go", "test", "-count=1", "./tracecases", "./traceforms/...")
-	cmd.Dir = casesDir
+	cmd.Dir = cases(t)
 	cmd.Env = append(os.Environ(), trace.EnvVar+"="+path)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go test of the trace cases: %v\n%s", err, out)
@@ -47,7 +47,7 @@ func TestTrace(t *testing.T) {
 
 	opts := analyzer.DefaultOptions()
 	opts.Trace = path
-	results := analysistest.Run(t, casesDir, analyzer.New(opts), "rstcases/tracecases", "rstcases/traceforms/...")
+	results := analysistest.Run(t, cases(t), analyzer.New(opts), "rstcases/tracecases", "rstcases/traceforms/...")
 
 	// The deferred Close is confirmed at the return that ran it: the
 	// related position says where the stack saw it.
