@@ -57,6 +57,9 @@ func (o evidence) result() Result {
 	if o.measured {
 		r.Unread = o.m.unread
 	}
+	if !o.netns {
+		r.NoNetns = o.netnsWhy
+	}
 	cause := o.causeText()
 	var proofs []string
 	if isReset(o.peer.ReadErr) {

@@ -74,5 +74,9 @@ func TestResultRules(t *testing.T) {
 		if r.Verdict != c.want || r.Inferred != c.inferred || !strings.Contains(r.Evidence, c.evidence) {
 			t.Errorf("%s: got %v inferred=%v, want %v inferred=%v with %q", c.name, r, r.Inferred, c.want, c.inferred, c.evidence)
 		}
+		// NoNetns says why there was no namespace, and only then.
+		if want := map[bool]string{true: "", false: c.o.netnsWhy}[c.o.netns]; r.NoNetns != want {
+			t.Errorf("%s: NoNetns = %q, want %q", c.name, r.NoNetns, want)
+		}
 	}
 }

@@ -21,6 +21,10 @@ type Result struct {
 	// Netns is true when the scenario ran in a private network namespace,
 	// where the kernel's RST counters belong to this test alone.
 	Netns bool
+	// NoNetns says why it did not ("no private network namespace:
+	// RSTTEST_NETNS=off"), "" when it did: the usual reason for an Unknown
+	// verdict, short enough to group skipped tests by.
+	NoNetns string
 	// Counters holds the counter deltas over the scenario (Tcp OutRsts and the
 	// TcpExt TCPAbortOn* counters), read only in a private network namespace
 	// and only for tcp; nil otherwise.
