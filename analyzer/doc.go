@@ -48,12 +48,15 @@
 // connections that leave the function (returned, stored, sent on a
 // channel, given to a function we cannot see) are not reported.
 //
-// The fix is the graceful close:
+// Each diagnostic names its category, whose page explains it (the
+// diagnostic's URL; the rstlint command prints it with -explain CATEGORY).
+// The fix is the graceful close, which -fix writes in place of a plain
+// Close statement:
 //
-//	tc.CloseWrite()                              // FIN after our data
-//	tc.SetReadDeadline(time.Now().Add(time.Second))
-//	io.Copy(io.Discard, io.LimitReader(tc, 1<<20)) // read to EOF, bounded
-//	tc.Close()
+//	_ = tc.CloseWrite()                                  // FIN after our data
+//	_ = tc.SetReadDeadline(time.Now().Add(time.Second))
+//	_, _ = io.Copy(io.Discard, io.LimitReader(tc, 1<<20)) // read to EOF, bounded
+//	_ = tc.Close()
 //
 // A diagnostic is suppressed by a comment on its line or the line above:
 //

@@ -59,6 +59,12 @@ func TestStandalone(t *testing.T) {
 	if !strings.Contains(stderr, seedBug) {
 		t.Errorf("stderr lacks the seed's bug %q:\n%s", seedBug, stderr)
 	}
+	// Each text diagnostic ends with its category, the name -explain takes.
+	for _, line := range diagLines(stderr) {
+		if !strings.HasPrefix(line, "\t") && strings.Contains(line, ": conn") && !strings.HasSuffix(line, " (unread-close)") {
+			t.Errorf("diagnostic without its category: %s", line)
+		}
+	}
 }
 
 func TestVetTool(t *testing.T) {
@@ -97,10 +103,29 @@ func TestClean(t *testing.T) {
 
 func TestHelp(t *testing.T) {
 	_, stderr, _ := run(t, rstlint, "-help")
-	for _, flag := range []string{"-halfclose", "-linger", "-drain", "-gracefulclose", "-proxy", "unread-close"} {
+	for _, flag := range []string{"-halfclose", "-linger", "-drain", "-gracefulclose", "-proxy", "unread-close", "-explain", "-fix"} {
 		if !strings.Contains(stderr, flag) {
 			t.Errorf("rstlint -help does not mention %s:\n%s", flag, stderr)
 		}
+	}
+	// One trace flag, with one meaning: the command reads -trace as the
+	// analyzer's -tracefile, so the driver's own -trace is not listed.
+	if strings.Contains(stderr, "write trace log") || strings.Count(stderr, "  -trace") != 1 ||
+		!strings.Contains(stderr, "  -trace, -tracefile string\n") {
+		t.Errorf("rstlint -help should list -trace once, as -tracefile:\n%s", stderr)
+	}
+}
+
+// TestExplain: the category a text diagnostic ends with names the page
+// -explain prints.
+func TestExplain(t *testing.T) {
+	stdout, stderr, code := run(t, rstlint, "-explain", "unread-close")
+	if code != 0 || !strings.HasPrefix(stdout, "# unread-close\n") {
+		t.Errorf("rstlint -explain unread-close: exit %d, stdout %.80q, stderr %q", code, stdout, stderr)
+	}
+	_, stderr, code = run(t, rstlint, "-explain", "no-such-rule")
+	if code != 2 || !strings.Contains(stderr, "unread-close") {
+		t.Errorf("rstlint -explain no-such-rule: exit %d, want 2 and the list of categories:\n%s", code, stderr)
 	}
 }
 
@@ -228,17 +253,11 @@ func TestTrace(t *testing.T) {
 	if want := seedBug + ": Linux sends RST and the peer may lose our reply; confirmed: reset seen in TestServeRecorded (1024 bytes unread)"; code != 3 || !strings.Contains(stderr, want) {
 		t.Errorf("rstlint -trace: exit %d, want 3 and %q in:\n%s", code, want, stderr)
 	}
-	// go vet passes only the flags the tool lists, and the drivers do
-	// not list their own -trace: under vet it is -tracefile.
-	_, vet, _ := run(t, "go", "vet", "-vettool="+rstlint, "-tracefile="+path, "./example/...")
-	if !strings.Contains(vet, "; confirmed: reset seen in TestServeRecorded") {
-		t.Errorf("go vet -vettool=rstlint -tracefile: no confirmation in:\n%s", vet)
-	}
-
 	good, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Run("vet", func(t *testing.T) { vetTrace(t, path, good) })
 	for name, tc := range map[string]struct{ content, want string }{
 		"missing":   {"", "no such file or directory"},
 		"empty":     {"", ": no entries"},
@@ -261,5 +280,47 @@ func TestTrace(t *testing.T) {
 				t.Errorf("exit %d; diagnostics\n%s\nwant those without a trace (exit 3):\n%s", code, strings.Join(got, "\n"), strings.Join(want, "\n"))
 			}
 		})
+	}
+}
+
+// vetTrace: under go vet the trace comes from RSTLINT_TRACE, whose content
+// is part of the tool's ID (-V=full), so that go vet's cache of each
+// package's result does not outlive a change of the trace; -tracefile is
+// refused there, and a trace that cannot be used stops the run.
+func vetTrace(t *testing.T, path string, good []byte) {
+	vet := func(env ...string) (string, int) {
+		t.Helper()
+		cmd := exec.Command("go", "vet", "-vettool="+rstlint, "./example/...")
+		cmd.Dir = "../.."
+		cmd.Env = append(os.Environ(), env...)
+		out, _ := cmd.CombinedOutput()
+		return string(out), cmd.ProcessState.ExitCode()
+	}
+	trace := filepath.Join(t.TempDir(), "vet.trace")
+	write := func(content string) {
+		t.Helper()
+		if err := os.WriteFile(trace, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(string(good))
+	out, _ := vet("RSTLINT_TRACE=" + trace)
+	if !strings.Contains(out, "confirmed: reset seen in TestServeRecorded") {
+		t.Fatalf("RSTLINT_TRACE=... go vet: no confirmation in:\n%s", out)
+	}
+	// The same trace, its test renamed: a new verdict, not go vet's
+	// cached one.
+	write(strings.ReplaceAll(string(good), "TestServeRecorded", "TestRenamedSince"))
+	out, _ = vet("RSTLINT_TRACE=" + trace)
+	if !strings.Contains(out, "confirmed: reset seen in TestRenamedSince") {
+		t.Errorf("after the trace changed, go vet still says:\n%s", out)
+	}
+	write("")
+	if out, code := vet("RSTLINT_TRACE=" + trace); code == 0 || !strings.Contains(out, "RSTLINT_TRACE: ") || !strings.Contains(out, "no entries") {
+		t.Errorf("an empty trace under go vet: exit %d, want an error naming it:\n%s", code, out)
+	}
+	_, stderr, code := run(t, "go", "vet", "-vettool="+rstlint, "-tracefile="+path, "./example/...")
+	if code == 0 || !strings.Contains(stderr, "under go vet, name the trace in the environment, RSTLINT_TRACE=") {
+		t.Errorf("go vet -tracefile: exit %d, want it refused with the way to do it:\n%s", code, stderr)
 	}
 }
