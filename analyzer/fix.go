@@ -69,21 +69,25 @@ func gracefulFix(pass *analysis.Pass, pos token.Pos, v verdict) []analysis.Sugge
 	x := types.ExprString(sel.X)
 	indent := indentOf(pass, stmt.Pos())
 
+	// The errors are discarded with _: each is either moot (a failed
+	// CloseWrite or deadline leaves the drain to fail at once) or the
+	// peer's business, and errcheck, run beside rstlint in most
+	// golangci-lint setups, does not report an explicit discard.
 	var lines []string
 	if v != verdictHalfCloseUndrained {
 		if isNamedType(recvType, true, "net", "TCPConn") || isNamedType(recvType, true, "net", "UnixConn") {
-			lines = append(lines, x+".CloseWrite() // FIN after our data")
+			lines = append(lines, "_ = "+x+".CloseWrite() // FIN after our data")
 		} else {
 			lines = append(lines,
 				"if cw, ok := "+x+".(interface{ CloseWrite() error }); ok {",
-				"\tcw.CloseWrite() // FIN after our data",
+				"\t_ = cw.CloseWrite() // FIN after our data",
 				"}")
 		}
 	}
 	lines = append(lines,
-		x+".SetReadDeadline(time.Now().Add(time.Second)) // bound the drain",
-		"io.Copy(io.Discard, io.LimitReader("+x+", "+drainLimit+")) // read the peer's input to EOF",
-		x+".Close()")
+		"_ = "+x+".SetReadDeadline(time.Now().Add(time.Second)) // bound the drain",
+		"_, _ = io.Copy(io.Discard, io.LimitReader("+x+", "+drainLimit+")) // read the peer's input to EOF",
+		"_ = "+x+".Close()")
 
 	var text string
 	if _, deferred := stmt.(*ast.DeferStmt); deferred {

@@ -303,4 +303,13 @@ ok "--fix rewrote Unread's close into CloseWrite, bounded drain, Close; it build
 lint .golangci.yml ./rst/...
 expect rstlint unread 0 "after --fix, nothing reported on line:unread"
 
+step "run 9: errcheck beside rstlint on the fixed code"
+# The fix must not trade one finding for others: every error it leaves
+# unchecked is discarded with _, which errcheck accepts. Before the fix,
+# errcheck reported line:unread's bare Close (run 6); now rst/ is clean.
+lint uniq-false.yml ./rst/...
+[[ $(grep -c '(errcheck)$' "$out") == 0 ]] || fail "run 9: errcheck reports the fixed code"
+ok "errcheck reports nothing on the fixed rst/"
+expect rstlint unread 0 "rstlint reports nothing on the fixed line:unread either"
+
 printf '\ngolangci: all checks passed (%ds)\n' $((SECONDS - start))

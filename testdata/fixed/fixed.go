@@ -13,19 +13,19 @@ import (
 func Interface(c net.Conn) { // want Interface:"conn"
 	fmt.Fprintln(c, "bye")
 	if cw, ok := c.(interface{ CloseWrite() error }); ok {
-		cw.CloseWrite() // FIN after our data
+		_ = cw.CloseWrite() // FIN after our data
 	}
-	c.SetReadDeadline(time.Now().Add(time.Second)) // bound the drain
-	io.Copy(io.Discard, io.LimitReader(c, 1<<20))  // read the peer's input to EOF
-	c.Close()
+	_ = c.SetReadDeadline(time.Now().Add(time.Second))   // bound the drain
+	_, _ = io.Copy(io.Discard, io.LimitReader(c, 1<<20)) // read the peer's input to EOF
+	_ = c.Close()
 }
 
 func Deferred(c *net.TCPConn) { // want Deferred:"conn"
 	defer func() {
-		c.CloseWrite()                                 // FIN after our data
-		c.SetReadDeadline(time.Now().Add(time.Second)) // bound the drain
-		io.Copy(io.Discard, io.LimitReader(c, 1<<20))  // read the peer's input to EOF
-		c.Close()
+		_ = c.CloseWrite()                                   // FIN after our data
+		_ = c.SetReadDeadline(time.Now().Add(time.Second))   // bound the drain
+		_, _ = io.Copy(io.Discard, io.LimitReader(c, 1<<20)) // read the peer's input to EOF
+		_ = c.Close()
 	}()
 	fmt.Fprintln(c, "bye")
 }
@@ -33,9 +33,9 @@ func Deferred(c *net.TCPConn) { // want Deferred:"conn"
 func HalfClosed(c *net.TCPConn) { // want HalfClosed:"conn"
 	fmt.Fprintln(c, "bye")
 	c.CloseWrite()
-	c.SetReadDeadline(time.Now().Add(time.Second)) // bound the drain
-	io.Copy(io.Discard, io.LimitReader(c, 1<<20))  // read the peer's input to EOF
-	c.Close()
+	_ = c.SetReadDeadline(time.Now().Add(time.Second))   // bound the drain
+	_, _ = io.Copy(io.Discard, io.LimitReader(c, 1<<20)) // read the peer's input to EOF
+	_ = c.Close()
 }
 
 func Dialed(addr string) error {
@@ -50,10 +50,10 @@ func Dialed(addr string) error {
 	}
 	fmt.Fprintln(c, "QUIT")
 	if cw, ok := c.(interface{ CloseWrite() error }); ok {
-		cw.CloseWrite() // FIN after our data
+		_ = cw.CloseWrite() // FIN after our data
 	}
-	c.SetReadDeadline(time.Now().Add(time.Second)) // bound the drain
-	io.Copy(io.Discard, io.LimitReader(c, 1<<20))  // read the peer's input to EOF
-	c.Close()
+	_ = c.SetReadDeadline(time.Now().Add(time.Second))   // bound the drain
+	_, _ = io.Copy(io.Discard, io.LimitReader(c, 1<<20)) // read the peer's input to EOF
+	_ = c.Close()
 	return nil
 }
