@@ -8,14 +8,25 @@
 //
 // It reads the stream of JSON objects that go/analysis drivers print with
 // -json ({"pkg": {"rstlint": [diagnostics] | {"error": ...}}}) and writes
-// one SARIF run. File paths are made relative to the current directory
-// (the repository root, where code scanning expects them).
+// one SARIF run. A finding that the stream holds twice (rstlint -json
+// reports a package's files under the package and again under its test
+// variant) is one result.
+//
+// File paths are made relative to the source root, the folder code
+// scanning maps URIs from: the current directory, or the one -root names
+// (a monorepo job run from a subfolder names the repository's root). Each
+// relative URI says so with uriBaseId SRCROOT, which the log defines; a
+// file outside the root keeps its absolute path.
+//
+//	cd services/api && rstlint -json ./... | rstlint-sarif -root ../.. > rstlint.sarif
 package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,11 +48,23 @@ var rules = []struct{ id, text string }{
 }
 
 func main() {
-	if len(os.Args) > 1 {
-		fmt.Fprintln(os.Stderr, "usage: rstlint -json ./... | rstlint-sarif > rstlint.sarif")
+	fs := flag.NewFlagSet("rstlint-sarif", flag.ExitOnError)
+	root := fs.String("root", ".", "the source root that result URIs are relative to (the repository's top folder)")
+	fs.Usage = func() {
+		fmt.Fprintln(os.Stderr, "usage: rstlint -json ./... | rstlint-sarif [-root DIR] > rstlint.sarif")
+		fs.PrintDefaults()
+	}
+	fs.Parse(os.Args[1:])
+	if fs.NArg() > 0 {
+		fs.Usage()
 		os.Exit(2)
 	}
-	log, err := convert(os.Stdin)
+	base, err := filepath.Abs(*root)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "rstlint-sarif:", err)
+		os.Exit(2)
+	}
+	log, err := convert(os.Stdin, base)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "rstlint-sarif:", err)
 		os.Exit(1)
@@ -64,10 +87,13 @@ func confirmation(msg string) (string, bool) {
 	return msg[i+len("; "+analyzer.ConfirmedPrefix):], true
 }
 
-// convert reads the drivers' JSON stream and builds the SARIF log.
-func convert(r io.Reader) (map[string]any, error) {
+// convert reads the drivers' JSON stream and builds the SARIF log, with
+// URIs relative to the absolute folder root.
+func convert(r io.Reader, root string) (map[string]any, error) {
 	var results []map[string]any
 	var errs []string
+	seen := make(map[[3]string]bool) // category, position, message
+	location := func(posn, message string) map[string]any { return location(root, posn, message) }
 	_, err := diagjson.Read(r, func(p diagjson.Package) error {
 		res, ok := p.Results["rstlint"]
 		if !ok {
@@ -78,6 +104,11 @@ func convert(r io.Reader) (map[string]any, error) {
 			return nil
 		}
 		for _, d := range res.Diagnostics {
+			key := [3]string{d.Category, d.Posn, d.Message}
+			if seen[key] {
+				continue // the same file, analyzed again as part of the test variant
+			}
+			seen[key] = true
 			r := map[string]any{
 				"ruleId":    d.Category,
 				"level":     "warning",
@@ -118,6 +149,9 @@ func convert(r io.Reader) (map[string]any, error) {
 			"informationUri": "https://github.com/rstlint/rstlint",
 			"rules":          ruleList,
 		}},
+		"originalUriBaseIds": map[string]any{
+			"SRCROOT": map[string]any{"uri": (&url.URL{Scheme: "file", Path: filepath.ToSlash(root) + "/"}).String()},
+		},
 		"results": results,
 	}
 	if results == nil {
@@ -137,16 +171,16 @@ func convert(r io.Reader) (map[string]any, error) {
 	}, nil
 }
 
-// location turns "file:line:col" into a SARIF physical location.
-func location(posn, message string) map[string]any {
+// location turns "file:line:col" into a SARIF physical location, its URI
+// relative to root (uriBaseId SRCROOT) when the file is below root.
+func location(root, posn, message string) map[string]any {
 	file, line, col := diagjson.SplitPosn(posn)
-	if wd, err := os.Getwd(); err == nil {
-		if rel, err := filepath.Rel(wd, file); err == nil && !strings.HasPrefix(rel, "..") {
-			file = rel
-		}
+	artifact := map[string]any{"uri": filepath.ToSlash(file)}
+	if rel, err := filepath.Rel(root, file); err == nil && filepath.IsAbs(file) && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		artifact = map[string]any{"uri": filepath.ToSlash(rel), "uriBaseId": "SRCROOT"}
 	}
 	loc := map[string]any{"physicalLocation": map[string]any{
-		"artifactLocation": map[string]any{"uri": filepath.ToSlash(file)},
+		"artifactLocation": artifact,
 		"region":           map[string]any{"startLine": line, "startColumn": col},
 	}}
 	if message != "" {

@@ -31,10 +31,12 @@ const sample = `{
 }
 {"example.com/b": {"rstlint": {"error": "internal error (please report): boom"}}}
 {"example.com/c": {}}
+{"example.com/a [example.com/a.test]": {"rstlint": [{"category": "unread-close", "posn": "/src/a/a.go:12:9", "message": "conn accepted ... is closed with input possibly unread"}]}}
+{"example.com/d": {"rstlint": [{"category": "reject-unread", "posn": "/elsewhere/d.go:3:1", "message": "outside the root"}]}}
 `
 
 func TestConvert(t *testing.T) {
-	log, err := convert(strings.NewReader(sample))
+	log, err := convert(strings.NewReader(sample), "/src")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,10 +45,16 @@ func TestConvert(t *testing.T) {
 	if n := strings.Count(got, `"confirmed":true`); n != 1 {
 		t.Errorf("%d results marked confirmed, want 1", n)
 	}
+	// The test variant's copy of a.go:12 is the same finding: one result.
+	if n := strings.Count(got, `"ruleId":`); n != 4 {
+		t.Errorf("%d results, want 4 (a.go:12 once, a.go:30, a.go:41, d.go:3)", n)
+	}
 	for _, want := range []string{
 		`"version":"2.1.0"`,
 		`"ruleId":"unread-close"`,
-		`"uri":"/src/a/a.go"`,
+		`"artifactLocation":{"uri":"a/a.go","uriBaseId":"SRCROOT"}`,
+		`"originalUriBaseIds":{"SRCROOT":{"uri":"file:///src/"}}`,
+		`"artifactLocation":{"uri":"/elsewhere/d.go"}`,
 		`"region":{"startColumn":9,"startLine":12}`,
 		`"relatedLocations":[{"id":1,"message":{"text":"connection accepted by net.Listener.Accept"}`,
 		`"helpUri":"https://github.com/rstlint/rstlint/blob/main/docs/rules/unread-close.md"`,
