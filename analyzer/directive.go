@@ -40,12 +40,20 @@ func directives(pass *analysis.Pass, report bool) ignoredLines {
 	return ignored
 }
 
+// directive reads one comment. "// rstlint:ignore", with a space as many
+// write "// nolint", is the same directive: silently not honouring it
+// would keep a diagnostic its author believes suppressed.
 func directive(pass *analysis.Pass, c *ast.Comment, ignored ignoredLines, report bool) {
-	const prefix = "//rstlint:ignore"
-	if !strings.HasPrefix(c.Text, prefix) {
+	const prefix = "rstlint:ignore"
+	text, ok := strings.CutPrefix(c.Text, "//")
+	if !ok {
 		return
 	}
-	rest := c.Text[len(prefix):]
+	text = strings.TrimLeft(text, " \t")
+	if !strings.HasPrefix(text, prefix) {
+		return
+	}
+	rest := text[len(prefix):]
 	if rest != "" && rest[0] != ' ' && rest[0] != '\t' {
 		return // another word, such as //rstlint:ignored
 	}

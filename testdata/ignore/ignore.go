@@ -24,3 +24,18 @@ func NoReason(c net.Conn) { // want NoReason:"conn"
 	//rstlint:ignore // want `//rstlint:ignore needs a reason: write //rstlint:ignore <why this close may reset>`
 	c.Close() // want `conn c \(parameter of NoReason\) is closed with input never read: Linux sends RST and the peer may lose our reply`
 }
+
+// Spaced: "// rstlint:ignore", spelled as many spell "// nolint", is the
+// same directive.
+func Spaced(c net.Conn) { // want Spaced:"conn"
+	fmt.Fprintln(c, "bye")
+	// rstlint:ignore the peer never pipelines in this protocol
+	c.Close()
+}
+
+// SpacedNoReason: and needs a reason too.
+func SpacedNoReason(c net.Conn) { // want SpacedNoReason:"conn"
+	fmt.Fprintln(c, "bye")
+	// rstlint:ignore // want `//rstlint:ignore needs a reason: write //rstlint:ignore <why this close may reset>`
+	c.Close() // want `conn c \(parameter of SpacedNoReason\) is closed with input never read: Linux sends RST and the peer may lose our reply`
+}
