@@ -17,7 +17,9 @@
 // A table-driven test confirms it, and the fix, on the real kernel:
 //
 //	func TestHandleClose(t *testing.T) {
-//		peer := rsttest.ClientPeer{Send: []byte("PING\r\nPING\r\n")} // a request, and the next one pipelined
+//		// A request, and the next ones pipelined: more than the handler's
+//		// bufio.Reader takes in one read (see "What stays queued" below).
+//		peer := rsttest.ClientPeer{Send: bytes.Repeat([]byte("PING\r\n"), 2048)}
 //		for _, tc := range []struct {
 //			name    string
 //			handler func(net.Conn)
@@ -38,6 +40,19 @@
 //
 // RunClient does the same for a client func(addr string) error against a
 // scripted server peer.
+//
+// # What stays queued
+//
+// Only bytes left in the kernel's receive queue at Close make it send RST.
+// A handler that reads through a bufio.Reader, a bufio.Scanner or a
+// decoder pulls up to its buffer (4096 bytes for bufio's default) into
+// user space with its first read, whatever it then parses: a peer that
+// pipelines less than that leaves nothing queued, the close sends FIN,
+// and the scenario says FIN for code that resets on a real client that
+// sends more. So send more than the reader's buffer (as above), or make
+// sure the bytes arrive after the handler's last read: SendPending writes
+// a request that is still queued when the server closes, and
+// WaitDelivered waits until the kernel has delivered it.
 //
 // # Evidence
 //
