@@ -9,7 +9,11 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/ctrlflow"
-	"golang.org/x/tools/go/ssa"
+
+	"github.com/rstlint/rstlint/analyzer/internal/knowledge"
+	"github.com/rstlint/rstlint/analyzer/internal/ownership"
+	"github.com/rstlint/rstlint/analyzer/internal/summary"
+	"github.com/rstlint/rstlint/analyzer/internal/verdict"
 )
 
 //go:embed doc.go
@@ -29,7 +33,7 @@ var Analyzer = &analysis.Analyzer{
 	Flags:     flags(),
 	Run:       func(pass *analysis.Pass) (any, error) { return runPass(pass, flagConfig()) },
 	Requires:  []*analysis.Analyzer{ctrlflow.Analyzer},
-	FactTypes: []analysis.Fact{new(ConnFact), new(WrapperFact), new(OriginFact), new(hasConnFacts), new(delegatedCloses)},
+	FactTypes: summary.Types(),
 }
 
 // New returns an analyzer named rstlint with fixed options and no flags.
@@ -93,32 +97,34 @@ func (l *stringList) Set(s string) error {
 
 // flagConfig reads the flags: they are set before any package is analyzed.
 func flagConfig() *config {
-	return Options{Reject: flagReject, HalfClose: flagHalfClose, Linger: flagLinger, Proxy: flagProxy, EOFLost: flagEOFLost, Drain: flagDrain, GracefulClose: flagGraceful, Trace: flagTrace}.config()
+	return Options{Reject: flagReject, HalfClose: flagHalfClose, Linger: flagLinger, Proxy: flagProxy, EOFLost: flagEOFLost,
+		Drain: flagDrain, GracefulClose: flagGraceful, Trace: flagTrace}.config()
 }
 
 // socketPackages are the imports that make a package worth analyzing.
 var socketPackages = map[string]bool{
-	"net": true, "net/http": true, "crypto/tls": true, pkgSyscall: true, pkgUnix: true,
+	"net": true, "net/http": true, "crypto/tls": true, knowledge.PkgSyscall: true, knowledge.PkgUnix: true,
 }
 
-// runPass is the analysis of one package: a pipeline of plain stages per
-// function (track, collectEvents, solve, summarize), run on demand so that
-// a callee is summarized before its callers, then the rules (judge,
-// proxyCandidates) over every function, then reportAll.
+// runPass is the analysis of one package: the package's SSA, built only
+// when it may hold a connection; its functions analyzed bottom-up
+// (order.go), each by the stages ownership and dataflow, with the
+// summaries of its callees at hand; the facts exported; then the verdicts
+// over every function, and the diagnostics.
 func runPass(pass *analysis.Pass, cfg *config) (any, error) {
 	relevant, fdAware := socketPackages[pass.Pkg.Path()], false
 	for _, imp := range pass.Pkg.Imports() {
-		if socketPackages[imp.Path()] || pass.ImportPackageFact(imp, new(hasConnFacts)) {
+		if socketPackages[imp.Path()] || summary.ImportsConnFacts(pass, imp) {
 			relevant = true
 		}
-		if imp.Path() == pkgSyscall || imp.Path() == pkgUnix {
+		if imp.Path() == knowledge.PkgSyscall || imp.Path() == knowledge.PkgUnix {
 			fdAware = true
 		}
 	}
 	if !relevant || !mayHoldConns(pass, fdAware) {
-		if cfg.trace != "" {
+		if cfg.verdict.Trace != "" {
 			// No Close rstlint models, but a traced reset may be here.
-			for _, d := range confirm(pass, loadTrace(cfg.trace), nil, nil, directives(pass, false)) {
+			for _, d := range verdict.Confirm(pass, verdict.LoadTrace(cfg.verdict.Trace), nil, nil, verdict.Directives(pass, false)) {
 				pass.Report(d)
 			}
 		}
@@ -126,110 +132,29 @@ func runPass(pass *analysis.Pass, cfg *config) (any, error) {
 	}
 	code := packageSSA(pass)
 	defer code.release()
-	srcFuncs := code.funcs
-	d := &driver{
-		user: cfg.user,
-		ctx: &trackContext{
-			fdAware:  fdAware,
-			datagram: datagramParams(srcFuncs),
-			fields:   owningFields(srcFuncs),
-		},
-		analysed: make(map[*ssa.Function]*funcAnalysis),
-		busy:     make(map[*ssa.Function]bool),
+	table := summary.NewTable(pass, &code.prog.MethodSets, code.methodValue)
+	ctx := &ownership.Context{
+		FDAware:  fdAware,
+		Datagram: ownership.DatagramParams(code.funcs),
+		Fields:   ownership.OwningFields(code.funcs),
+		Table:    table,
 	}
-	sums := &summaries{pass: pass, methodSets: &code.prog.MethodSets, methodValue: code.methodValue, local: d.summary,
-		delegation: make(map[delegationKey]bool), wrapperOf: make(map[*ssa.Function]int)}
-	d.env = sums
-	d.ctx.code = sums
-	for _, fn := range srcFuncs {
-		d.safeAnalyse(fn)
-	}
-	exportCodeFacts(pass, srcFuncs, sums)
-	exportFacts(pass, srcFuncs, func(fn *ssa.Function) *funcSummary {
-		if fa := d.analysed[fn]; fa != nil {
-			return fa.sum
-		}
-		return nil
-	})
-	var cands []candidate
-	read := readSources(d.order)
-	for _, fa := range d.order {
-		cands = append(cands, judge(fa, read)...)
-		cands = append(cands, proxyCandidates(fa)...)
-	}
-	ignored := directives(pass, true)
-	diags := diagnostics(pass, cfg, cands, ignored)
-	if cfg.trace != "" {
-		diags = confirm(pass, loadTrace(cfg.trace), d.order, diags, ignored)
+	analyses, errs := analyzePackage(code.funcs, ctx, cfg.user, table)
+	summary.Export(pass, code.funcs, table)
+
+	ignored := verdict.Directives(pass, true)
+	diags := verdict.Diagnostics(pass, &cfg.verdict, verdict.Candidates(analyses), ignored)
+	if cfg.verdict.Trace != "" {
+		diags = verdict.Confirm(pass, verdict.LoadTrace(cfg.verdict.Trace), analyses, diags, ignored)
 	}
 	for _, d := range diags {
 		pass.Report(d)
 	}
-	if len(d.errs) > 0 {
-		sort.Strings(d.errs)
-		return nil, fmt.Errorf("internal error (please report): %s", strings.Join(d.errs, "; "))
+	if len(errs) > 0 {
+		sort.Strings(errs)
+		return nil, fmt.Errorf("internal error (please report): %s", strings.Join(errs, "; "))
 	}
 	return nil, nil
-}
-
-// driver runs the per-function stages on demand and remembers their
-// results for one package.
-type driver struct {
-	user     userFuncs
-	ctx      *trackContext
-	env      callees
-	analysed map[*ssa.Function]*funcAnalysis // nil for a function whose analysis failed
-	busy     map[*ssa.Function]bool
-	order    []*funcAnalysis // in the order analyses finished, for stable reports
-	errs     []string
-}
-
-// safeAnalyse analyses fn, turning a crash into an error that names the
-// function instead of taking down the whole vet run.
-func (d *driver) safeAnalyse(fn *ssa.Function) {
-	defer func() {
-		if r := recover(); r != nil {
-			d.errs = append(d.errs, fmt.Sprintf("%s: %v", fn, r))
-			d.analysed[fn] = nil
-			delete(d.busy, fn)
-		}
-	}()
-	d.analyse(fn)
-}
-
-// summary is the summary of a local function, analysing it first if need
-// be; nil while it is being analysed (a recursive call counts as unknown).
-func (d *driver) summary(fn *ssa.Function) *funcSummary {
-	if fa := d.analyse(fn); fa != nil {
-		return fa.sum
-	}
-	return nil
-}
-
-// analyse runs the stages on fn once.
-func (d *driver) analyse(fn *ssa.Function) *funcAnalysis {
-	if fa, ok := d.analysed[fn]; ok {
-		return fa
-	}
-	if d.busy[fn] || len(fn.Blocks) == 0 {
-		return nil
-	}
-	d.busy[fn] = true
-	defer delete(d.busy, fn)
-
-	fa := &funcAnalysis{fn: fn, tr: track(fn, d.ctx)}
-	if len(fa.tr.conns) > 0 {
-		fa.g = newCFG(fn)
-		fa.ev = collectEvents(fn, fa.tr, fa.g, d.user, d.env)
-		fa.flow = solve(fn, fa.tr, fa.ev, fa.g)
-		fa.groups = copyGroups(fn, fa.g, fa.ev)
-		fa.sum = summarize(fn, fa.tr, fa.ev, fa.flow, fa.groups)
-		d.order = append(d.order, fa)
-	} else {
-		fa.sum = &funcSummary{effects: paramEffects{}} // known to do nothing to connections
-	}
-	d.analysed[fn] = fa
-	return fa
 }
 
 // analyzerDoc extracts the "# Analyzer rstlint" section of the package doc.
@@ -249,3 +174,16 @@ func analyzerDoc(src string) string {
 	}
 	return strings.TrimSpace(strings.Join(lines, "\n"))
 }
+
+// The facts rstlint exports for other packages (summary/facts.go), named
+// here for the programs that read them.
+type (
+	// ConnFact says what a function does to its connection parameters.
+	ConnFact = summary.ConnFact
+	// ParamEffect is ConnFact's account of one parameter.
+	ParamEffect = summary.ParamEffect
+	// WrapperFact says which parameter a function wraps in its result.
+	WrapperFact = summary.WrapperFact
+	// OriginFact says that a function returns a conn from one origin.
+	OriginFact = summary.OriginFact
+)

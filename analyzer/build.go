@@ -10,6 +10,9 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/ctrlflow"
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/rstlint/rstlint/analyzer/internal/knowledge"
+	"github.com/rstlint/rstlint/analyzer/internal/ownership"
 )
 
 // This file builds the SSA form of the package under analysis, when (and
@@ -231,7 +234,7 @@ func mayHoldConns(pass *analysis.Pass, fdAware bool) bool {
 			return false
 		}
 		seen[t] = true
-		if isDefiniteConnType(t) {
+		if knowledge.IsDefiniteConnType(t) {
 			return true
 		}
 		sig, ok := t.(*types.Signature)
@@ -249,7 +252,7 @@ func mayHoldConns(pass *analysis.Pass, fdAware bool) bool {
 	}
 	if fdAware {
 		for _, obj := range pass.TypesInfo.Uses {
-			if fn, ok := obj.(*types.Func); ok && origins[fn.FullName()].kind == kindFD && origins[fn.FullName()].verb != "" {
+			if fn, ok := obj.(*types.Func); ok && ownership.IsFDOrigin(fn.FullName()) {
 				return true
 			}
 		}
@@ -263,7 +266,7 @@ func closableConnIn(sig *types.Signature) bool {
 	for _, tuple := range []*types.Tuple{sig.Params(), sig.Results()} {
 		for v := range tuple.Variables() {
 			t := v.Type()
-			if isConnType(t) {
+			if knowledge.IsConnType(t) {
 				if m, _, _ := types.LookupFieldOrMethod(t, true, nil, "Close"); m != nil {
 					return true
 				}

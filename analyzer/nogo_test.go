@@ -29,20 +29,20 @@ import (
 // between the actions of different packages.
 func TestFactsGob(t *testing.T) {
 	values := map[string]analysis.Fact{
-		"*analyzer.ConnFact": &analyzer.ConnFact{Params: []analyzer.ParamEffect{
+		"*summary.ConnFact": &analyzer.ConnFact{Params: []analyzer.ParamEffect{
 			{Index: 1, Field: "conn", AtClose: 3, AtReturn: 1 << 20, Uses: true, Reads: true, Writes: true, Drains: true,
 				Escapes: true, ErrDone: true, ErrRead: true, SetsLinger: true, LingerParam: 2, LeftReading: true},
 			{Index: 0},
 		}},
-		"*analyzer.WrapperFact": &analyzer.WrapperFact{Param: 1},
-		"*analyzer.OriginFact":  &analyzer.OriginFact{Verb: "dialed", Kind: 1, Client: true},
+		"*summary.WrapperFact": &analyzer.WrapperFact{Param: 1},
+		"*summary.OriginFact":  &analyzer.OriginFact{Verb: "dialed", Kind: 1, Client: true},
 	}
 	for _, f := range analyzer.Analyzer.FactTypes {
 		name := reflect.TypeOf(f).String()
 		v, ok := values[name]
 		if !ok {
-			// An unexported fact: a marker, or one of string lists
-			// (delegatedCloses), filled in here.
+			// A fact the analyzer does not name: a marker, or one of
+			// string lists (DelegatedCloses), filled in here.
 			nv := reflect.New(reflect.TypeOf(f).Elem())
 			for i := range nv.Elem().NumField() {
 				if fv := nv.Elem().Field(i); fv.CanSet() && fv.Type() == reflect.TypeFor[[]string]() {
@@ -70,29 +70,38 @@ func TestFactsGob(t *testing.T) {
 }
 
 // TestNoGlobalState checks that the analyzer keeps no state of its own
-// between packages: every package-level variable is a flag value (set
-// before any package is analyzed) or a read-only table, as listed here.
+// between packages: every package-level variable of the analyzer and its
+// stages is a flag value (set before any package is analyzed) or a
+// read-only table, as listed here.
 func TestNoGlobalState(t *testing.T) {
 	readOnly := map[string]string{
-		"doc": "the embedded doc.go", "Analyzer": "the analyzer, its options set once from flags",
-		"flagReject": "flag", "flagHalfClose": "flag", "flagLinger": "flag", "flagProxy": "flag", "flagEOFLost": "flag",
-		"flagDrain": "flag", "flagGraceful": "flag", "flagTrace": "flag",
-		"shareSSA":       "set once by the command (ShareSSA) before any package is analyzed",
-		"shared":         "the SSA program the command's passes share (ShareSSA): each package is added once and its bodies dropped when its pass ends; TestRulesSharedSSA checks the diagnostics are the same",
-		"traceCache":     "trace files, read once per process and only read after: a package's trace entries are the same whatever ran before",
-		"socketPackages": "table", "errorType": "table", "maskUnread": "table", "maskClosed": "table", "maskEscaped": "table",
-		"effectNames": "table", "connMethods": "table", "origins": "table", "datagramOrigins": "table",
-		"wrappers": "table", "argEffects": "table", "noReturnFuncs": "table", "streamConnMethods": "table",
+		"analyzer.doc": "the embedded doc.go", "analyzer.Analyzer": "the analyzer, its options set once from flags",
+		"analyzer.flagReject": "flag", "analyzer.flagHalfClose": "flag", "analyzer.flagLinger": "flag", "analyzer.flagProxy": "flag",
+		"analyzer.flagEOFLost": "flag", "analyzer.flagDrain": "flag", "analyzer.flagGraceful": "flag", "analyzer.flagTrace": "flag",
+		"analyzer.shareSSA": "set once by the command (ShareSSA) before any package is analyzed",
+		"analyzer.shared":   "the SSA program the command's passes share (ShareSSA): each package is added once and its bodies dropped when its pass ends; TestRulesSharedSSA checks the diagnostics are the same",
+		"verdict.traceCache": "trace files, read once per process and only read after: a package's trace entries are the same whatever ran before",
+		"analyzer.socketPackages": "table", "knowledge.errorType": "table", "lattice.MaskUnread": "table",
+		"lattice.MaskClosed": "table", "lattice.MaskEscaped": "table", "knowledge.effectNames": "table",
+		"knowledge.connMethods": "table", "ownership.stdOrigins": "table", "ownership.datagramOrigins": "table",
+		"knowledge.Constructors": "table", "knowledge.ArgEffects": "table", "knowledge.NoReturnFuncs": "table",
+		"knowledge.streamConnMethods": "table",
 	}
-	pkgs, err := packages.Load(&packages.Config{Mode: packages.NeedTypes | packages.NeedName}, "github.com/rstlint/rstlint/analyzer")
-	if err != nil || len(pkgs) != 1 || pkgs[0].Types == nil {
-		t.Skipf("cannot load the analyzer package: %v", err)
+	pkgs, err := packages.Load(&packages.Config{Mode: packages.NeedTypes | packages.NeedName},
+		"github.com/rstlint/rstlint/analyzer", "github.com/rstlint/rstlint/analyzer/internal/...")
+	if err != nil || len(pkgs) < 2 {
+		t.Skipf("cannot load the analyzer packages: %v", err)
 	}
-	scope := pkgs[0].Types.Scope()
-	for _, name := range scope.Names() {
-		if v, ok := scope.Lookup(name).(*types.Var); ok {
-			if _, listed := readOnly[name]; !listed {
-				t.Errorf("package-level variable %s: state shared between packages? (list it here if it is read-only)", v.Name())
+	for _, p := range pkgs {
+		if p.Types == nil {
+			t.Fatalf("%s does not load", p.PkgPath)
+		}
+		scope := p.Types.Scope()
+		for _, name := range scope.Names() {
+			if v, ok := scope.Lookup(name).(*types.Var); ok {
+				if _, listed := readOnly[p.Types.Name()+"."+name]; !listed {
+					t.Errorf("package-level variable %s.%s: state shared between packages? (list it here if it is read-only)", p.Types.Name(), v.Name())
+				}
 			}
 		}
 	}

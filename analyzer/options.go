@@ -1,28 +1,31 @@
 package analyzer
 
+import (
+	"github.com/rstlint/rstlint/analyzer/internal/knowledge"
+	"github.com/rstlint/rstlint/analyzer/internal/verdict"
+)
+
 // This file is what can be configured: the diagnostic categories, the
 // options that turn the optional ones off, and the user's additions to
 // the catalogue.
 
 // Diagnostic categories, stable across releases.
 const (
-	CategoryUnreadClose        = "unread-close"
-	CategoryRejectUnread       = "reject-unread"
-	CategoryHalfCloseUndrained = "halfclose-undrained"
-	CategoryLingerZero         = "linger-zero"
-	CategoryProxyEarlyClose    = "proxy-early-close"
-	CategoryProxyEOFLost       = "proxy-eof-lost"
-	CategoryDirective          = "directive"
+	CategoryUnreadClose        = verdict.CategoryUnreadClose
+	CategoryRejectUnread       = verdict.CategoryRejectUnread
+	CategoryHalfCloseUndrained = verdict.CategoryHalfCloseUndrained
+	CategoryLingerZero         = verdict.CategoryLingerZero
+	CategoryProxyEarlyClose    = verdict.CategoryProxyEarlyClose
+	CategoryProxyEOFLost       = verdict.CategoryProxyEOFLost
+	CategoryDirective          = verdict.CategoryDirective
 	// CategoryRuntimeOnly is a Close that reset the connection while tests
 	// ran (a trace entry) on a path no diagnostic predicted: reported only
 	// with a trace.
-	CategoryRuntimeOnly = "runtime-only"
+	CategoryRuntimeOnly = verdict.CategoryRuntimeOnly
 )
 
 // RuleURL is the page that explains a diagnostic category.
-func RuleURL(category string) string {
-	return "https://github.com/rstlint/rstlint/blob/main/docs/rules/" + category + ".md"
-}
+func RuleURL(category string) string { return verdict.RuleURL(category) }
 
 // Options configure an analyzer made by New. The zero value reports
 // nothing optional: DefaultOptions are the defaults of the flags.
@@ -47,11 +50,10 @@ func DefaultOptions() Options {
 	return Options{Reject: true, HalfClose: true, Linger: true, Proxy: true, EOFLost: true}
 }
 
-// config is the options in the form the analysis uses.
+// config is the options in the form the stages use.
 type config struct {
-	reject, halfClose, linger, proxy, eofLost bool
-	user                                      userFuncs
-	trace                                     string
+	verdict verdict.Config
+	user    knowledge.UserFuncs
 }
 
 func (o Options) config() *config {
@@ -62,31 +64,19 @@ func (o Options) config() *config {
 		}
 		return m
 	}
-	return &config{reject: o.Reject, halfClose: o.HalfClose, linger: o.Linger, proxy: o.Proxy, eofLost: o.EOFLost,
-		user: userFuncs{drain: set(o.Drain), graceful: set(o.GracefulClose)}, trace: o.Trace}
-}
-
-// reports says whether the options report a category: the one place
-// where the optional categories are turned off.
-func (c *config) reports(category string) bool {
-	switch category {
-	case CategoryRejectUnread:
-		return c.reject
-	case CategoryHalfCloseUndrained:
-		return c.halfClose
-	case CategoryLingerZero:
-		return c.linger
-	case CategoryProxyEarlyClose:
-		return c.proxy
-	case CategoryProxyEOFLost:
-		return c.eofLost
+	return &config{
+		verdict: verdict.Config{Reject: o.Reject, HalfClose: o.HalfClose, Linger: o.Linger, Proxy: o.Proxy, EOFLost: o.EOFLost, Trace: o.Trace},
+		user:    knowledge.UserFuncs{Drain: set(o.Drain), Graceful: set(o.GracefulClose)},
 	}
-	return true
 }
 
-// userFuncs are the user's additions to the catalogue: functions that
-// read their connection arguments to EOF (-drain), and functions that
-// close them gracefully (-gracefulclose), by types.Func.FullName.
-type userFuncs struct {
-	drain, graceful map[string]bool
-}
+// CheckTrace reads the trace at path and returns why it cannot be used:
+// missing, empty, truncated or not rsttest's. Drivers call it before
+// analysing (rstlint -trace, the golangci-lint plugin) to report a bad
+// trace; the analyzer itself reports without a trace it cannot read.
+func CheckTrace(path string) error { return verdict.CheckTrace(path) }
+
+// ConfirmedPrefix starts what a confirmed diagnostic adds to its message
+// and its related information: "confirmed: reset seen in TestX (18 bytes
+// unread)".
+const ConfirmedPrefix = verdict.ConfirmedPrefix

@@ -36,7 +36,7 @@ func GoodDeferredGraceful(ln net.Listener) {
 }
 
 // BadEarlyReturn: the deferred Close runs on the early return too.
-func BadEarlyReturn(c net.Conn, fail bool) { // want BadEarlyReturn:"conn"
+func BadEarlyReturn(c net.Conn, fail bool) { // want BadEarlyReturn:"^conn p0 closes unread:w,done returns closed uses writes drains$"
 	defer c.Close() // want `conn c \(parameter of BadEarlyReturn\) is closed with input never read: Linux sends RST and the peer may lose our reply`
 	if fail {
 		fmt.Fprintln(c, "no")
@@ -47,7 +47,7 @@ func BadEarlyReturn(c net.Conn, fail bool) { // want BadEarlyReturn:"conn"
 
 // GoodExplicitThenDeferred closes explicitly after draining; the deferred
 // Close is then a no-op.
-func GoodExplicitThenDeferred(c net.Conn) { // want GoodExplicitThenDeferred:"conn"
+func GoodExplicitThenDeferred(c net.Conn) { // want GoodExplicitThenDeferred:"^conn p0 closes done:w,closed returns closed uses writes drains$"
 	defer c.Close()
 	fmt.Fprintln(c, "hi")
 	io.Copy(io.Discard, c)
@@ -55,7 +55,7 @@ func GoodExplicitThenDeferred(c net.Conn) { // want GoodExplicitThenDeferred:"co
 }
 
 // GoodDeferAfterDrain: the only Close runs after the drain.
-func GoodDeferAfterDrain(c net.Conn) { // want GoodDeferAfterDrain:"conn"
+func GoodDeferAfterDrain(c net.Conn) { // want GoodDeferAfterDrain:"^conn p0 closes done returns closed uses reads drains$"
 	defer c.Close()
 	buf := make([]byte, 1)
 	c.Read(buf)

@@ -12,7 +12,7 @@ import (
 
 // BadAuth returns on an authentication failure after reading only the
 // first line; a client that pipelined its command gets RST.
-func BadAuth(c net.Conn) { // want BadAuth:"conn"
+func BadAuth(c net.Conn) { // want BadAuth:"^conn p0 closes unread:w,done,done:w returns closed uses reads writes drains$"
 	defer c.Close() // want `conn c \(parameter of BadAuth\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
 	r := bufio.NewReader(c)
 	line, err := r.ReadString('\n')
@@ -28,7 +28,7 @@ func BadAuth(c net.Conn) { // want BadAuth:"conn"
 }
 
 // GoodAuth reads the rest (bounded) before giving up.
-func GoodAuth(c net.Conn) { // want GoodAuth:"conn"
+func GoodAuth(c net.Conn) { // want GoodAuth:"^conn p0 closes done,done:w,done:w:hc returns closed uses reads writes drains$"
 	defer c.Close()
 	r := bufio.NewReader(c)
 	line, err := r.ReadString('\n')
@@ -47,7 +47,7 @@ func GoodAuth(c net.Conn) { // want GoodAuth:"conn"
 }
 
 // GoodReadError closes only on paths where a read or write failed.
-func GoodReadError(c net.Conn) { // want GoodReadError:"conn"
+func GoodReadError(c net.Conn) { // want GoodReadError:"^conn p0 closes done,done:w returns closed uses reads writes$"
 	buf := make([]byte, 4)
 	for {
 		if _, err := io.ReadFull(c, buf); err != nil {
@@ -88,7 +88,7 @@ func parseHeader(r io.Reader) error {
 }
 
 // GoodHeaderError returns on readHeader's error: that is a failed read.
-func GoodHeaderError(c net.Conn) { // want GoodHeaderError:"conn"
+func GoodHeaderError(c net.Conn) { // want GoodHeaderError:"^conn p0 closes done returns closed uses reads drains$"
 	defer c.Close()
 	if _, err := readHeader(c); err != nil {
 		return
@@ -98,7 +98,7 @@ func GoodHeaderError(c net.Conn) { // want GoodHeaderError:"conn"
 
 // BadMagic returns on parseHeader's error, which may be "bad magic"
 // after a partial read: the rest is unread.
-func BadMagic(c net.Conn) { // want BadMagic:"conn"
+func BadMagic(c net.Conn) { // want BadMagic:"^conn p0 closes unread,done returns closed uses reads drains$"
 	defer c.Close() // want `conn c \(parameter of BadMagic\) is closed with input read only in part before anything was written: Linux sends RST, the peer sees a reset instead of EOF`
 	if err := parseHeader(c); err != nil {
 		return

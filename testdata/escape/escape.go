@@ -17,7 +17,7 @@ var (
 type session struct{ conn net.Conn }
 
 // Returned: the caller owns it.
-func Returned(ln net.Listener) (net.Conn, error) { // want Returned:"origin.accepted."
+func Returned(ln net.Listener) (net.Conn, error) { // want Returned:"^origin accepted$"
 	c, err := ln.Accept()
 	if err != nil {
 		return nil, err

@@ -78,7 +78,7 @@ func (h *hangup) answer() {
 
 // Close only closes: it is summarized (its fact names the field) and
 // judged where it is called.
-func (h *hangup) Close() error { return h.conn.Close() } // want Close:"conn.0.conn: close.unread. return.closed.."
+func (h *hangup) Close() error { return h.conn.Close() } // want Close:"^conn p0[.]conn closes unread returns closed errdone$"
 
 // goLiteral reads and closes its field in a goroutine literal.
 type goLiteral struct {
@@ -122,7 +122,7 @@ func Dial(addr string) (*Client, error) {
 }
 
 // Ping sends PING and reads the answer: the protocol has replies.
-func (c *Client) Ping() error { // want Ping:"conn"
+func (c *Client) Ping() error { // want Ping:"^conn p0[.]conn returns done:w uses reads writes errdone errread$"
 	if err := c.conn.PrintfLine("PING"); err != nil {
 		return err
 	}
@@ -131,13 +131,13 @@ func (c *Client) Ping() error { // want Ping:"conn"
 }
 
 // Quit says QUIT and closes without reading the answer to QUIT.
-func (c *Client) Quit() error { // want Quit:"conn"
+func (c *Client) Quit() error { // want Quit:"^conn p0[.]conn closes unread:w returns closed uses writes errdone$"
 	c.conn.PrintfLine("QUIT")
 	return c.conn.Close() // want `conn c\.conn \(dialed at fields\.go:\d+\) is closed with the reply to our write unread: Linux sends RST and the peer may lose data`
 }
 
 // QuitGood reads the answer to QUIT before closing.
-func (c *Client) QuitGood() error { // want QuitGood:"conn"
+func (c *Client) QuitGood() error { // want QuitGood:"^conn p0[.]conn closes done:w returns closed uses reads writes errdone$"
 	c.conn.PrintfLine("QUIT")
 	c.conn.ReadLine()
 	return c.conn.Close()

@@ -8,17 +8,17 @@ import (
 	"net"
 )
 
-func Interface(c net.Conn) { // want Interface:"conn"
+func Interface(c net.Conn) { // want Interface:"^conn p0 closes .+ returns closed uses writes"
 	fmt.Fprintln(c, "bye")
 	c.Close() // want `conn c \(parameter of Interface\) is closed with input never read: Linux sends RST and the peer may lose our reply`
 }
 
-func Deferred(c *net.TCPConn) { // want Deferred:"conn"
+func Deferred(c *net.TCPConn) { // want Deferred:"^conn p0 closes .+ returns closed uses writes"
 	defer c.Close() // want `conn c \(parameter of Deferred\) is closed with input never read: Linux sends RST and the peer may lose our reply`
 	fmt.Fprintln(c, "bye")
 }
 
-func HalfClosed(c *net.TCPConn) { // want HalfClosed:"conn"
+func HalfClosed(c *net.TCPConn) { // want HalfClosed:"^conn p0 closes .+ returns closed uses writes"
 	fmt.Fprintln(c, "bye")
 	c.CloseWrite()
 	c.Close() // want `conn c \(parameter of HalfClosed\) is closed after CloseWrite with input unread: Linux sends RST and drops what we have not sent`

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-func Interface(c net.Conn) { // want Interface:"conn"
+func Interface(c net.Conn) { // want Interface:"^conn p0 closes .+ returns closed uses writes"
 	fmt.Fprintln(c, "bye")
 	if cw, ok := c.(interface{ CloseWrite() error }); ok {
 		_ = cw.CloseWrite() // FIN after our data
@@ -20,7 +20,7 @@ func Interface(c net.Conn) { // want Interface:"conn"
 	_ = c.Close()
 }
 
-func Deferred(c *net.TCPConn) { // want Deferred:"conn"
+func Deferred(c *net.TCPConn) { // want Deferred:"^conn p0 closes .+ returns closed uses writes"
 	defer func() {
 		_ = c.CloseWrite()                                   // FIN after our data
 		_ = c.SetReadDeadline(time.Now().Add(time.Second))   // bound the drain
@@ -30,7 +30,7 @@ func Deferred(c *net.TCPConn) { // want Deferred:"conn"
 	fmt.Fprintln(c, "bye")
 }
 
-func HalfClosed(c *net.TCPConn) { // want HalfClosed:"conn"
+func HalfClosed(c *net.TCPConn) { // want HalfClosed:"^conn p0 closes .+ returns closed uses writes"
 	fmt.Fprintln(c, "bye")
 	c.CloseWrite()
 	_ = c.SetReadDeadline(time.Now().Add(time.Second))   // bound the drain

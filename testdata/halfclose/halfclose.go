@@ -12,14 +12,14 @@ import (
 
 // BadCloseWriteOnly sends FIN, then closes without reading: queued input
 // still turns the Close into RST.
-func BadCloseWriteOnly(c *net.TCPConn) { // want BadCloseWriteOnly:"conn"
+func BadCloseWriteOnly(c *net.TCPConn) { // want BadCloseWriteOnly:"^conn p0 closes unread:w:hc returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
 	c.CloseWrite()
 	c.Close() // want `conn c \(parameter of BadCloseWriteOnly\) is closed after CloseWrite with input unread: Linux sends RST and drops what we have not sent`
 }
 
 // BadCloseWriteAndWait is net/http's closeWriteAndWait: a sleep is no drain.
-func BadCloseWriteAndWait(c net.Conn) { // want BadCloseWriteAndWait:"conn"
+func BadCloseWriteAndWait(c net.Conn) { // want BadCloseWriteAndWait:"^conn p0 closes unread:w:hc returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
 	if tc, ok := c.(*net.TCPConn); ok {
 		tc.CloseWrite()
@@ -29,7 +29,7 @@ func BadCloseWriteAndWait(c net.Conn) { // want BadCloseWriteAndWait:"conn"
 }
 
 // GoodCloseWriteDrain half-closes, then reads to EOF.
-func GoodCloseWriteDrain(c *net.TCPConn) { // want GoodCloseWriteDrain:"conn"
+func GoodCloseWriteDrain(c *net.TCPConn) { // want GoodCloseWriteDrain:"^conn p0 closes done:w:hc returns closed uses writes drains$"
 	fmt.Fprintln(c, "bye")
 	c.CloseWrite()
 	c.SetReadDeadline(time.Now().Add(2 * time.Second))
@@ -38,14 +38,14 @@ func GoodCloseWriteDrain(c *net.TCPConn) { // want GoodCloseWriteDrain:"conn"
 }
 
 // BadCloseRead: CloseRead does not discard the queue without RST.
-func BadCloseRead(c *net.TCPConn) { // want BadCloseRead:"conn"
+func BadCloseRead(c *net.TCPConn) { // want BadCloseRead:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
 	c.CloseRead()
 	c.Close() // want `conn c \(parameter of BadCloseRead\) is closed with input never read: Linux sends RST and the peer may lose our reply`
 }
 
 // BadTLSCloseWrite: tls.Conn.CloseWrite sends close_notify, not FIN.
-func BadTLSCloseWrite(raw net.Conn, cfg *tls.Config) { // want BadTLSCloseWrite:"conn"
+func BadTLSCloseWrite(raw net.Conn, cfg *tls.Config) { // want BadTLSCloseWrite:"^conn p0 closes unread:w returns closed uses writes$"
 	tc := tls.Server(raw, cfg)
 	fmt.Fprintln(tc, "bye")
 	tc.CloseWrite()
@@ -84,7 +84,7 @@ func BadTLSListener(cfg *tls.Config) {
 
 // GoodTLSNetConn half-closes the TCP connection under the TLS one, then
 // drains.
-func GoodTLSNetConn(raw net.Conn, cfg *tls.Config) { // want GoodTLSNetConn:"conn"
+func GoodTLSNetConn(raw net.Conn, cfg *tls.Config) { // want GoodTLSNetConn:"^conn p0 closes done:w:hc returns closed uses writes drains$"
 	tc := tls.Server(raw, cfg)
 	fmt.Fprintln(tc, "bye")
 	tc.CloseWrite()
@@ -95,14 +95,14 @@ func GoodTLSNetConn(raw net.Conn, cfg *tls.Config) { // want GoodTLSNetConn:"con
 }
 
 // BadUnixHalfClose: a unix stream conn, CloseWrite then Close.
-func BadUnixHalfClose(c *net.UnixConn) { // want BadUnixHalfClose:"conn"
+func BadUnixHalfClose(c *net.UnixConn) { // want BadUnixHalfClose:"^conn p0 closes unread:w:hc returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
 	c.CloseWrite()
 	c.Close() // want `conn c \(parameter of BadUnixHalfClose\) is closed after CloseWrite with input unread: Linux sends RST and drops what we have not sent`
 }
 
 // GoodUnixHalfClose drains after CloseWrite.
-func GoodUnixHalfClose(c *net.UnixConn) { // want GoodUnixHalfClose:"conn"
+func GoodUnixHalfClose(c *net.UnixConn) { // want GoodUnixHalfClose:"^conn p0 closes done:w:hc returns closed uses writes drains$"
 	fmt.Fprintln(c, "bye")
 	c.CloseWrite()
 	c.SetReadDeadline(time.Now().Add(2 * time.Second))
@@ -113,7 +113,7 @@ func GoodUnixHalfClose(c *net.UnixConn) { // want GoodUnixHalfClose:"conn"
 // GoodCloseWriteError returns when the half-close fails: the socket is
 // already broken (a failed shutdown, like a failed read or write, ends the
 // conversation), and the deferred Close loses nothing more.
-func GoodCloseWriteError(c *net.TCPConn) error { // want GoodCloseWriteError:"conn"
+func GoodCloseWriteError(c *net.TCPConn) error { // want GoodCloseWriteError:"^conn p0 closes done:w,done:w:hc returns closed uses writes drains errdone$"
 	defer c.Close()
 	if _, err := fmt.Fprintln(c, "bye"); err != nil {
 		return err

@@ -12,7 +12,7 @@ import (
 
 // BadLine reads one request line, answers, and closes: a pipelined second
 // request is still queued, so the deferred Close sends RST.
-func BadLine(c net.Conn) { // want BadLine:"conn"
+func BadLine(c net.Conn) { // want BadLine:"^conn p0 closes unread:w,done returns closed uses reads writes$"
 	defer c.Close() // want `conn c \(parameter of BadLine\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
 	r := bufio.NewReader(c)
 	line, err := r.ReadString('\n')
@@ -24,7 +24,7 @@ func BadLine(c net.Conn) { // want BadLine:"conn"
 
 // GoodLine answers, then closes gracefully: FIN first, then a bounded
 // drain, then Close.
-func GoodLine(c net.Conn) { // want GoodLine:"conn"
+func GoodLine(c net.Conn) { // want GoodLine:"^conn p0 closes done,done:w:hc returns closed uses reads writes drains$"
 	defer c.Close()
 	r := bufio.NewReader(c)
 	line, err := r.ReadString('\n')
@@ -40,13 +40,13 @@ func GoodLine(c net.Conn) { // want GoodLine:"conn"
 }
 
 // GoodEcho copies the input back until the peer's EOF.
-func GoodEcho(c net.Conn) { // want GoodEcho:"conn"
+func GoodEcho(c net.Conn) { // want GoodEcho:"^conn p0 closes done:w returns closed uses writes drains$"
 	defer c.Close()
 	io.Copy(c, c)
 }
 
 // BadUpper uses a Scanner but stops at the first line.
-func BadUpper(c net.Conn) { // want BadUpper:"conn"
+func BadUpper(c net.Conn) { // want BadUpper:"^conn p0 closes unread:w,done returns closed uses reads writes$"
 	sc := bufio.NewScanner(c)
 	if sc.Scan() {
 		fmt.Fprintln(c, strings.ToUpper(sc.Text()))
@@ -55,7 +55,7 @@ func BadUpper(c net.Conn) { // want BadUpper:"conn"
 }
 
 // GoodUpper scans every line until the peer's EOF.
-func GoodUpper(c net.Conn) { // want GoodUpper:"conn"
+func GoodUpper(c net.Conn) { // want GoodUpper:"^conn p0 closes done,done:w returns closed uses reads writes$"
 	sc := bufio.NewScanner(c)
 	for sc.Scan() {
 		fmt.Fprintln(c, strings.ToUpper(sc.Text()))
@@ -64,7 +64,7 @@ func GoodUpper(c net.Conn) { // want GoodUpper:"conn"
 }
 
 // GoodCloseWriteInterface half-closes through an interface assertion.
-func GoodCloseWriteInterface(c net.Conn) { // want GoodCloseWriteInterface:"conn"
+func GoodCloseWriteInterface(c net.Conn) { // want GoodCloseWriteInterface:"^conn p0 closes done:w:hc returns closed uses writes drains$"
 	defer c.Close()
 	fmt.Fprintln(c, "bye")
 	if cw, ok := c.(interface{ CloseWrite() error }); ok {
@@ -79,7 +79,7 @@ func GoodCloseWriteInterface(c net.Conn) { // want GoodCloseWriteInterface:"conn
 func logOnly(c net.Conn) string { return c.RemoteAddr().String() }
 
 // GoodWriteToDiscard drains with WriteTo on the TCP conn.
-func GoodWriteToDiscard(c *net.TCPConn) { // want GoodWriteToDiscard:"conn"
+func GoodWriteToDiscard(c *net.TCPConn) { // want GoodWriteToDiscard:"^conn p0 closes done:w:hc returns closed uses writes drains$"
 	_ = logOnly(c)
 	c.Write([]byte("bye\n"))
 	c.CloseWrite()

@@ -20,7 +20,7 @@ func drain(c net.Conn) {
 }
 
 // GracefulClose half-closes, drains and closes.
-func GracefulClose(c net.Conn) { // want GracefulClose:"close.done.hc. return.closed."
+func GracefulClose(c net.Conn) { // want GracefulClose:"^conn p0 closes done:hc returns closed drains$"
 	if tc, ok := c.(*net.TCPConn); ok {
 		tc.CloseWrite()
 	}
@@ -29,20 +29,20 @@ func GracefulClose(c net.Conn) { // want GracefulClose:"close.done.hc. return.cl
 }
 
 // BadHangUp answers and hangs up through the helper.
-func BadHangUp(c net.Conn) { // want BadHangUp:"conn"
+func BadHangUp(c net.Conn) { // want BadHangUp:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
 	hangUp(c) // want `conn c \(parameter of BadHangUp\) is closed by helpers\.hangUp with input never read: Linux sends RST and the peer may lose our reply`
 }
 
 // GoodDrainThenHangUp drains first: the helper's Close is then clean.
-func GoodDrainThenHangUp(c net.Conn) { // want GoodDrainThenHangUp:"conn"
+func GoodDrainThenHangUp(c net.Conn) { // want GoodDrainThenHangUp:"^conn p0 closes done:w returns closed uses writes drains$"
 	fmt.Fprintln(c, "bye")
 	drain(c)
 	hangUp(c)
 }
 
 // GoodGraceful uses the graceful helper.
-func GoodGraceful(c net.Conn) { // want GoodGraceful:"conn"
+func GoodGraceful(c net.Conn) { // want GoodGraceful:"^conn p0 closes done:w:hc returns closed uses writes drains$"
 	fmt.Fprintln(c, "bye")
 	GracefulClose(c)
 }
@@ -71,13 +71,13 @@ func BadDeferredHangUp(ln net.Listener) {
 func goClose(c net.Conn) { go c.Close() }
 
 // BadGoClose answers and closes through goClose.
-func BadGoClose(c net.Conn) { // want BadGoClose:"conn"
+func BadGoClose(c net.Conn) { // want BadGoClose:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
 	goClose(c) // want `conn c \(parameter of BadGoClose\) is closed by helpers\.goClose with input never read: Linux sends RST and the peer may lose our reply`
 }
 
 // BadGoCloseDirect closes in a goroutine itself.
-func BadGoCloseDirect(c net.Conn) { // want BadGoCloseDirect:"conn"
+func BadGoCloseDirect(c net.Conn) { // want BadGoCloseDirect:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
 	go c.Close() // want `conn c \(parameter of BadGoCloseDirect\) is closed with input never read: Linux sends RST and the peer may lose our reply`
 }

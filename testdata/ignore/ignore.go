@@ -6,20 +6,20 @@ import (
 )
 
 // Ignored: the directive on the line above, with a reason.
-func Ignored(c net.Conn) { // want Ignored:"conn"
+func Ignored(c net.Conn) { // want Ignored:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
 	//rstlint:ignore the peer never pipelines in this protocol
 	c.Close()
 }
 
 // SameLine: the directive on the same line.
-func SameLine(c net.Conn) { // want SameLine:"conn"
+func SameLine(c net.Conn) { // want SameLine:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
 	c.Close() //rstlint:ignore one request per connection, enforced by the peer
 }
 
 // NoReason: a directive needs a reason; the diagnostic is kept too.
-func NoReason(c net.Conn) { // want NoReason:"conn"
+func NoReason(c net.Conn) { // want NoReason:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
 	//rstlint:ignore // want `//rstlint:ignore needs a reason: write //rstlint:ignore <why this close may reset>`
 	c.Close() // want `conn c \(parameter of NoReason\) is closed with input never read: Linux sends RST and the peer may lose our reply`
@@ -27,14 +27,14 @@ func NoReason(c net.Conn) { // want NoReason:"conn"
 
 // Spaced: "// rstlint:ignore", spelled as many spell "// nolint", is the
 // same directive.
-func Spaced(c net.Conn) { // want Spaced:"conn"
+func Spaced(c net.Conn) { // want Spaced:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
 	// rstlint:ignore the peer never pipelines in this protocol
 	c.Close()
 }
 
 // SpacedNoReason: and needs a reason too.
-func SpacedNoReason(c net.Conn) { // want SpacedNoReason:"conn"
+func SpacedNoReason(c net.Conn) { // want SpacedNoReason:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
 	// rstlint:ignore // want `//rstlint:ignore needs a reason: write //rstlint:ignore <why this close may reset>`
 	c.Close() // want `conn c \(parameter of SpacedNoReason\) is closed with input never read: Linux sends RST and the peer may lose our reply`

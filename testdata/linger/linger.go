@@ -11,21 +11,21 @@ import (
 )
 
 // BadLingerZero avoids TIME_WAIT at the peer's expense.
-func BadLingerZero(c *net.TCPConn) { // want BadLingerZero:"conn"
+func BadLingerZero(c *net.TCPConn) { // want BadLingerZero:"^conn p0 closes done:w:l0 returns closed uses writes drains$"
 	c.SetLinger(0)
 	io.Copy(c, c)
 	c.Close() // want `conn c \(parameter of BadLingerZero\) is closed after SetLinger\(0\): Linux sends RST and drops what we have not sent`
 }
 
 // GoodLingerPositive: a positive linger changes nothing once drained.
-func GoodLingerPositive(c *net.TCPConn) { // want GoodLingerPositive:"conn"
+func GoodLingerPositive(c *net.TCPConn) { // want GoodLingerPositive:"^conn p0 closes done:w returns closed uses writes drains$"
 	c.SetLinger(5)
 	io.Copy(c, c)
 	c.Close()
 }
 
 // GoodLingerRestored: -1 restores the default before the close.
-func GoodLingerRestored(c *net.TCPConn) { // want GoodLingerRestored:"conn"
+func GoodLingerRestored(c *net.TCPConn) { // want GoodLingerRestored:"^conn p0 closes done:w returns closed uses writes drains$"
 	c.SetLinger(0)
 	io.Copy(c, c)
 	c.SetLinger(-1)
@@ -46,7 +46,7 @@ func BadDialLinger(addr string) error {
 }
 
 // IgnoredLinger is deliberate, and says so.
-func IgnoredLinger(c *net.TCPConn) { // want IgnoredLinger:"conn"
+func IgnoredLinger(c *net.TCPConn) { // want IgnoredLinger:"^conn p0 closes done:w:l0 returns closed uses writes drains$"
 	c.SetLinger(0)
 	io.Copy(c, c)
 	//rstlint:ignore a load balancer health check: RST is wanted here
@@ -54,14 +54,14 @@ func IgnoredLinger(c *net.TCPConn) { // want IgnoredLinger:"conn"
 }
 
 // BadLingerHelper sets linger 0 through another package's helper.
-func BadLingerHelper(c *net.TCPConn) { // want BadLingerHelper:"conn"
+func BadLingerHelper(c *net.TCPConn) { // want BadLingerHelper:"^conn p0 closes done:w:l0 returns closed uses writes drains$"
 	connutil.TryLinger(c, 0)
 	io.Copy(c, c)
 	c.Close() // want `conn c \(parameter of BadLingerHelper\) is closed after SetLinger\(0\): Linux sends RST and drops what we have not sent`
 }
 
 // GoodLingerHelperPositive gives the helper a positive linger.
-func GoodLingerHelperPositive(c *net.TCPConn) { // want GoodLingerHelperPositive:"conn"
+func GoodLingerHelperPositive(c *net.TCPConn) { // want GoodLingerHelperPositive:"^conn p0 closes done:w returns closed uses writes drains$"
 	connutil.TryLinger(c, 5)
 	io.Copy(c, c)
 	c.Close()
@@ -69,7 +69,7 @@ func GoodLingerHelperPositive(c *net.TCPConn) { // want GoodLingerHelperPositive
 
 // BadLingerLeaves hands its callers a conn with linger 0: every Close of
 // it, wherever it is, resets.
-func BadLingerLeaves(ln net.Listener) (net.Conn, error) { // want BadLingerLeaves:"origin.accepted."
+func BadLingerLeaves(ln net.Listener) (net.Conn, error) { // want BadLingerLeaves:"^origin accepted$"
 	c, err := ln.Accept()
 	if err != nil {
 		return nil, err

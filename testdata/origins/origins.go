@@ -17,7 +17,7 @@ type limitListener struct {
 }
 
 // Accept returns the inner listener's conn: an accepted socket.
-func (l *limitListener) Accept() (net.Conn, error) { // want Accept:"origin.accepted."
+func (l *limitListener) Accept() (net.Conn, error) { // want Accept:"^origin accepted$"
 	c, err := l.Listener.Accept()
 	if err != nil {
 		return nil, err

@@ -95,7 +95,7 @@ func ServeDatagrams(pc net.PacketConn) {
 
 // BadStreamAnswer is answer fed stream conns (the proof gives it a TCP
 // conn): the pipelined rest of the input makes its Close reset.
-func BadStreamAnswer(c net.Conn) { // want BadStreamAnswer:"conn"
+func BadStreamAnswer(c net.Conn) { // want BadStreamAnswer:"^conn p0 closes unread:w,done returns closed uses reads writes$"
 	buf := make([]byte, 1500)
 	n, err := c.Read(buf)
 	if err != nil {

@@ -24,7 +24,7 @@ var prefaceBytes = []byte(Preface)
 // GoodPreface closes at once when the preface does not match: only a peer
 // that does not speak the protocol gets there. A conforming peer is served
 // until its EOF.
-func GoodPreface(c net.Conn) { // want GoodPreface:"conn"
+func GoodPreface(c net.Conn) { // want GoodPreface:"^conn p0 closes done,done:w returns closed uses reads writes drains$"
 	defer c.Close()
 	buf := make([]byte, len(Preface))
 	if _, err := io.ReadFull(c, buf); err != nil {
@@ -37,7 +37,7 @@ func GoodPreface(c net.Conn) { // want GoodPreface:"conn"
 }
 
 // GoodPrefaceBytes is GoodPreface with bytes.Equal and a package variable.
-func GoodPrefaceBytes(c net.Conn) { // want GoodPrefaceBytes:"conn"
+func GoodPrefaceBytes(c net.Conn) { // want GoodPrefaceBytes:"^conn p0 closes done,done:w returns closed uses reads writes drains$"
 	defer c.Close()
 	buf := make([]byte, len(prefaceBytes))
 	if _, err := io.ReadFull(c, buf); err != nil {
@@ -51,7 +51,7 @@ func GoodPrefaceBytes(c net.Conn) { // want GoodPrefaceBytes:"conn"
 
 // BadAfterPreface passes the preface check, answers one request line and
 // closes: the conforming peer's next request is still queued.
-func BadAfterPreface(c net.Conn) { // want BadAfterPreface:"conn"
+func BadAfterPreface(c net.Conn) { // want BadAfterPreface:"^conn p0 closes unread:w,done returns closed uses reads writes$"
 	defer c.Close() // want `conn c \(parameter of BadAfterPreface\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
 	r := bufio.NewReader(c)
 	buf := make([]byte, len(Preface))
@@ -70,7 +70,7 @@ func BadAfterPreface(c net.Conn) { // want BadAfterPreface:"conn"
 
 // BadPassword closes when the password line is wrong: a conforming peer
 // can send a wrong password, and its next lines are queued.
-func BadPassword(c net.Conn) { // want BadPassword:"conn"
+func BadPassword(c net.Conn) { // want BadPassword:"^conn p0 closes unread:w,done,done:w returns closed uses reads writes drains$"
 	defer c.Close() // want `conn c \(parameter of BadPassword\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
 	r := bufio.NewReader(c)
 	line, err := r.ReadString('\n')

@@ -7,7 +7,7 @@ import (
 )
 
 // GoodLoop reads until Read fails: the only exit is the error edge.
-func GoodLoop(c net.Conn) { // want GoodLoop:"conn"
+func GoodLoop(c net.Conn) { // want GoodLoop:"^conn p0 closes done,done:w returns closed uses reads writes$"
 	buf := make([]byte, 512)
 	for {
 		n, err := c.Read(buf)
@@ -22,7 +22,7 @@ func GoodLoop(c net.Conn) { // want GoodLoop:"conn"
 }
 
 // BadLoop stops at a terminator and closes with the rest unread.
-func BadLoop(c net.Conn) { // want BadLoop:"conn"
+func BadLoop(c net.Conn) { // want BadLoop:"^conn p0 closes unread,done returns closed uses reads$"
 	buf := make([]byte, 512)
 	for {
 		n, err := c.Read(buf)
@@ -37,7 +37,7 @@ func BadLoop(c net.Conn) { // want BadLoop:"conn"
 }
 
 // GoodLoopErrVar keeps the error in a variable that the loop tests.
-func GoodLoopErrVar(c net.Conn) { // want GoodLoopErrVar:"conn"
+func GoodLoopErrVar(c net.Conn) { // want GoodLoopErrVar:"^conn p0 closes done returns closed uses reads$"
 	buf := make([]byte, 512)
 	var err error
 	for err == nil {
@@ -47,7 +47,7 @@ func GoodLoopErrVar(c net.Conn) { // want GoodLoopErrVar:"conn"
 }
 
 // GoodZeroRead stops when Read returns 0 bytes (EOF) or fails.
-func GoodZeroRead(c net.Conn) { // want GoodZeroRead:"conn"
+func GoodZeroRead(c net.Conn) { // want GoodZeroRead:"^conn p0 closes done returns closed uses reads$"
 	buf := make([]byte, 512)
 	for {
 		n, _ := c.Read(buf)

@@ -25,7 +25,7 @@ func readFrame(r io.Reader) ([]byte, error) {
 
 // GoodFrameLoop serves frames until a read fails: the helper's error is
 // a failed read, so the deferred Close is clean.
-func GoodFrameLoop(c net.Conn) { // want GoodFrameLoop:"conn"
+func GoodFrameLoop(c net.Conn) { // want GoodFrameLoop:"^conn p0 closes done,done:w returns closed uses reads writes$"
 	defer c.Close()
 	for {
 		msg, err := readFrame(c)
@@ -79,7 +79,7 @@ func BadReject(ln net.Listener) error {
 }
 
 // BadTooMany answers 429 without reading the request, then closes.
-func BadTooMany(c net.Conn) { // want BadTooMany:"conn"
+func BadTooMany(c net.Conn) { // want BadTooMany:"^conn p0 closes unread:w returns closed uses writes$"
 	io.WriteString(c, "HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
 	c.Close() // want `conn c \(parameter of BadTooMany\) is closed with input never read: Linux sends RST and the peer may lose our reply`
 }
@@ -134,7 +134,7 @@ func readStrictFrame(r io.Reader) ([]byte, error) {
 
 // GoodStrictFrameLoop is left only when the frame reader fails: with a
 // peer that follows the framing, at its EOF.
-func GoodStrictFrameLoop(c net.Conn) { // want GoodStrictFrameLoop:"conn"
+func GoodStrictFrameLoop(c net.Conn) { // want GoodStrictFrameLoop:"^conn p0 closes done,done:w returns closed uses reads writes$"
 	defer c.Close()
 	for {
 		msg, err := readStrictFrame(c)

@@ -17,7 +17,7 @@ import (
 
 // Confirmed reads a 4-byte header, answers, and closes with the rest of
 // the request unread.
-func Confirmed(c net.Conn) { // want Confirmed:"conn"
+func Confirmed(c net.Conn) { // want Confirmed:"^conn p0 closes unread:w returns closed uses reads writes$"
 	defer c.Close() // want `conn c \(parameter of Confirmed\) is closed with input read only in part: .*; confirmed: reset seen in TestConfirmed \(60 bytes unread\)$`
 	hdr := make([]byte, 4)
 	io.ReadFull(c, hdr)
@@ -25,7 +25,7 @@ func Confirmed(c net.Conn) { // want Confirmed:"conn"
 }
 
 // Unexercised is Confirmed's shape, with no test.
-func Unexercised(c net.Conn) { // want Unexercised:"conn"
+func Unexercised(c net.Conn) { // want Unexercised:"^conn p0 closes unread:w returns closed uses reads writes$"
 	hdr := make([]byte, 4)
 	io.ReadFull(c, hdr)
 	c.Write([]byte("ok\n"))

@@ -19,13 +19,13 @@ func header(c net.Conn) {
 }
 
 // Direct closes where the stack's frame names the Close.
-func Direct(c net.Conn) { // want Direct:"conn"
+func Direct(c net.Conn) { // want Direct:"^conn p0 closes unread:w returns closed uses reads writes$"
 	header(c)
 	c.Close() // want `closed with input read only in part: .*; confirmed: reset seen in TestForms/Direct \(60 bytes unread\)$`
 }
 
 // Deferred closes at its return: the frame names the return statement.
-func Deferred(c net.Conn) { // want Deferred:"conn"
+func Deferred(c net.Conn) { // want Deferred:"^conn p0 closes unread:w returns closed uses reads writes$"
 	defer c.Close() // want `closed with input read only in part: .*; confirmed: reset seen in TestForms/Deferred \(60 bytes unread\)$`
 	header(c)
 	if c == nil {
@@ -42,19 +42,19 @@ func closeConn(c net.Conn) {
 
 // Helper closes in a helper: rstlint reports the call, the frame out of
 // the helper names it.
-func Helper(c net.Conn) { // want Helper:"conn"
+func Helper(c net.Conn) { // want Helper:"^conn p0 closes unread:w returns closed uses reads writes$"
 	header(c)
 	closeConn(c) // want `closed by traceforms.closeConn with input read only in part: .*; confirmed: reset seen in TestForms/Helper \(60 bytes unread\)$`
 }
 
 // DeferredHelper defers the helper: the frame out of it names the brace.
-func DeferredHelper(c net.Conn) { // want DeferredHelper:"conn"
+func DeferredHelper(c net.Conn) { // want DeferredHelper:"^conn p0 closes unread:w returns closed uses reads writes$"
 	defer closeConn(c) // want `closed by traceforms.closeConn with input read only in part: .*; confirmed: reset seen in TestForms/DeferredHelper \(60 bytes unread\)$`
 	header(c)
 }
 
 // CrossPackage closes in a helper of another package.
-func CrossPackage(c net.Conn) { // want CrossPackage:"conn"
+func CrossPackage(c net.Conn) { // want CrossPackage:"^conn p0 closes unread:w returns closed uses reads writes$"
 	header(c)
 	closer.Close(c) // want `closed by closer.Close with input read only in part: .*; confirmed: reset seen in TestForms/CrossPackage \(60 bytes unread\)$`
 }
@@ -71,7 +71,7 @@ func Goroutine(c net.Conn) {
 }
 
 // Graceful reads the request to EOF before closing.
-func Graceful(c net.Conn) { // want Graceful:"conn"
+func Graceful(c net.Conn) { // want Graceful:"^conn p0 closes done:w:hc returns closed uses reads writes drains$"
 	header(c)
 	c.(*net.TCPConn).CloseWrite()
 	io.Copy(io.Discard, c)

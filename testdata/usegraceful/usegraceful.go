@@ -10,7 +10,7 @@ import (
 	"github.com/rstlint/rstlint/graceful"
 )
 
-func Good(c net.Conn) { // want Good:"conn"
+func Good(c net.Conn) { // want Good:"^conn p0 closes done:w:hc returns closed uses writes drains$"
 	fmt.Fprintln(c, "bye")
 	graceful.Close(c, time.Second)
 }
@@ -24,7 +24,7 @@ func GoodDeferred(ln net.Listener) {
 	fmt.Fprintln(c, "hi")
 }
 
-func Bad(c net.Conn) { // want Bad:"conn"
+func Bad(c net.Conn) { // want Bad:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
 	c.Close() // want `conn c \(parameter of Bad\) is closed with input never read: Linux sends RST and the peer may lose our reply`
 }

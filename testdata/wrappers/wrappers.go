@@ -20,29 +20,29 @@ type meter struct {
 	in, out int
 }
 
-func (m *meter) Read(b []byte) (int, error) { // want Read:"conn"
+func (m *meter) Read(b []byte) (int, error) { // want Read:"^conn p0[.]c returns unread uses reads errdone errread$"
 	n, err := m.c.Read(b)
 	m.in += n
 	return n, err
 }
 
-func (m *meter) Write(b []byte) (int, error) { // want Write:"conn"
+func (m *meter) Write(b []byte) (int, error) { // want Write:"^conn p0[.]c returns unread:w uses writes errdone errread$"
 	n, err := m.c.Write(b)
 	m.out += n
 	return n, err
 }
 
-func (m *meter) Close() error                       { return m.c.Close() } // want Close:"conn"
+func (m *meter) Close() error                       { return m.c.Close() } // want Close:"^conn p0[.]c closes unread returns closed errdone$"
 func (m *meter) LocalAddr() net.Addr                { return m.c.LocalAddr() }
 func (m *meter) RemoteAddr() net.Addr               { return m.c.RemoteAddr() }
-func (m *meter) SetDeadline(t time.Time) error      { return m.c.SetDeadline(t) }      // want SetDeadline:"conn"
-func (m *meter) SetReadDeadline(t time.Time) error  { return m.c.SetReadDeadline(t) }  // want SetReadDeadline:"conn"
-func (m *meter) SetWriteDeadline(t time.Time) error { return m.c.SetWriteDeadline(t) } // want SetWriteDeadline:"conn"
+func (m *meter) SetDeadline(t time.Time) error      { return m.c.SetDeadline(t) }      // want SetDeadline:"^conn p0[.]c returns unread errdone errread$"
+func (m *meter) SetReadDeadline(t time.Time) error  { return m.c.SetReadDeadline(t) }  // want SetReadDeadline:"^conn p0[.]c returns unread errdone errread$"
+func (m *meter) SetWriteDeadline(t time.Time) error { return m.c.SetWriteDeadline(t) } // want SetWriteDeadline:"^conn p0[.]c returns unread errdone errread$"
 
 func metered(c net.Conn) net.Conn { return &meter{c: c} }
 
 // BadMetered answers one line through the meter and closes it.
-func BadMetered(c net.Conn) { // want BadMetered:"conn"
+func BadMetered(c net.Conn) { // want BadMetered:"^conn p0 closes unread:w,done returns closed uses reads writes$"
 	c = metered(c)
 	defer c.Close() // want `conn c \(parameter of BadMetered\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
 	line, err := bufio.NewReader(c).ReadString('\n')
@@ -53,7 +53,7 @@ func BadMetered(c net.Conn) { // want BadMetered:"conn"
 }
 
 // GoodMetered echoes through the meter until the peer's EOF.
-func GoodMetered(c net.Conn) { // want GoodMetered:"conn"
+func GoodMetered(c net.Conn) { // want GoodMetered:"^conn p0 closes done:w returns closed uses writes drains$"
 	c = metered(c)
 	defer c.Close()
 	io.Copy(c, c)
@@ -66,14 +66,14 @@ type counting struct {
 }
 
 // BadCounting wraps the conn in place and hangs up without reading.
-func BadCounting(c net.Conn) { // want BadCounting:"conn"
+func BadCounting(c net.Conn) { // want BadCounting:"^conn p0 closes unread:w returns closed uses writes$"
 	w := &counting{Conn: c}
 	fmt.Fprintln(w, "bye")
 	w.Close() // want `conn c \(parameter of BadCounting\) is closed with input never read: Linux sends RST and the peer may lose our reply`
 }
 
 // GoodCounting drains through the wrapper first.
-func GoodCounting(c net.Conn) { // want GoodCounting:"conn"
+func GoodCounting(c net.Conn) { // want GoodCounting:"^conn p0 closes done:w:hc returns closed uses writes drains$"
 	w := &counting{Conn: c}
 	fmt.Fprintln(w, "bye")
 	if tc, ok := c.(*net.TCPConn); ok {
@@ -85,14 +85,14 @@ func GoodCounting(c net.Conn) { // want GoodCounting:"conn"
 }
 
 // BadCrossPackage wraps with another package's wrapper.
-func BadCrossPackage(c net.Conn) { // want BadCrossPackage:"conn"
+func BadCrossPackage(c net.Conn) { // want BadCrossPackage:"^conn p0 closes unread:w returns closed uses writes$"
 	c = wrapconn.Wrap(c)
 	fmt.Fprintln(c, "bye")
 	c.Close() // want `conn c \(parameter of BadCrossPackage\) is closed with input never read: Linux sends RST and the peer may lose our reply`
 }
 
 // GoodCrossPackage echoes through it until EOF.
-func GoodCrossPackage(c net.Conn) { // want GoodCrossPackage:"conn"
+func GoodCrossPackage(c net.Conn) { // want GoodCrossPackage:"^conn p0 closes done:w returns closed uses writes drains$"
 	c = wrapconn.Wrap(c)
 	io.Copy(c, c)
 	c.Close()

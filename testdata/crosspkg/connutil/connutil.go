@@ -10,10 +10,10 @@ import (
 )
 
 // HangUp only closes.
-func HangUp(c net.Conn) error { return c.Close() } // want HangUp:"conn.0: close.unread. return.closed.."
+func HangUp(c net.Conn) error { return c.Close() } // want HangUp:"^conn p0 closes unread returns closed errdone$"
 
 // Drain reads to EOF with a deadline.
-func Drain(c net.Conn) { // want Drain:"conn.0: return.done."
+func Drain(c net.Conn) { // want Drain:"^conn p0 returns done drains$"
 	c.SetReadDeadline(time.Now().Add(2 * time.Second))
 	io.Copy(io.Discard, io.LimitReader(c, 1<<20))
 }
@@ -25,7 +25,7 @@ func Keep(c net.Conn) { kept = append(kept, c) }
 
 // TryLinger sets SO_LINGER to secs when the conn has the option: a
 // constant 0 at the call is SetLinger(0).
-func TryLinger(c net.Conn, secs int) error { // want TryLinger:"conn.0: return.unread. errdone errread linger=1."
+func TryLinger(c net.Conn, secs int) error { // want TryLinger:"^conn p0 returns unread errdone errread linger=p1$"
 	if l, ok := c.(interface{ SetLinger(int) error }); ok {
 		return l.SetLinger(secs)
 	}

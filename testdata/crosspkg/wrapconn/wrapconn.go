@@ -11,11 +11,11 @@ type Conn struct {
 }
 
 // Read reads the conn and counts.
-func (c *Conn) Read(b []byte) (int, error) { // want Read:"conn.0.Conn: return.unread. uses reads errdone errread."
+func (c *Conn) Read(b []byte) (int, error) { // want Read:"^conn p0[.]Conn returns unread uses reads errdone errread$"
 	n, err := c.Conn.Read(b)
 	c.N += n
 	return n, err
 }
 
 // Wrap returns c, counted.
-func Wrap(c net.Conn) net.Conn { return &Conn{Conn: c} } // want Wrap:"wraps.0."
+func Wrap(c net.Conn) net.Conn { return &Conn{Conn: c} } // want Wrap:"^wraps p0$"

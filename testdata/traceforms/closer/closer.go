@@ -6,6 +6,6 @@ package closer // want package:"hasConnFacts" package:"delegatedCloses"
 import "net"
 
 // Close closes c.
-func Close(c net.Conn) { // want Close:"conn"
+func Close(c net.Conn) { // want Close:"^conn p0 closes unread returns closed$"
 	c.Close()
 }

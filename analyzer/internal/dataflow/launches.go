@@ -1,4 +1,4 @@
-package analyzer
+package dataflow
 
 import (
 	"go/token"
@@ -6,6 +6,8 @@ import (
 	"sort"
 
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/rstlint/rstlint/analyzer/internal/knowledge"
 )
 
 // This file groups a function's copy goroutines: go statements whose
@@ -14,49 +16,49 @@ import (
 // function waits for. The proxy rule and the summaries (a pipe helper
 // that returns after its first direction) read the groups.
 
-// copyLaunch is one go statement whose goroutine drains connections and
+// CopyLaunch is one go statement whose goroutine drains connections and
 // then signals a channel or a WaitGroup.
-type copyLaunch struct {
-	gs     goStmt
-	signal ssa.Value // the channel or WaitGroup it signals, in the launcher
+type CopyLaunch struct {
+	GS     GoStmt
+	Signal ssa.Value // the channel or WaitGroup it signals, in the launcher
 }
 
-// copyGroup is the copy goroutines that signal one channel or WaitGroup
+// CopyGroup is the copy goroutines that signal one channel or WaitGroup
 // (or one goroutine that signals nothing), and how many of them the
 // function waits for.
-type copyGroup struct {
-	signal   ssa.Value // nil: a goroutine that signals nothing
-	launches []copyLaunch
-	waits    int
-	all      bool // a WaitGroup.Wait or a receive in a loop: it waits for all
+type CopyGroup struct {
+	Signal   ssa.Value // nil: a goroutine that signals nothing
+	Launches []CopyLaunch
+	Waits    int
+	All      bool // a WaitGroup.Wait or a receive in a loop: it waits for all
 }
 
-// unfinished reports whether the function may go on while a copy
+// Unfinished reports whether the function may go on while a copy
 // goroutine of the group still runs.
-func (g *copyGroup) unfinished() bool { return !g.all && g.waits < len(g.launches) }
+func (g *CopyGroup) Unfinished() bool { return !g.All && g.Waits < len(g.Launches) }
 
 // copyGroups returns fn's copy goroutines grouped by signal.
-func copyGroups(fn *ssa.Function, cg *cfg, ev *eventTable) []*copyGroup {
-	var groups []*copyGroup
-	bySignal := make(map[ssa.Value]*copyGroup)
+func copyGroups(fn *ssa.Function, cg *CFG, ev *Events) []*CopyGroup {
+	var groups []*CopyGroup
+	bySignal := make(map[ssa.Value]*CopyGroup)
 	for _, gs := range ev.gos {
 		l, ok := copyLaunchOf(gs)
 		if !ok {
 			continue
 		}
-		g := bySignal[l.signal]
-		if g == nil || l.signal == nil {
-			g = &copyGroup{signal: l.signal}
+		g := bySignal[l.Signal]
+		if g == nil || l.Signal == nil {
+			g = &CopyGroup{Signal: l.Signal}
 			groups = append(groups, g)
-			if l.signal != nil {
-				bySignal[l.signal] = g
+			if l.Signal != nil {
+				bySignal[l.Signal] = g
 			}
 		}
-		g.launches = append(g.launches, l)
+		g.Launches = append(g.Launches, l)
 	}
 	for _, g := range groups {
-		if g.signal != nil {
-			g.waits, g.all = waitsOn(fn, cg, g.signal)
+		if g.Signal != nil {
+			g.Waits, g.All = waitsOn(fn, cg, g.Signal)
 		}
 	}
 	return groups
@@ -65,29 +67,29 @@ func copyGroups(fn *ssa.Function, cg *cfg, ev *eventTable) []*copyGroup {
 // copyLaunchOf describes a go statement whose goroutine drains connections
 // and how it signals the launcher when it is done (signal nil: it does
 // not).
-func copyLaunchOf(gs goStmt) (copyLaunch, bool) {
-	l := copyLaunch{gs: gs}
-	if gs.body == nil || len(gs.drains()) == 0 {
+func copyLaunchOf(gs GoStmt) (CopyLaunch, bool) {
+	l := CopyLaunch{GS: gs}
+	if gs.Body == nil || len(gs.Drains()) == 0 {
 		return l, false
 	}
 	// outer maps a free variable or parameter of the body to the launcher's value.
-	cc := gs.instr.Common()
+	cc := gs.Instr.Common()
 	outer := make(map[ssa.Value]ssa.Value)
 	if mc, ok := cc.Value.(*ssa.MakeClosure); ok {
-		for i, fv := range gs.body.FreeVars {
+		for i, fv := range gs.Body.FreeVars {
 			outer[fv] = mc.Bindings[i]
 		}
 	}
-	for i, p := range gs.body.Params {
+	for i, p := range gs.Body.Params {
 		if i < len(cc.Args) {
 			outer[p] = cc.Args[i]
 		}
 	}
 	signals := false // it signals something, mapped to the launcher or not
-	for _, target := range signalTargets(gs.body, 0) {
+	for _, target := range signalTargets(gs.Body, 0) {
 		signals = true
 		if o, ok := outer[target]; ok {
-			l.signal = identity(o)
+			l.Signal = identity(o)
 			return l, true
 		}
 	}
@@ -110,7 +112,7 @@ func signalTargets(fn *ssa.Function, depth int) []ssa.Value {
 				targets = append(targets, cellOf(i.Chan))
 			case ssa.CallInstruction:
 				cc := i.Common()
-				if funcName(cc.StaticCallee()) == "(*sync.WaitGroup).Done" && len(cc.Args) == 1 {
+				if knowledge.FuncName(cc.StaticCallee()) == "(*sync.WaitGroup).Done" && len(cc.Args) == 1 {
 					targets = append(targets, cellOf(cc.Args[0]))
 				}
 				if b, ok := cc.Value.(*ssa.Builtin); ok && b.Name() == "close" && len(cc.Args) == 1 {
@@ -152,13 +154,7 @@ func cellOf(v ssa.Value) ssa.Value {
 // identity is what stands for a channel or WaitGroup in the launcher:
 // the variable (cell) when it is captured, else the value.
 func identity(v ssa.Value) ssa.Value {
-	for {
-		ct, ok := v.(*ssa.ChangeType) // chan T to chan<- T
-		if !ok {
-			break
-		}
-		v = ct.X
-	}
+	v = knowledge.Through(v) // chan T to chan<- T
 	if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
 		if _, isAlloc := u.X.(*ssa.Alloc); isAlloc {
 			return u.X
@@ -169,7 +165,7 @@ func identity(v ssa.Value) ssa.Value {
 
 // waitsOn counts the receives from a channel in fn (or reports a
 // WaitGroup.Wait or a receive in a loop, which wait for all).
-func waitsOn(fn *ssa.Function, g *cfg, sig ssa.Value) (n int, all bool) {
+func waitsOn(fn *ssa.Function, g *CFG, sig ssa.Value) (n int, all bool) {
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			hit := false
@@ -186,14 +182,14 @@ func waitsOn(fn *ssa.Function, g *cfg, sig ssa.Value) (n int, all bool) {
 				hit = identity(i.X) == sig
 				all = all || hit
 			case ssa.CallInstruction:
-				if funcName(i.Common().StaticCallee()) == "(*sync.WaitGroup).Wait" &&
+				if knowledge.FuncName(i.Common().StaticCallee()) == "(*sync.WaitGroup).Wait" &&
 					len(i.Common().Args) == 1 && identity(i.Common().Args[0]) == sig {
 					return n, true
 				}
 			}
 			if hit {
 				n++
-				if g.inLoop(b) {
+				if g.InLoop(b) {
 					all = true
 				}
 			}
@@ -202,11 +198,11 @@ func waitsOn(fn *ssa.Function, g *cfg, sig ssa.Value) (n int, all bool) {
 	return n, all
 }
 
-// signalName names what the copy goroutines signal: "channel errc",
+// SignalName names what the copy goroutines signal: "channel errc",
 // "WaitGroup wg", or "a channel" when it has no name (an SSA register).
-func signalName(v ssa.Value) string {
+func SignalName(v ssa.Value) string {
 	noun := "channel"
-	if isNamedType(derefType(v.Type()), false, "sync", "WaitGroup") {
+	if knowledge.IsNamedType(knowledge.DerefType(v.Type()), false, "sync", "WaitGroup") {
 		noun = "WaitGroup"
 	}
 	if a, ok := v.(*ssa.Alloc); ok && a.Comment != "" {

@@ -1,4 +1,4 @@
-package analyzer
+package verdict
 
 import (
 	"fmt"
@@ -13,6 +13,9 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/rstlint/rstlint/analyzer/internal/dataflow"
+	"github.com/rstlint/rstlint/analyzer/internal/ownership"
+	"github.com/rstlint/rstlint/analyzer/internal/summary"
 	"github.com/rstlint/rstlint/internal/trace"
 )
 
@@ -44,19 +47,19 @@ import (
 // analysing (rstlint -trace, the golangci-lint plugin) to report a bad
 // trace; the analyzer itself reports without a trace it cannot read.
 func CheckTrace(path string) error {
-	return loadTrace(path).err
+	return LoadTrace(path).err
 }
 
-// loadedTrace is a trace read once per process, however many packages
+// Trace is a trace read once per process, however many packages
 // are analysed.
-type loadedTrace struct {
+type Trace struct {
 	entries []trace.Entry // those that name frames of the program
 	err     error
 }
 
 var traceCache struct {
 	sync.Mutex
-	m map[traceKey]*loadedTrace
+	m map[traceKey]*Trace
 }
 
 // traceKey identifies a trace file's content well enough to re-read it
@@ -67,7 +70,7 @@ type traceKey struct {
 	mod  int64
 }
 
-func loadTrace(p string) *loadedTrace {
+func LoadTrace(p string) *Trace {
 	key := traceKey{path: p}
 	if fi, err := os.Stat(p); err == nil {
 		key.size, key.mod = fi.Size(), fi.ModTime().UnixNano()
@@ -77,7 +80,7 @@ func loadTrace(p string) *loadedTrace {
 	if lt, ok := traceCache.m[key]; ok {
 		return lt
 	}
-	lt := new(loadedTrace)
+	lt := new(Trace)
 	entries, err := trace.Read(p)
 	if err != nil {
 		lt.err = err
@@ -89,24 +92,11 @@ func loadTrace(p string) *loadedTrace {
 		}
 	}
 	if traceCache.m == nil {
-		traceCache.m = make(map[traceKey]*loadedTrace)
+		traceCache.m = make(map[traceKey]*Trace)
 	}
 	traceCache.m[key] = lt
 	return lt
 }
-
-// delegatedCloses is a package fact, exported under a trace: the lines
-// where a Close, or a call that closes, leaves the judgement to the
-// function's caller (the conn is a parameter it does not own). A trace
-// entry's walk passes such a frame on to the next one out.
-type delegatedCloses struct {
-	Lines []string // "file:line", with the file both as the build saw it and as importdir/base
-}
-
-// AFact marks delegatedCloses as an analysis fact.
-func (*delegatedCloses) AFact() {}
-
-func (f *delegatedCloses) String() string { return fmt.Sprintf("delegatedCloses(%d)", len(f.Lines)) }
 
 // confirmation is one trace entry matched to one place.
 type confirmation struct {
@@ -249,17 +239,18 @@ func (ix *sourceIndex) place(pos token.Pos) (closePlace, bool) {
 // the caller: the conn is a parameter of a function that does not answer
 // for it, and the function's callers are known (not a literal called
 // through a variable, whose callers cannot see what it does).
-func delegatedPlaces(ix *sourceIndex, analysed []*funcAnalysis) []closePlace {
+func delegatedPlaces(ix *sourceIndex, analysed []*dataflow.Analysis) []closePlace {
 	var out []closePlace
 	for _, fa := range analysed {
-		if fa.fn.Parent() != nil && !calledInline(fa.fn) {
+		if fa.Fn.Parent() != nil && !ownership.CalledInline(fa.Fn) {
 			continue
 		}
-		for _, o := range fa.flow.closes {
-			if fa.tr.conns[o.conn].param < 0 || o.judged && fa.answersFor(o.conn) {
+		for _, o := range fa.Flow.Closes {
+			c := fa.Track.Conns[o.Conn]
+			if !ownership.LeavesToCaller(fa.Fn, c, o.Judged, fa.Summary.Params[c.Key()]) {
 				continue
 			}
-			if p, ok := ix.place(o.pos); ok {
+			if p, ok := ix.place(o.Pos); ok {
 				out = append(out, p)
 			}
 		}
@@ -282,30 +273,21 @@ func exportDelegated(ix *sourceIndex, places []closePlace) {
 			lines = append(lines, lineKeyString(k, p.line))
 		}
 	}
-	if len(lines) > 0 {
-		sort.Strings(lines)
-		ix.pass.ExportPackageFact(&delegatedCloses{Lines: lines})
-	}
+	sort.Strings(lines)
+	summary.ExportDelegated(ix.pass, lines)
 }
 
 // confirm matches the trace against the package's diagnostics: it marks
 // those whose Close reset as confirmed and appends a runtime-only
 // diagnostic for each place where a reset happened that none predicted.
-func confirm(pass *analysis.Pass, lt *loadedTrace, analysed []*funcAnalysis, diags []analysis.Diagnostic, ignored ignoredLines) []analysis.Diagnostic {
+func Confirm(pass *analysis.Pass, lt *Trace, analysed []*dataflow.Analysis, diags []analysis.Diagnostic, ignored Ignored) []analysis.Diagnostic {
 	ix := newSourceIndex(pass)
 	delegated := delegatedPlaces(ix, analysed)
 	exportDelegated(ix, delegated)
 	if len(lt.entries) == 0 {
 		return diags
 	}
-	depDelegated := make(map[string]bool)
-	for _, pf := range pass.AllPackageFacts() {
-		if f, ok := pf.Fact.(*delegatedCloses); ok && pf.Package != pass.Pkg {
-			for _, l := range f.Lines {
-				depDelegated[l] = true
-			}
-		}
-	}
+	depDelegated := summary.ImportedDelegated(pass)
 	places := make([]closePlace, len(diags))
 	for i, d := range diags {
 		places[i], _ = ix.place(d.Pos)
@@ -405,7 +387,7 @@ func markConfirmed(ix *sourceIndex, d *analysis.Diagnostic, cs []confirmation) {
 }
 
 // runtimeOnly reports the resets no diagnostic predicted, one per place.
-func runtimeOnly(ix *sourceIndex, missed []confirmation, ignored ignoredLines) []analysis.Diagnostic {
+func runtimeOnly(ix *sourceIndex, missed []confirmation, ignored Ignored) []analysis.Diagnostic {
 	byPos := make(map[token.Pos][]confirmation)
 	var order []token.Pos
 	for _, m := range missed {

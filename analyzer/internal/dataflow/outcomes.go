@@ -1,10 +1,12 @@
-package analyzer
+package dataflow
 
 import (
 	"go/token"
 	"go/types"
 
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/rstlint/rstlint/analyzer/internal/knowledge"
 )
 
 // This file is branch refinement: what the outcome of a call, seen on an
@@ -68,7 +70,7 @@ func (o outcomes) addOriginError(call *ssa.Call, conn int) {
 		return
 	}
 	for _, r := range *call.Referrers() {
-		if ext, ok := r.(*ssa.Extract); ok && ext.Index != 0 && isErrorType(ext.Type()) {
+		if ext, ok := r.(*ssa.Extract); ok && ext.Index != 0 && knowledge.IsErrorType(ext.Type()) {
 			o.add(ext, outcome{conn: conn, test: testNonNil, then: neverMade})
 		}
 	}
@@ -78,16 +80,16 @@ func (o outcomes) addOriginError(call *ssa.Call, conn int) {
 // zero byte count) ends the conversation on conn, for a call whose effect
 // on it is eff: a read, a write, or a half-close (shutdown fails only on a
 // socket that is already broken or closed).
-func (o outcomes) addFailure(call *ssa.Call, conn int, eff effect) {
+func (o outcomes) addFailure(call *ssa.Call, conn int, eff knowledge.Effect) {
 	switch eff {
-	case effRead, effDrain, effWrite, effHalfClose:
+	case knowledge.EffRead, knowledge.EffDrain, knowledge.EffWrite, knowledge.EffHalfClose:
 	default:
 		return
 	}
 	t := call.Type()
 	tuple, isTuple := t.(*types.Tuple)
 	if !isTuple {
-		if isErrorType(t) {
+		if knowledge.IsErrorType(t) {
 			o.add(call, outcome{conn: conn, test: testNonNil})
 		}
 		return
@@ -99,9 +101,9 @@ func (o outcomes) addFailure(call *ssa.Call, conn int, eff effect) {
 		}
 		et := tuple.At(ext.Index).Type()
 		switch {
-		case isErrorType(et):
+		case knowledge.IsErrorType(et):
 			o.add(ext, outcome{conn: conn, test: testNonNil})
-		case ext.Index == 0 && eff == effRead && isFDType(et):
+		case ext.Index == 0 && eff == knowledge.EffRead && knowledge.IsFDType(et):
 			o.add(ext, outcome{conn: conn, test: testNonPositive})
 		}
 	}
@@ -115,7 +117,7 @@ func (o outcomes) addFailure(call *ssa.Call, conn int, eff effect) {
 // (a pipe, a wrapper, a conn of a kind the program does not name) are not
 // ones it treats as sockets; judging that edge would report the fix.
 func (o outcomes) addStreamAssertion(ta *ssa.TypeAssert, conn int) {
-	if !ta.CommaOk || !isStreamConnInterface(ta.AssertedType) && !isSocketConnType(ta.AssertedType) {
+	if !ta.CommaOk || !knowledge.AssertsStream(ta.AssertedType) {
 		return
 	}
 	for _, r := range *ta.Referrers() {
@@ -123,42 +125,6 @@ func (o outcomes) addStreamAssertion(ta *ssa.TypeAssert, conn int) {
 			o.add(ext, outcome{conn: conn, test: testFalse, then: notStream})
 		}
 	}
-}
-
-// streamConnMethods are the methods both *net.TCPConn and *net.UnixConn
-// have, with CloseWrite the one that marks an interface as theirs.
-var streamConnMethods = map[string]bool{
-	"CloseWrite": true, "CloseRead": true, "Read": true, "Write": true, "Close": true,
-	"LocalAddr": true, "RemoteAddr": true, "SetDeadline": true, "SetReadDeadline": true,
-	"SetWriteDeadline": true, "SetReadBuffer": true, "SetWriteBuffer": true,
-}
-
-// isSocketConnType reports whether t is *net.TCPConn or *net.UnixConn.
-func isSocketConnType(t types.Type) bool {
-	return isNamedType(t, true, "net", "TCPConn") || isNamedType(t, true, "net", "UnixConn")
-}
-
-// isStreamConnInterface reports whether every TCP and unix conn
-// implements t: an interface with CloseWrite and only methods they share.
-func isStreamConnInterface(t types.Type) bool {
-	iface, ok := t.Underlying().(*types.Interface)
-	if !ok || iface.NumMethods() == 0 {
-		return false
-	}
-	closeWrite := false
-	for m := range iface.Methods() {
-		if !streamConnMethods[m.Name()] {
-			return false
-		}
-		if m.Name() == "CloseWrite" {
-			sig := m.Signature()
-			if sig.Params().Len() != 0 || sig.Results().Len() != 1 || !isErrorType(sig.Results().At(0).Type()) {
-				return false
-			}
-			closeWrite = true
-		}
-	}
-	return closeWrite
 }
 
 // onEdge returns the outcomes that hold on the edge of an If on cond taken
@@ -173,7 +139,7 @@ func (o outcomes) onEdge(cond ssa.Value, branch bool) []outcome {
 	case *ssa.BinOp:
 		derived = o.onComparison(c, branch)
 	case *ssa.Call:
-		if funcName(c.Common().StaticCallee()) == "errors.Is" && branch && len(c.Call.Args) == 2 {
+		if knowledge.FuncName(c.Common().StaticCallee()) == "errors.Is" && branch && len(c.Call.Args) == 2 {
 			derived = o.of(c.Call.Args[0], testNonNil, 0)
 		}
 	}
@@ -191,13 +157,13 @@ func (o outcomes) onComparison(c *ssa.BinOp, branch bool) []outcome {
 	}
 	switch op {
 	case token.EQL, token.NEQ:
-		if isNilConst(y) {
+		if knowledge.IsNilConst(y) {
 			if (op == token.NEQ) == branch {
 				return o.of(x, testNonNil, 0)
 			}
 			return nil
 		}
-		if isErrorType(x.Type()) && (op == token.EQL) == branch {
+		if knowledge.IsErrorType(x.Type()) && (op == token.EQL) == branch {
 			// err == io.EOF: err is not nil on the equal edge.
 			if knownNonNil(y) {
 				return o.of(x, testNonNil, 0)
@@ -207,7 +173,7 @@ func (o outcomes) onComparison(c *ssa.BinOp, branch bool) []outcome {
 			}
 		}
 	}
-	if k, ok := constInt(y); ok && impliesNonPositive(op, k, branch) {
+	if k, ok := knowledge.ConstInt(y); ok && impliesNonPositive(op, k, branch) {
 		return o.of(x, testNonPositive, 0)
 	}
 	return nil
@@ -270,7 +236,7 @@ func knownNonNil(v ssa.Value) bool {
 	case *ssa.MakeInterface:
 		return true
 	case *ssa.Call:
-		return funcName(v.Common().StaticCallee()) == "errors.New"
+		return knowledge.FuncName(v.Common().StaticCallee()) == "errors.New"
 	}
 	return false
 }
@@ -285,7 +251,7 @@ func (o outcomes) of(v ssa.Value, test valueTest, depth int) []outcome {
 			out = append(out, c)
 		}
 	}
-	if len(out) > 0 || depth > 4 {
+	if len(out) > 0 || depth > knowledge.MaxDepth {
 		return out
 	}
 	phi, ok := v.(*ssa.Phi)
@@ -294,7 +260,7 @@ func (o outcomes) of(v ssa.Value, test valueTest, depth int) []outcome {
 	}
 	var common []outcome
 	for _, e := range phi.Edges {
-		if isNilConst(e) && test == testNonNil || isTrueConst(e) && test == testFalse || isFalseConst(e) && test == testTrue {
+		if knowledge.IsNilConst(e) && test == testNonNil || knowledge.IsTrueConst(e) && test == testFalse || knowledge.IsFalseConst(e) && test == testTrue {
 			continue
 		}
 		ocs := o.of(e, test, depth+1)
@@ -320,4 +286,140 @@ func sameOutcomes(a, b []outcome) bool {
 		}
 	}
 	return true
+}
+
+// Protocol breaks. Some checks tell the program that the peer broke the
+// protocol: a fixed preface that does not match, input sent before the
+// answer it had to wait for. Their outcomes are recorded here, beside
+// those of the calls, from the buffers and readers the event stage notes.
+
+// noteFixedRead records the buffer of a read of an exact size from a
+// tracked connection: io.ReadFull(c, buf) fills buf, r.Peek(n) returns n
+// bytes. Such a buffer holds what every conforming peer sends first when
+// the program compares it to a preface or magic (protocolCheck).
+func (c *eventCollector) noteFixedRead(call *ssa.Call, name string) {
+	cc := call.Common()
+	if name == "io.ReadFull" && len(cc.Args) == 2 {
+		if ref, ok := c.tr.Alias[cc.Args[0]]; ok && ref.Role != knowledge.RoleWriter && ref.Role != knowledge.RoleCell {
+			c.fixedReads[cc.Args[1]] = ref.Conn
+		}
+		return
+	}
+	if recv, method, args, ok := knowledge.Receiver(cc); ok && method == "Peek" && len(args) == 1 {
+		if ref, ok := c.tr.Alias[recv]; ok && (ref.Role == knowledge.RoleReader || ref.Role == knowledge.RoleRW) {
+			if _, isConst := knowledge.ConstInt(args[0]); isConst {
+				c.fixedReads[call] = ref.Conn
+			}
+		}
+	}
+}
+
+// protocolCheck records the outcomes of an If condition by which the
+// program finds that the peer broke the protocol:
+//
+//   - bytes read in full from the conn compared with a preface or magic,
+//     a constant string of 4 bytes or more or a package variable
+//     (string(buf) == "PRI ...", bytes.Equal(buf, preface)): on the
+//     mismatch edge only a peer that broke the protocol gets here;
+//   - input buffered before we answered (br.Buffered() > 0 on the conn's
+//     reader, as a WebSocket upgrade checks): on that edge, while nothing
+//     was written, the peer sent what the protocol forbids it to send yet.
+//
+// A check that a conforming peer can fail (a password, a command, a
+// version it may not know) is none of these and stays judged.
+func (c *eventCollector) protocolCheck(cond ssa.Value) {
+	switch x := cond.(type) {
+	case *ssa.BinOp:
+		if x.Op != token.EQL && x.Op != token.NEQ && x.Op != token.GTR && x.Op != token.LSS {
+			return
+		}
+		mismatch := testFalse // the edge where the two sides differ
+		if x.Op == token.NEQ {
+			mismatch = testTrue
+		}
+		if x.Op == token.EQL || x.Op == token.NEQ {
+			for _, sides := range [][2]ssa.Value{{x.X, x.Y}, {x.Y, x.X}} {
+				if k, ok := c.readInFull(sides[0]); ok && isPreface(sides[1]) {
+					c.outcomes.add(x, outcome{conn: k, test: mismatch, then: brokenPeer})
+					return
+				}
+			}
+		}
+		// Buffered() > 0, 0 < Buffered(), Buffered() != 0: input is there.
+		early := testTrue
+		if x.Op == token.EQL {
+			early = testFalse
+		}
+		for _, sides := range [][2]ssa.Value{{x.X, x.Y}, {x.Y, x.X}} {
+			buffered, zero := sides[0], sides[1]
+			if x.Op == token.GTR && buffered != x.X || x.Op == token.LSS && buffered != x.Y {
+				continue // 0 > Buffered(), Buffered() < 0
+			}
+			if n, ok := knowledge.ConstInt(zero); ok && n == 0 {
+				if k, ok := c.bufferedOf(buffered); ok {
+					c.outcomes.add(x, outcome{conn: k, test: early, then: earlyInput})
+					return
+				}
+			}
+		}
+	case *ssa.Call:
+		if knowledge.FuncName(x.Common().StaticCallee()) == "bytes.Equal" && len(x.Call.Args) == 2 {
+			a, b := x.Call.Args[0], x.Call.Args[1]
+			for _, sides := range [][2]ssa.Value{{a, b}, {b, a}} {
+				if k, ok := c.readInFull(sides[0]); ok && isPreface(sides[1]) {
+					c.outcomes.add(x, outcome{conn: k, test: testFalse, then: brokenPeer})
+					return
+				}
+			}
+		}
+	}
+}
+
+// readInFull reports whether v is (a slice or conversion of) a buffer a
+// fixed-size read filled, and of which connection.
+func (c *eventCollector) readInFull(v ssa.Value) (int, bool) {
+	for range knowledge.MaxDepth {
+		if k, ok := c.fixedReads[v]; ok {
+			return k, true
+		}
+		w, ok := knowledge.Step(v)
+		if !ok {
+			break
+		}
+		v = w
+	}
+	return 0, false
+}
+
+// bufferedOf reports whether v is r.Buffered() on a reader of a tracked
+// connection.
+func (c *eventCollector) bufferedOf(v ssa.Value) (int, bool) {
+	call, ok := v.(*ssa.Call)
+	if !ok {
+		return 0, false
+	}
+	recv, method, _, ok := knowledge.Receiver(call.Common())
+	if !ok || method != "Buffered" {
+		return 0, false
+	}
+	ref, ok := c.tr.Alias[recv]
+	if !ok || ref.Role != knowledge.RoleReader && ref.Role != knowledge.RoleRW {
+		return 0, false
+	}
+	return ref.Conn, true
+}
+
+// isPreface reports whether v is what a protocol's preface or magic looks
+// like in code: a constant string of at least 4 bytes (or its []byte
+// conversion), or the value of a package variable.
+func isPreface(v ssa.Value) bool {
+	v = knowledge.Through(v)
+	if s, ok := knowledge.ConstString(v); ok {
+		return len(s) >= 4
+	}
+	if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
+		_, isGlobal := u.X.(*ssa.Global)
+		return isGlobal
+	}
+	return false
 }

@@ -1,4 +1,4 @@
-package analyzer
+package verdict
 
 import (
 	"fmt"
@@ -8,6 +8,10 @@ import (
 	"sort"
 
 	"golang.org/x/tools/go/analysis"
+
+	"github.com/rstlint/rstlint/analyzer/internal/knowledge"
+	"github.com/rstlint/rstlint/analyzer/internal/ownership"
+	"github.com/rstlint/rstlint/analyzer/internal/summary"
 )
 
 // This file turns candidates into diagnostics: one per position, the
@@ -19,15 +23,15 @@ import (
 // diagnostics deduplicates the candidates (one diagnostic per position,
 // preferring the one whose connection's origin is known), applies the
 // options and //rstlint:ignore directives, and words what is left.
-func diagnostics(pass *analysis.Pass, opts *config, cands []candidate, ignored ignoredLines) []analysis.Diagnostic {
-	best := make(map[token.Pos]candidate)
+func Diagnostics(pass *analysis.Pass, opts *Config, cands []Candidate, ignored Ignored) []analysis.Diagnostic {
+	best := make(map[token.Pos]Candidate)
 	var order []token.Pos
 	for _, c := range cands {
 		old, seen := best[c.pos]
 		if !seen {
 			order = append(order, c.pos)
 		}
-		if !seen || old.conn.param >= 0 && c.conn.param < 0 || old.conn == c.conn && c.verdict > old.verdict {
+		if !seen || old.conn.Param >= 0 && c.conn.Param < 0 || old.conn == c.conn && c.verdict > old.verdict {
 			best[c.pos] = c
 		}
 	}
@@ -44,7 +48,7 @@ func diagnostics(pass *analysis.Pass, opts *config, cands []candidate, ignored i
 	for _, pos := range order {
 		c := best[pos]
 		d := diagnostic(pass.Fset, c)
-		if !opts.reports(d.Category) || ignored.covers(pass.Fset.Position(pos)) {
+		if !opts.Reports(d.Category) || ignored.covers(pass.Fset.Position(pos)) {
 			continue
 		}
 		d.SuggestedFixes = gracefulFix(pass, c.pos, c.verdict)
@@ -53,9 +57,9 @@ func diagnostics(pass *analysis.Pass, opts *config, cands []candidate, ignored i
 	return out
 }
 
-// diagnostic words a candidate.
-func diagnostic(fset *token.FileSet, c candidate) analysis.Diagnostic {
-	w := wording{fset: fset, fd: c.conn.kind == kindFD}
+// diagnostic words a Candidate.
+func diagnostic(fset *token.FileSet, c Candidate) analysis.Diagnostic {
+	w := wording{fset: fset, fd: c.conn.Kind == knowledge.KindFD}
 	subject := w.subject(c) + " is closed"
 	if c.via != "" {
 		subject += " by " + c.via
@@ -66,15 +70,15 @@ func diagnostic(fset *token.FileSet, c candidate) analysis.Diagnostic {
 			d.Related = append(d.Related, analysis.RelatedInformation{Pos: pos, Message: msg})
 		}
 	}
-	related(c.conn.pos, "conn "+originWord(c.conn))
+	related(c.conn.Pos, "conn "+originWord(c.conn))
 	switch c.verdict {
 	case verdictProxyEarly:
 		d.Category = CategoryProxyEarlyClose
 		p := c.proxy
-		if p.pipe.pos.IsValid() {
+		if p.pipe.Pos.IsValid() {
 			d.Message = fmt.Sprintf("%s after %s returned at its first finished direction (%s): the copy still reading it makes Linux send RST",
-				subject, p.pipe.what, w.at(p.pipe.pos))
-			related(p.pipe.pos, "the pipe helper returned here")
+				subject, p.pipe.What, w.at(p.pipe.Pos))
+			related(p.pipe.Pos, "the pipe helper returned here")
 			break
 		}
 		d.Message = fmt.Sprintf("%s after waiting for %d of its %d copy goroutines: input another still reads makes Linux send RST",
@@ -127,7 +131,7 @@ func diagnostic(fset *token.FileSet, c candidate) analysis.Diagnostic {
 		relatedIO(related, c.lastIO)
 	default:
 		d.Category = CategoryUnreadClose
-		if c.conn.client {
+		if c.conn.Client {
 			d.Message = fmt.Sprintf("%s with the reply to our write unread: Linux sends RST and the peer may lose data", subject)
 		} else {
 			d.Message = fmt.Sprintf("%s with input %s: Linux sends RST and the peer may lose our reply", subject, readPhrase(c.lastIO))
@@ -140,19 +144,19 @@ func diagnostic(fset *token.FileSet, c candidate) analysis.Diagnostic {
 
 // readPhrase says how far a server read its input: "never read" or "read
 // only in part" (when a read happened; a write is no read).
-func readPhrase(last ioSite) string {
-	if last.pos.IsValid() && !last.write {
+func readPhrase(last summary.IOSite) string {
+	if last.Pos.IsValid() && !last.Write {
 		return "read only in part"
 	}
 	return "never read"
 }
 
 // relatedIO adds the last read or write before the Close.
-func relatedIO(related func(token.Pos, string), last ioSite) {
-	if last.write {
-		related(last.pos, "last write, by "+last.what)
+func relatedIO(related func(token.Pos, string), last summary.IOSite) {
+	if last.Write {
+		related(last.Pos, "last write, by "+last.What)
 	} else {
-		related(last.pos, "last read, by "+last.what)
+		related(last.Pos, "last read, by "+last.What)
 	}
 }
 
@@ -171,32 +175,32 @@ func (w wording) pick(fd, conn string) string {
 
 // subject names the connection: "conn accepted at main.go:59", "conn c
 // (parameter of handle)", "socket fd created at srv.go:12".
-func (w wording) subject(c candidate) string {
+func (w wording) subject(c Candidate) string {
 	noun := w.pick("socket fd", "conn")
-	if f := c.conn.field; f != nil {
-		if c.conn.verb != "" {
-			return fmt.Sprintf("%s %s (%s at %s)", noun, c.conn.name, c.conn.verb, w.at(c.conn.pos))
+	if f := c.conn.Field; f != nil {
+		if c.conn.Verb != "" {
+			return fmt.Sprintf("%s %s (%s at %s)", noun, c.conn.Name, c.conn.Verb, w.at(c.conn.Pos))
 		}
-		return fmt.Sprintf("%s %s (a field of %s)", noun, c.conn.name, types.TypeString(f.owner, shortQualifier))
+		return fmt.Sprintf("%s %s (a field of %s)", noun, c.conn.Name, types.TypeString(f.Owner, knowledge.ShortQualifier))
 	}
-	if c.conn.param >= 0 {
-		return fmt.Sprintf("%s %s (parameter of %s)", noun, c.conn.name, c.fnName)
+	if c.conn.Param >= 0 {
+		return fmt.Sprintf("%s %s (parameter of %s)", noun, c.conn.Name, c.fnName)
 	}
-	if c.conn.verb == "" {
-		return noun + " " + c.conn.name
+	if c.conn.Verb == "" {
+		return noun + " " + c.conn.Name
 	}
-	return fmt.Sprintf("%s %s at %s", noun, c.conn.verb, w.at(c.conn.pos))
+	return fmt.Sprintf("%s %s at %s", noun, c.conn.Verb, w.at(c.conn.Pos))
 }
 
 // originWord says where a connection came from: "accepted by net.Listener.Accept".
-func originWord(c *conn) string {
-	if c.verb == "" {
+func originWord(c *ownership.Conn) string {
+	if c.Verb == "" {
 		return "passed in as a parameter"
 	}
-	if c.from != "" {
-		return c.verb + " by " + c.from
+	if c.From != "" {
+		return c.Verb + " by " + c.From
 	}
-	return c.verb
+	return c.Verb
 }
 
 // at formats a position as "file.go:12".

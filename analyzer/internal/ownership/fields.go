@@ -1,10 +1,12 @@
-package analyzer
+package ownership
 
 import (
 	"go/token"
 	"go/types"
 
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/rstlint/rstlint/analyzer/internal/knowledge"
 )
 
 // This file finds the owning fields of the package: struct fields that
@@ -21,43 +23,43 @@ import (
 // loads are roots, like parameters: track.go), and those that only close
 // it are summarized and judged where they are called (summary.go).
 
-// owningField is what the package stores into an owning field.
-type owningField struct {
-	field *types.Var
-	index int // the field's index in its struct
-	// sources are the conns the stores come from, in the order of the
+// Field is what the package stores into an owning field.
+type Field struct {
+	Var   *types.Var
+	Index int // the field's index in its struct
+	// Sources are the conns the stores come from, in the order of the
 	// package's code: origin calls, or the storing functions' parameters.
 	// Fields of one struct with the same sources (conn and a bufio.Reader
 	// on it) are one conn.
-	sources []ssa.Value
+	Sources []ssa.Value
 	// source is what stored values are resolved to (storedConn only).
 	source ssa.Value
-	role   role
-	closes bool // Close on the stored wrapper closes the conn (textproto.Conn)
-	kind   kind
-	// The origin, when every store has the same one: verb and from as in
-	// conn, pos the origin call. verb is "" for conns passed in.
-	verb, from string
-	pos        token.Pos
-	client     bool
-	definite   bool       // it can only hold a socket: its type says so, or its origin
-	owner      types.Type // the struct type, for messages
+	Role   knowledge.Role
+	Closes bool // Close on the stored wrapper closes the conn (textproto.Conn)
+	Kind   knowledge.Kind
+	// The origin, when every store has the same one: Verb and From as in
+	// Conn, Pos the origin call. Verb is "" for conns passed in.
+	Verb, From string
+	Pos        token.Pos
+	Client     bool
+	Definite   bool       // it can only hold a socket: its type says so, or its origin
+	Owner      types.Type // the struct type, for messages
 }
 
-// owningFields returns the package's owning fields, by field.
+// OwningFields returns the package's owning fields, by field.
 //
 // Stores into a value the storing function has just made (&session{conn:
 // c}) construct it: a type may be constructed in many places. A store
 // into an existing value's field (s.conn = c) reassigns it: then all the
 // field's stores must be in one function, or who owns the conn is unclear.
-func owningFields(funcs []*ssa.Function) map[*types.Var]*owningField {
+func OwningFields(funcs []*ssa.Function) map[*types.Var]*Field {
 	type store struct {
 		fn    *ssa.Function
 		fresh bool // into a value fn made: a construction
-		from  owningField
+		from  Field
 	}
 	type candidate struct {
-		f      *owningField
+		f      *Field
 		stores []store
 		bad    bool
 	}
@@ -74,16 +76,16 @@ func owningFields(funcs []*ssa.Function) map[*types.Var]*owningField {
 				if !ok {
 					continue
 				}
-				field := fieldOf(fa)
+				field := knowledge.FieldOf(fa)
 				if field == nil {
 					continue
 				}
 				c := cands[field]
 				if c == nil {
-					c = &candidate{f: &owningField{field: field, index: fa.Field, definite: isDefiniteConnType(field.Type())}}
+					c = &candidate{f: &Field{Var: field, Index: fa.Field, Definite: knowledge.IsDefiniteConnType(field.Type())}}
 					cands[field] = c
 				}
-				if c.bad || isNilConst(st.Val) {
+				if c.bad || knowledge.IsNilConst(st.Val) {
 					continue // s.conn = nil, after a Close
 				}
 				o, ok := storedConn(st.Val, sites, 0)
@@ -97,32 +99,32 @@ func owningFields(funcs []*ssa.Function) map[*types.Var]*owningField {
 		}
 	}
 	shared := sharedTypes(funcs)
-	fields := make(map[*types.Var]*owningField)
+	fields := make(map[*types.Var]*Field)
 	for field, c := range cands {
 		if c.bad || len(c.stores) == 0 {
 			continue
 		}
 		f, first := c.f, c.stores[0].from
-		f.role, f.closes, f.kind = first.role, first.closes, first.kind
-		f.verb, f.from, f.pos, f.client = first.verb, first.from, first.pos, first.client
+		f.Role, f.Closes, f.Kind = first.Role, first.Closes, first.Kind
+		f.Verb, f.From, f.Pos, f.Client = first.Verb, first.From, first.Pos, first.Client
 		reassigned, oneFunc := false, true
 		for _, st := range c.stores {
 			reassigned = reassigned || !st.fresh
 			oneFunc = oneFunc && st.fn == c.stores[0].fn
 			o := st.from
-			if o.role != f.role || o.kind != f.kind {
+			if o.Role != f.Role || o.Kind != f.Kind {
 				c.bad = true
 			}
-			if o.verb != f.verb || o.client != f.client {
-				f.verb, f.from, f.client = "", "", false // mixed origins: a conn passed in
+			if o.Verb != f.Verb || o.Client != f.Client {
+				f.Verb, f.From, f.Client = "", "", false // mixed origins: a conn passed in
 			}
-			f.sources = append(f.sources, o.source)
+			f.Sources = append(f.Sources, o.source)
 		}
 		if c.bad || reassigned && !oneFunc {
 			continue
 		}
-		f.definite = f.definite || f.verb != ""
-		if f.owner = structOf(c.stores[0].fn, f); !shared[f.owner] {
+		f.Definite = f.Definite || f.Verb != ""
+		if f.Owner = structOf(c.stores[0].fn, f); !shared[f.Owner] {
 			fields[field] = f
 		}
 	}
@@ -132,12 +134,12 @@ func owningFields(funcs []*ssa.Function) map[*types.Var]*owningField {
 // sameSources reports whether two owning fields are filled from the same
 // conns, store for store: then they are two views of one conn (s.conn and
 // s.r = bufio.NewReader(c)).
-func sameSources(a, b *owningField) bool {
-	if len(a.sources) != len(b.sources) {
+func sameSources(a, b *Field) bool {
+	if len(a.Sources) != len(b.Sources) {
 		return false
 	}
-	for i := range a.sources {
-		if a.sources[i] != b.sources[i] {
+	for i := range a.Sources {
+		if a.Sources[i] != b.Sources[i] {
 			return false
 		}
 	}
@@ -146,11 +148,11 @@ func sameSources(a, b *owningField) bool {
 
 // structOf is the struct type an owning field belongs to, found from one
 // of its stores in fn.
-func structOf(fn *ssa.Function, f *owningField) types.Type {
+func structOf(fn *ssa.Function, f *Field) types.Type {
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			if st, ok := instr.(*ssa.Store); ok {
-				if fa, ok := st.Addr.(*ssa.FieldAddr); ok && fieldOf(fa) == f.field {
+				if fa, ok := st.Addr.(*ssa.FieldAddr); ok && knowledge.FieldOf(fa) == f.Var {
 					return types.Unalias(fa.X.Type()).Underlying().(*types.Pointer).Elem()
 				}
 			}
@@ -192,78 +194,57 @@ func sharedTypes(funcs []*ssa.Function) map[types.Type]bool {
 	return shared
 }
 
-// fieldOf returns the field a FieldAddr selects.
-func fieldOf(fa *ssa.FieldAddr) *types.Var {
-	ptr, ok := types.Unalias(fa.X.Type()).Underlying().(*types.Pointer)
-	if !ok {
-		return nil
-	}
-	st, ok := ptr.Elem().Underlying().(*types.Struct)
-	if !ok || fa.Field >= st.NumFields() {
-		return nil
-	}
-	return st.Field(fa.Field)
-}
-
 // storedConn says where a value stored into a field came from: an origin
 // call, a parameter of the storing function (resolved through the
 // package's calls of it when they all agree), or a wrapper of either;
 // seen through conversions and type assertions.
-func storedConn(v ssa.Value, sites map[*ssa.Function][]ssa.CallInstruction, depth int) (owningField, bool) {
-	var o owningField
-	if depth > 6 {
+func storedConn(v ssa.Value, sites map[*ssa.Function][]ssa.CallInstruction, depth int) (Field, bool) {
+	var o Field
+	if depth > knowledge.MaxDepth {
 		return o, false
 	}
 	switch x := v.(type) {
-	case *ssa.MakeInterface:
-		return storedConn(x.X, sites, depth+1)
-	case *ssa.ChangeInterface:
-		return storedConn(x.X, sites, depth+1)
-	case *ssa.ChangeType:
-		return storedConn(x.X, sites, depth+1)
 	case *ssa.TypeAssert:
 		o, ok := storedConn(x.X, sites, depth+1)
-		if ok && isNamedType(x.AssertedType, true, "crypto/tls", "Conn") {
-			o.kind = kindTLS
+		if ok && knowledge.IsNamedType(x.AssertedType, true, "crypto/tls", "Conn") {
+			o.Kind = knowledge.KindTLS
 		}
 		return o, ok
-	case *ssa.Extract:
-		if x.Index != 0 {
-			return o, false
-		}
-		return storedConn(x.Tuple, sites, depth+1)
 	case *ssa.Call:
 		cc := x.Common()
-		if spec, ok := originOf(cc); ok {
-			return owningField{source: x, role: roleConn, kind: spec.kind, verb: spec.verb, from: callName(cc),
-				pos: x.Pos(), client: spec.client}, true
+		if spec, ok := StdOrigin(cc); ok {
+			return Field{source: x, Role: knowledge.RoleConn, Kind: spec.Kind, Verb: spec.Verb, From: knowledge.CallName(cc),
+				Pos: x.Pos(), Client: spec.Client}, true
 		}
 		if cc.IsInvoke() {
 			return o, false
 		}
-		spec, ok := wrappers[funcName(cc.StaticCallee())]
-		if !ok || len(spec.args) != 1 || spec.args[0] >= len(cc.Args) {
+		spec, ok := knowledge.Constructors[knowledge.FuncName(cc.StaticCallee())]
+		if !ok || len(spec.Args) != 1 || spec.Args[0] >= len(cc.Args) {
 			return o, false
 		}
-		inner, ok := storedConn(cc.Args[spec.args[0]], sites, depth+1)
-		if !ok || inner.kind == kindFD {
+		inner, ok := storedConn(cc.Args[spec.Args[0]], sites, depth+1)
+		if !ok || inner.Kind == knowledge.KindFD {
 			return o, false
 		}
-		inner.role, inner.closes = spec.role, spec.close
-		if spec.role == roleConn {
-			inner.kind = spec.kind
+		inner.Role, inner.Closes = spec.Role, spec.Close
+		if spec.Role == knowledge.RoleConn {
+			inner.Kind = spec.Kind
 		}
 		return inner, true
 	case *ssa.Parameter:
-		if !isConnType(x.Type()) {
+		if !knowledge.IsConnType(x.Type()) {
 			return o, false
 		}
-		o = owningField{source: x, role: roleConn, kind: kindOfType(x.Type())}
+		o = Field{source: x, Role: knowledge.RoleConn, Kind: knowledge.KindOfType(x.Type())}
 		if from, ok := callSitesAgree(x, sites, depth); ok {
 			from.source = x
 			return from, true
 		}
 		return o, true
+	}
+	if w, ok := knowledge.Step(v); ok {
+		return storedConn(w, sites, depth+1)
 	}
 	return o, false
 }
@@ -271,7 +252,7 @@ func storedConn(v ssa.Value, sites map[*ssa.Function][]ssa.CallInstruction, dept
 // callSitesAgree resolves a parameter through the package's static calls
 // of its function: the origin they all pass, if there are some and they
 // agree.
-func callSitesAgree(p *ssa.Parameter, sites map[*ssa.Function][]ssa.CallInstruction, depth int) (owningField, bool) {
+func callSitesAgree(p *ssa.Parameter, sites map[*ssa.Function][]ssa.CallInstruction, depth int) (Field, bool) {
 	fn := p.Parent()
 	index := -1
 	for i, q := range fn.Params {
@@ -279,19 +260,19 @@ func callSitesAgree(p *ssa.Parameter, sites map[*ssa.Function][]ssa.CallInstruct
 			index = i
 		}
 	}
-	var agreed owningField
+	var agreed Field
 	n := 0
 	for _, call := range sites[fn] {
 		if index < 0 || index >= len(call.Common().Args) {
 			return agreed, false
 		}
 		o, ok := storedConn(call.Common().Args[index], sites, depth+1)
-		if !ok || n > 0 && (o.verb != agreed.verb || o.client != agreed.client) {
+		if !ok || n > 0 && (o.Verb != agreed.Verb || o.Client != agreed.Client) {
 			return agreed, false
 		}
 		agreed, n = o, n+1
 	}
-	return agreed, n > 0 && agreed.verb != ""
+	return agreed, n > 0 && agreed.Verb != ""
 }
 
 // callSites indexes the static calls (and go and defer statements) of the

@@ -1,4 +1,4 @@
-package analyzer
+package verdict
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/astutil"
+
+	"github.com/rstlint/rstlint/analyzer/internal/knowledge"
 )
 
 // This file builds the suggested fix: the bare Close becomes the graceful
@@ -56,7 +58,7 @@ func gracefulFix(pass *analysis.Pass, pos token.Pos, v verdict) []analysis.Sugge
 		return nil
 	}
 	recvType := pass.TypesInfo.TypeOf(sel.X)
-	if recvType == nil || isNamedType(recvType, true, "crypto/tls", "Conn") || !isConnType(recvType) {
+	if recvType == nil || knowledge.IsNamedType(recvType, true, "crypto/tls", "Conn") || !knowledge.IsConnType(recvType) {
 		return nil
 	}
 	hasDeadline := false
@@ -75,7 +77,7 @@ func gracefulFix(pass *analysis.Pass, pos token.Pos, v verdict) []analysis.Sugge
 	// golangci-lint setups, does not report an explicit discard.
 	var lines []string
 	if v != verdictHalfCloseUndrained {
-		if isNamedType(recvType, true, "net", "TCPConn") || isNamedType(recvType, true, "net", "UnixConn") {
+		if knowledge.IsNamedType(recvType, true, "net", "TCPConn") || knowledge.IsNamedType(recvType, true, "net", "UnixConn") {
 			lines = append(lines, "_ = "+x+".CloseWrite() // FIN after our data")
 		} else {
 			lines = append(lines,

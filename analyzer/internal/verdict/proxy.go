@@ -1,10 +1,16 @@
-package analyzer
+package verdict
 
 import (
 	"go/token"
+	"maps"
+	"slices"
 	"sort"
 
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/rstlint/rstlint/analyzer/internal/dataflow"
+	"github.com/rstlint/rstlint/analyzer/internal/lattice"
+	"github.com/rstlint/rstlint/analyzer/internal/summary"
 )
 
 // This file is the proxy rule: a function starts goroutines that each
@@ -33,93 +39,93 @@ import (
 //     or the goroutine closes or aborts the destination itself) has its
 //     peers see the end by that close, and its problem is the early
 //     close, which the rules above report.
-func proxyCandidates(fa *funcAnalysis) []candidate {
-	var out []candidate
-	groups := fa.groups
+func proxyCandidates(fa *dataflow.Analysis) []Candidate {
+	var out []Candidate
+	groups := fa.Groups
 	for _, g := range groups {
-		if !g.unfinished() {
+		if !g.Unfinished() {
 			continue
 		}
-		detail := &proxyDetail{waits: g.waits}
-		if g.signal != nil {
-			detail.signal = signalName(g.signal)
+		detail := &proxyDetail{waits: g.Waits}
+		if g.Signal != nil {
+			detail.signal = dataflow.SignalName(g.Signal)
 		}
 		drained := make(map[int]bool)
-		for _, l := range g.launches {
-			detail.gos = append(detail.gos, l.gs.instr.Pos())
-			for _, k := range l.gs.drains() {
+		for _, l := range g.Launches {
+			detail.gos = append(detail.gos, l.GS.Instr.Pos())
+			for _, k := range l.GS.Drains() {
 				drained[k] = true
 			}
 		}
 		verdict := verdictProxyEarly
-		if len(g.launches) == 1 {
+		if len(g.Launches) == 1 {
 			verdict = verdictReaderActive
 		}
-		first := fa.ev.goIndex[g.launches[0].gs.instr]
-		for _, k := range sortedKeys(drained) {
+		first := fa.Events.GoIndex[g.Launches[0].GS.Instr]
+		for _, k := range slices.Sorted(maps.Keys(drained)) {
 			var closes []token.Pos
-			for _, o := range fa.flow.closes {
-				if o.conn == k && o.afterGo.has(first) {
-					closes = append(closes, o.pos)
+			for _, o := range fa.Flow.Closes {
+				if o.Conn == k && o.AfterGo.Has(first) {
+					closes = append(closes, o.Pos)
 				}
 			}
 			sort.Slice(closes, func(i, j int) bool { return closes[i] < closes[j] })
 			for _, pos := range closes {
-				out = append(out, candidate{pos: pos, verdict: verdict, conn: fa.tr.conns[k],
-					fnName: fa.fn.Name(), proxy: detail})
+				out = append(out, Candidate{pos: pos, verdict: verdict, conn: fa.Track.Conns[k],
+					fnName: fa.Fn.Name(), proxy: detail})
 			}
 		}
 	}
 	out = append(out, cutsAndLostEOFs(fa, groups)...)
 	// A Close after a pipe helper returned at its first finished
 	// direction, with the other copy still reading the conn.
-	for _, o := range fa.flow.closes {
-		if o.liveReader.pos.IsValid() {
-			out = append(out, candidate{pos: o.pos, verdict: verdictProxyEarly, conn: fa.tr.conns[o.conn],
-				fnName: fa.fn.Name(), via: o.via, proxy: &proxyDetail{pipe: o.liveReader}})
+	for _, o := range fa.Flow.Closes {
+		if o.LiveReader.Pos.IsValid() {
+			out = append(out, Candidate{pos: o.Pos, verdict: verdictProxyEarly, conn: fa.Track.Conns[o.Conn],
+				fnName: fa.Fn.Name(), via: o.Via, proxy: &proxyDetail{pipe: o.LiveReader}})
 		}
 	}
 	return out
 }
 
 // cutsAndLostEOFs checks each pair of copy goroutines of the function.
-func cutsAndLostEOFs(fa *funcAnalysis, groups []*copyGroup) []candidate {
-	var all []copyLaunch
+func cutsAndLostEOFs(fa *dataflow.Analysis, groups []*dataflow.CopyGroup) []Candidate {
+	var all []dataflow.CopyLaunch
 	tearsDown := make(map[*ssa.Go]bool) // launches of a group the function does not wait for in full
 	for _, g := range groups {
-		all = append(all, g.launches...)
-		for _, l := range g.launches {
-			tearsDown[l.gs.instr] = g.unfinished()
+		all = append(all, g.Launches...)
+		for _, l := range g.Launches {
+			tearsDown[l.GS.Instr] = g.Unfinished()
 		}
 	}
-	var out []candidate
+	var out []Candidate
 	for i, l := range all {
-		for _, k := range sortedHanded(l.gs.handed) {
-			rs := l.gs.handed[k]
+		for _, k := range sortedHanded(l.GS.Handed) {
+			rs := l.GS.Handed[k]
 			if rs == nil {
 				continue
 			}
 			for j, other := range all {
-				ors := other.gs.handed[k]
-				if i == j || ors == nil || !ors.effect.Reads && !ors.effect.Writes && !ors.effect.Drains {
+				ors := other.GS.Handed[k]
+				if i == j || ors == nil || !ors.Effect.Reads && !ors.Effect.Writes && !ors.Effect.Drains {
 					continue
 				}
-				detail := &proxyDetail{gos: []token.Pos{l.gs.instr.Pos(), other.gs.instr.Pos()}}
+				detail := &proxyDetail{gos: []token.Pos{l.GS.Instr.Pos(), other.GS.Instr.Pos()}}
 				// The cut: l closes or aborts k, which other still uses.
-				for _, site := range rs.sites {
-					out = append(out, candidate{pos: site.pos, verdict: verdictProxyCut, conn: fa.tr.conns[k],
-						fnName: fa.fn.Name(), via: site.via, proxy: detail})
+				for _, site := range rs.Sites {
+					out = append(out, Candidate{pos: site.Pos, verdict: verdictProxyCut, conn: fa.Track.Conns[k],
+						fnName: fa.Fn.Name(), via: site.Via, proxy: detail})
 				}
-				for _, pos := range rs.aborts {
-					out = append(out, candidate{pos: pos, verdict: verdictProxyCut, conn: fa.tr.conns[k],
-						fnName: fa.fn.Name(), proxy: detail, abort: true})
+				for _, pos := range rs.Aborts {
+					out = append(out, Candidate{pos: pos, verdict: verdictProxyCut, conn: fa.Track.Conns[k],
+						fnName: fa.Fn.Name(), proxy: detail, abort: true})
 				}
 				// The lost EOF: l writes k and leaves it open, not
 				// half-closed, while other reads k to EOF.
-				if rs.effect.Writes && ors.effect.Drains && eofLost(mask(rs.effect.AtReturn)) &&
-					!tearsDown[l.gs.instr] && len(rs.sites) == 0 && len(rs.aborts) == 0 {
-					out = append(out, candidate{pos: l.gs.instr.Pos(), verdict: verdictEOFLost, conn: fa.tr.conns[k],
-						fnName: fa.fn.Name(), proxy: detail})
+				if rs.Effect.Writes && ors.Effect.Drains && eofLost(lattice.Mask(rs.Effect.AtReturn)) &&
+					!tearsDown[l.GS.Instr] && len(rs.Sites) == 0 && len(rs.Aborts) == 0 {
+					out = append(out, Candidate{pos: l.GS.Instr.Pos(), verdict: verdictEOFLost, conn: fa.Track.Conns[k],
+						fnName: fa.Fn.Name(), proxy: detail})
 				}
 			}
 		}
@@ -131,17 +137,17 @@ func cutsAndLostEOFs(fa *funcAnalysis, groups []*copyGroup) []candidate {
 // destination, without error, and left it open without half-closing it:
 // a live state that is still unread (no failed read or write ended the
 // conversation) and not half-closed.
-func eofLost(atReturn mask) bool {
+func eofLost(atReturn lattice.Mask) bool {
 	lost := false
-	atReturn.each(func(s state) {
-		if s.status() == statusUnread && s.written() && !s.halfClosed() {
+	atReturn.Each(func(s lattice.State) {
+		if s.Status() == lattice.Unread && s.Written() && !s.HalfClosed() {
 			lost = true
 		}
 	})
 	return lost
 }
 
-func sortedHanded(m map[int]*rootSummary) []int {
+func sortedHanded(m map[int]*summary.Root) []int {
 	keys := make([]int, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -1,11 +1,12 @@
-package analyzer
+package ownership
 
 import (
 	"go/token"
-	"go/types"
 
 	"golang.org/x/tools/go/ssa"
 	"golang.org/x/tools/go/types/typeutil"
+
+	"github.com/rstlint/rstlint/analyzer/internal/knowledge"
 )
 
 // This file finds the connection parameters that carry datagrams. A
@@ -14,11 +15,46 @@ import (
 // passes such a conn to one of its functions, that function's parameter
 // is no stream, whatever its type says.
 
-// datagramParams returns, for the package's functions, which parameters
+// datagramOrigins create datagram sockets; the value is the index of the
+// network argument, -1 when there is none.
+var datagramOrigins = map[string]int{
+	"net.ListenUDP":                    -1,
+	"net.DialUDP":                      -1,
+	"net.ListenIP":                     -1,
+	"net.DialIP":                       -1,
+	"net.ListenUnixgram":               -1,
+	"net.ListenMulticastUDP":           -1,
+	"net.ListenPacket":                 -1,
+	"(*net.ListenConfig).ListenPacket": -1,
+	"net.Dial":                         0,
+	"net.DialTimeout":                  0,
+	"(*net.Dialer).Dial":               1,
+	"(*net.Dialer).DialContext":        2,
+}
+
+// isDatagramOrigin reports whether a call creates a datagram socket: a
+// UDP, IP or unixgram listener or conn, or a Dial with a constant packet
+// network.
+func isDatagramOrigin(cc *ssa.CallCommon) bool {
+	netArg, ok := datagramOrigins[knowledge.FuncName(cc.StaticCallee())]
+	if !ok || cc.IsInvoke() {
+		return false
+	}
+	if netArg < 0 {
+		return true
+	}
+	if netArg >= len(cc.Args) {
+		return false
+	}
+	n, isConst := knowledge.ConstString(cc.Args[netArg])
+	return isConst && !knowledge.IsStreamNetwork(n) && n != ""
+}
+
+// DatagramParams returns, for the package's functions, which parameters
 // some call site in the package (a call, go or defer, or a call of one of
 // these functions passing its own marked parameter on) feeds a datagram
 // conn.
-func datagramParams(funcs []*ssa.Function) map[*ssa.Function][]bool {
+func DatagramParams(funcs []*ssa.Function) map[*ssa.Function][]bool {
 	local := make(map[*ssa.Function]bool, len(funcs))
 	for _, fn := range funcs {
 		local[fn] = true
@@ -38,7 +74,7 @@ func datagramParams(funcs []*ssa.Function) map[*ssa.Function][]bool {
 						continue
 					}
 					for i, a := range call.Common().Args {
-						if i < len(callee.Params) && isConnType(callee.Params[i].Type()) &&
+						if i < len(callee.Params) && knowledge.IsConnType(callee.Params[i].Type()) &&
 							!d.marked(callee, i) && d.carries(a, 0) {
 							d.mark(callee, i)
 							changed = true
@@ -74,36 +110,27 @@ func (d *datagrams) mark(fn *ssa.Function, i int) {
 // conn), or a parameter marked already; seen through conversions, phis and
 // captured variables.
 func (d *datagrams) carries(v ssa.Value, depth int) bool {
-	if depth > 8 {
+	if depth > knowledge.MaxDepth {
 		return false
 	}
-	if d.isDatagramType(v.Type()) {
+	if knowledge.IsDatagramType(&d.methods, v.Type()) {
 		return true
 	}
-	switch v := v.(type) {
+	w := knowledge.Through(v)
+	if w != v && knowledge.IsDatagramType(&d.methods, w.Type()) {
+		return true
+	}
+	switch v := w.(type) {
 	case *ssa.Parameter:
-		fn := v.Parent()
-		for i, p := range fn.Params {
-			if p == v {
-				return d.marked(fn, i)
-			}
+		if i := knowledge.ParamIndex(v.Parent(), v); i >= 0 {
+			return d.marked(v.Parent(), i)
 		}
 	case *ssa.FreeVar:
-		if b := binding(v); b != nil {
+		if b := knowledge.Binding(v); b != nil {
 			return d.carries(b, depth+1)
 		}
 	case *ssa.UnOp:
 		return v.Op == token.MUL && d.stored(v.X, depth+1)
-	case *ssa.MakeInterface:
-		return d.carries(v.X, depth+1)
-	case *ssa.ChangeInterface:
-		return d.carries(v.X, depth+1)
-	case *ssa.ChangeType:
-		return d.carries(v.X, depth+1)
-	case *ssa.TypeAssert:
-		return d.carries(v.X, depth+1)
-	case *ssa.Extract:
-		return v.Index == 0 && d.carries(v.Tuple, depth+1)
 	case *ssa.Phi:
 		for _, e := range v.Edges {
 			if d.carries(e, depth+1) {
@@ -129,51 +156,12 @@ func (d *datagrams) carries(v ssa.Value, depth int) bool {
 func (d *datagrams) stored(addr ssa.Value, depth int) bool {
 	switch a := addr.(type) {
 	case *ssa.FreeVar:
-		if b := binding(a); b != nil {
+		if b := knowledge.Binding(a); b != nil {
 			return d.stored(b, depth+1)
 		}
 	case *ssa.Alloc:
 		for _, r := range *a.Referrers() {
 			if st, ok := r.(*ssa.Store); ok && st.Addr == a && d.carries(st.Val, depth+1) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// binding is the value the enclosing function binds to a free variable.
-func binding(fv *ssa.FreeVar) ssa.Value {
-	fn := fv.Parent()
-	index := -1
-	for i, x := range fn.FreeVars {
-		if x == fv {
-			index = i
-		}
-	}
-	if index < 0 || fn.Parent() == nil {
-		return nil
-	}
-	for _, b := range fn.Parent().Blocks {
-		for _, instr := range b.Instrs {
-			if mc, ok := instr.(*ssa.MakeClosure); ok && mc.Fn == fn {
-				return mc.Bindings[index]
-			}
-		}
-	}
-	return nil
-}
-
-// isDatagramType reports whether t is a datagram conn type: *net.UDPConn,
-// *net.IPConn, or a type with net.PacketConn's ReadFrom or WriteTo.
-func (d *datagrams) isDatagramType(t types.Type) bool {
-	if isNamedType(t, true, "net", "UDPConn") || isNamedType(t, true, "net", "IPConn") {
-		return true
-	}
-	ms := d.methods.MethodSet(t)
-	for _, name := range []string{"ReadFrom", "WriteTo"} {
-		if sel := ms.Lookup(nil, name); sel != nil {
-			if m, ok := sel.Obj().(*types.Func); ok && isPacketMethod(m) {
 				return true
 			}
 		}

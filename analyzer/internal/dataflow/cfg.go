@@ -1,4 +1,4 @@
-package analyzer
+package dataflow
 
 import "golang.org/x/tools/go/ssa"
 
@@ -6,22 +6,22 @@ import "golang.org/x/tools/go/ssa"
 // on its own: the order the dataflow visits blocks in, and which blocks
 // lie on a cycle. Every later stage asks it instead of walking again.
 
-// cfg is what the analysis needs of one function's control-flow graph.
-type cfg struct {
+// CFG is what the analysis needs of one function's control-flow graph.
+type CFG struct {
 	// rpo lists the blocks reachable from the entry in reverse postorder.
 	rpo []*ssa.BasicBlock
 	// cyclic[i] is set when block i can reach itself.
 	cyclic []bool
 }
 
-// newCFG computes the order and the cycles of fn's graph, in time linear
+// NewCFG computes the order and the cycles of fn's graph, in time linear
 // in its blocks and edges. fn must have a body.
-func newCFG(fn *ssa.Function) *cfg {
-	return &cfg{rpo: reversePostorder(fn), cyclic: cyclicBlocks(fn)}
+func NewCFG(fn *ssa.Function) *CFG {
+	return &CFG{rpo: reversePostorder(fn), cyclic: cyclicBlocks(fn)}
 }
 
-// inLoop reports whether b can reach itself.
-func (g *cfg) inLoop(b *ssa.BasicBlock) bool { return g.cyclic[b.Index] }
+// InLoop reports whether b can reach itself.
+func (g *CFG) InLoop(b *ssa.BasicBlock) bool { return g.cyclic[b.Index] }
 
 // reversePostorder lists the reachable blocks of fn in reverse postorder.
 func reversePostorder(fn *ssa.Function) []*ssa.BasicBlock {

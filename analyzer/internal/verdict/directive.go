@@ -1,4 +1,4 @@
-package analyzer
+package verdict
 
 import (
 	"go/ast"
@@ -12,8 +12,8 @@ import (
 // diagnostic on their line or the next, and reports those without a
 // reason.
 
-// ignoredLines is the set of lines a directive covers.
-type ignoredLines map[lineKey]bool
+// Ignored is the set of lines a directive covers.
+type Ignored map[lineKey]bool
 
 type lineKey struct {
 	file string
@@ -22,14 +22,14 @@ type lineKey struct {
 
 // covers reports whether a directive is on the diagnostic's line or the
 // line above.
-func (ig ignoredLines) covers(p token.Position) bool {
+func (ig Ignored) covers(p token.Position) bool {
 	return ig[lineKey{p.Filename, p.Line}] || ig[lineKey{p.Filename, p.Line - 1}]
 }
 
 // directives finds the //rstlint:ignore comments of the package and, if
 // report is set, reports those without a reason.
-func directives(pass *analysis.Pass, report bool) ignoredLines {
-	ignored := make(ignoredLines)
+func Directives(pass *analysis.Pass, report bool) Ignored {
+	ignored := make(Ignored)
 	for _, file := range pass.Files {
 		for _, group := range file.Comments {
 			for _, c := range group.List {
@@ -43,7 +43,7 @@ func directives(pass *analysis.Pass, report bool) ignoredLines {
 // directive reads one comment. "// rstlint:ignore", with a space as many
 // write "// nolint", is the same directive: silently not honouring it
 // would keep a diagnostic its author believes suppressed.
-func directive(pass *analysis.Pass, c *ast.Comment, ignored ignoredLines, report bool) {
+func directive(pass *analysis.Pass, c *ast.Comment, ignored Ignored, report bool) {
 	const prefix = "rstlint:ignore"
 	text, ok := strings.CutPrefix(c.Text, "//")
 	if !ok {

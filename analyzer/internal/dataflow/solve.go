@@ -1,9 +1,14 @@
-package analyzer
+package dataflow
 
 import (
 	"go/token"
 
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/rstlint/rstlint/analyzer/internal/knowledge"
+	"github.com/rstlint/rstlint/analyzer/internal/lattice"
+	"github.com/rstlint/rstlint/analyzer/internal/ownership"
+	"github.com/rstlint/rstlint/analyzer/internal/summary"
 )
 
 // This file is the dataflow: for each tracked connection, the set of
@@ -14,64 +19,67 @@ import (
 // states they run in, the go statements that hand a connection on, and
 // the states at return.
 
-// flowResult is the result of this stage.
-type flowResult struct {
-	closes   []*closeObs  // every Close of a tracked connection, in the order first reached
-	launches []*launchObs // every go statement handing a connection to a literal
+// Flow is the result of this stage.
+type Flow struct {
+	Closes   []*CloseObs  // every Close of a tracked connection, in the order first reached
+	Launches []*LaunchObs // every go statement handing a connection to a literal
 	// atReturn and errReturn are, for each root connection (parameter or
 	// captured variable), the states at a normal return, and at a return
 	// of a non-nil error.
-	atReturn, errReturn []mask
+	atReturn, errReturn []lattice.Mask
 	returnsErr          bool // some return yields an error that may be non-nil
-	// lingerLeaks are the conns that leave the function (returned, stored,
+	// LingerLeaks are the conns that leave the function (returned, stored,
 	// handed to a goroutine or to a callee that keeps them) with SO_LINGER
 	// at zero: every Close of them, wherever it is, resets.
-	lingerLeaks []lingerLeak
+	LingerLeaks []LingerLeak
 }
 
-// lingerLeak is a conn leaving the function at pos with the SetLinger(0)
-// at lingerAt in force.
-type lingerLeak struct {
-	conn          int
-	lingerAt, pos token.Pos
+// LingerLeak is a conn leaving the function at Pos with the SetLinger(0)
+// at LingerAt in force.
+type LingerLeak struct {
+	Conn          int
+	LingerAt, Pos token.Pos
 }
 
-// closeObs is a Close of one connection at one position: the union of
+// CloseObs is a Close of one connection at one position: the union of
 // the states it runs in on every path.
-type closeObs struct {
-	pos      token.Pos
-	conn     int
-	states   mask
-	lastIO   ioSite    // the last partial read (servers) or write (clients) before it
-	lingerAt token.Pos // the SetLinger(0) before it, if any
-	// liveReader is the call of a pipe helper that returned while a copy
+type CloseObs struct {
+	Pos      token.Pos
+	Conn     int
+	States   lattice.Mask
+	LastIO   summary.IOSite // the last partial read (servers) or write (clients) before it
+	LingerAt token.Pos      // the SetLinger(0) before it, if any
+	// LiveReader is the call of a pipe helper that returned while a copy
 	// goroutine it started may still read the conn (ParamEffect.LeftReading).
-	liveReader ioSite
-	via        string // the helper that closes, when not a direct Close
-	// judged is false for a Close inside a callee that owns the connection
-	// (reads or writes it) or keeps it: the callee is judged itself, and
-	// only the proxy rule, which asks when a Close happens, looks at it.
-	judged bool
-	// afterGo is the set of go statements (by eventTable.goIndex) that may
+	LiveReader summary.IOSite
+	Via        string // the helper that closes, when not a direct Close
+	// Judged is false for a Close inside a callee that answers for the
+	// connection (ownership.CalleeAnswers): the callee is judged itself,
+	// and only the proxy rule, which asks when a Close happens, looks at it.
+	Judged bool
+	// AfterGo is the set of go statements (by Events.GoIndex) that may
 	// have run before it.
-	afterGo bitset
+	AfterGo Bitset
 }
 
-// launchObs is a go statement that hands a connection to a function
+// LaunchObs is a go statement that hands a connection to a function
 // literal, with the states the goroutine starts from.
-type launchObs struct {
+type LaunchObs struct {
+	Conn   int
+	Root   *summary.Root // what the literal does to the connection, nil when unknown
 	ev     event
-	states mask
-	lastIO ioSite
+	States lattice.Mask
+	LastIO summary.IOSite
 }
 
-// bitset is a set of small integers.
-type bitset []uint64
+// Bitset is a set of small integers.
+type Bitset []uint64
 
-func newBitset(n int) bitset    { return make(bitset, (n+63)/64) }
-func (b bitset) set(i int)      { b[i/64] |= 1 << (i % 64) }
-func (b bitset) has(i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
-func (b bitset) unionWith(o bitset) (changed bool) {
+func newBitset(n int) Bitset    { return make(Bitset, (n+63)/64) }
+func (b Bitset) set(i int)      { b[i/64] |= 1 << (i % 64) }
+// Has reports whether i is in b.
+func (b Bitset) Has(i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
+func (b Bitset) unionWith(o Bitset) (changed bool) {
 	for i := range b {
 		if u := b[i] | o[i]; u != b[i] {
 			b[i], changed = u, true
@@ -82,20 +90,20 @@ func (b bitset) unionWith(o bitset) (changed bool) {
 
 // flowState is the state at one program point.
 type flowState struct {
-	m        []mask
-	lastIO   []ioSite
+	m        []lattice.Mask
+	lastIO   []summary.IOSite
 	lingerAt []token.Pos
-	reader   []ioSite // the pipe helper whose copy may still read the conn
-	defers   bitset   // pending deferred calls, by index in eventTable.defers
-	launched bitset   // go statements run so far, by eventTable.goIndex
+	reader   []summary.IOSite // the pipe helper whose copy may still read the conn
+	defers   Bitset           // pending deferred calls, by index in Events.defers
+	launched Bitset           // go statements run so far, by Events.goIndex
 }
 
 func newFlowState(conns, defers, gos int) *flowState {
 	return &flowState{
-		m:        make([]mask, conns),
-		lastIO:   make([]ioSite, conns),
+		m:        make([]lattice.Mask, conns),
+		lastIO:   make([]summary.IOSite, conns),
 		lingerAt: make([]token.Pos, conns),
-		reader:   make([]ioSite, conns),
+		reader:   make([]summary.IOSite, conns),
 		defers:   newBitset(defers),
 		launched: newBitset(gos),
 	}
@@ -117,13 +125,13 @@ func (s *flowState) mergeInto(dst *flowState) bool {
 		if m := dst.m[i] | s.m[i]; m != dst.m[i] {
 			dst.m[i], changed = m, true
 		}
-		if s.lastIO[i].pos > dst.lastIO[i].pos {
+		if s.lastIO[i].Pos > dst.lastIO[i].Pos {
 			dst.lastIO[i], changed = s.lastIO[i], true
 		}
 		if s.lingerAt[i] > dst.lingerAt[i] {
 			dst.lingerAt[i], changed = s.lingerAt[i], true
 		}
-		if s.reader[i].pos > dst.reader[i].pos {
+		if s.reader[i].Pos > dst.reader[i].Pos {
 			dst.reader[i], changed = s.reader[i], true
 		}
 	}
@@ -137,19 +145,19 @@ func (s *flowState) mergeInto(dst *flowState) bool {
 }
 
 // solve runs the dataflow over fn to its fixed point.
-func solve(fn *ssa.Function, tr *tracking, ev *eventTable, g *cfg) *flowResult {
-	nc, nd, ng := len(tr.conns), len(ev.defers), len(ev.goIndex)
+func solve(fn *ssa.Function, tr *ownership.Tracking, ev *Events, g *CFG) *Flow {
+	nc, nd, ng := len(tr.Conns), len(ev.defers), len(ev.GoIndex)
 	sv := &solver{
 		tr: tr, ev: ev,
-		res: &flowResult{atReturn: make([]mask, nc), errReturn: make([]mask, nc)},
-		obs: make(map[obsKey]*closeObs),
-		lau: make(map[launchKey]*launchObs),
+		res: &Flow{atReturn: make([]lattice.Mask, nc), errReturn: make([]lattice.Mask, nc)},
+		obs: make(map[obsKey]*CloseObs),
+		lau: make(map[launchKey]*LaunchObs),
 	}
 	in := make([]*flowState, len(fn.Blocks))
 	entry := newFlowState(nc, nd, ng)
-	for k, c := range tr.conns {
-		if c.isRoot() {
-			entry.m[k] = maskUnread
+	for k, c := range tr.Conns {
+		if c.IsRoot() {
+			entry.m[k] = lattice.MaskUnread
 		}
 	}
 	in[0] = entry
@@ -191,11 +199,11 @@ func solve(fn *ssa.Function, tr *tracking, ev *eventTable, g *cfg) *flowResult {
 // solver accumulates the result while the dataflow iterates; everything
 // it records only grows, so the fixed point is the union over all paths.
 type solver struct {
-	tr  *tracking
-	ev  *eventTable
-	res *flowResult
-	obs map[obsKey]*closeObs
-	lau map[launchKey]*launchObs
+	tr  *ownership.Tracking
+	ev  *Events
+	res *Flow
+	obs map[obsKey]*CloseObs
+	lau map[launchKey]*LaunchObs
 }
 
 type obsKey struct {
@@ -222,10 +230,10 @@ func (sv *solver) transferBlock(b *ssa.BasicBlock, s *flowState) bool {
 		case *ssa.Defer:
 			s.defers.set(sv.ev.deferIndex[i])
 		case *ssa.Go:
-			s.launched.set(sv.ev.goIndex[i])
+			s.launched.set(sv.ev.GoIndex[i])
 		case *ssa.RunDefers:
 			for d := len(sv.ev.defers) - 1; d >= 0; d-- {
-				if s.defers.has(d) {
+				if s.defers.Has(d) {
 					for j := range sv.ev.deferred[d] {
 						sv.apply(s, &sv.ev.deferred[d][j])
 					}
@@ -234,7 +242,7 @@ func (sv *solver) transferBlock(b *ssa.BasicBlock, s *flowState) bool {
 		case *ssa.Return:
 			sv.recordReturn(i, s)
 		case *ssa.Call:
-			if noReturnFuncs[funcName(i.Common().StaticCallee())] {
+			if knowledge.NoReturnFuncs[knowledge.FuncName(i.Common().StaticCallee())] {
 				return false
 			}
 		}
@@ -244,7 +252,7 @@ func (sv *solver) transferBlock(b *ssa.BasicBlock, s *flowState) bool {
 
 func (sv *solver) recordReturn(ret *ssa.Return, s *flowState) {
 	var errVal ssa.Value
-	if n := len(ret.Results); n > 0 && isErrorType(ret.Results[n-1].Type()) && !isNilConst(ret.Results[n-1]) {
+	if n := len(ret.Results); n > 0 && knowledge.IsErrorType(ret.Results[n-1].Type()) && !knowledge.IsNilConst(ret.Results[n-1]) {
 		errVal = ret.Results[n-1]
 		sv.res.returnsErr = true
 	}
@@ -254,8 +262,8 @@ func (sv *solver) recordReturn(ret *ssa.Return, s *flowState) {
 	if errVal != nil {
 		failed = sv.ev.outcomes.of(errVal, testNonNil, 0)
 	}
-	for k, c := range sv.tr.conns {
-		if !c.isRoot() {
+	for k, c := range sv.tr.Conns {
+		if !c.IsRoot() {
 			continue
 		}
 		sv.res.atReturn[k] |= s.m[k]
@@ -265,7 +273,7 @@ func (sv *solver) recordReturn(ret *ssa.Return, s *flowState) {
 		m := s.m[k]
 		for _, oc := range failed {
 			if oc.conn == k {
-				m = m.drain()
+				m = m.Drain()
 			}
 		}
 		sv.res.errReturn[k] |= m
@@ -278,11 +286,11 @@ func (sv *solver) refine(s *flowState, cond ssa.Value, branch bool) {
 	for _, oc := range sv.ev.outcomes.onEdge(cond, branch) {
 		switch oc.then {
 		case over:
-			s.m[oc.conn] = s.m[oc.conn].drain()
+			s.m[oc.conn] = s.m[oc.conn].Drain()
 		case neverMade, brokenPeer, notStream:
 			s.m[oc.conn] = 0
 		case earlyInput:
-			s.m[oc.conn] = s.m[oc.conn].writtenOnly()
+			s.m[oc.conn] = s.m[oc.conn].WrittenOnly()
 		}
 	}
 }
@@ -290,42 +298,42 @@ func (sv *solver) refine(s *flowState, cond ssa.Value, branch bool) {
 // apply performs one event on s.
 func (sv *solver) apply(s *flowState, ev *event) {
 	k := ev.conn
-	c := sv.tr.conns[k]
+	c := sv.tr.Conns[k]
 	switch ev.kind {
 	case evOrigin:
-		s.m[k] = maskUnread
-		if c.client {
-			s.m[k] = maskUnread.drain() // nothing owed before we speak
+		s.m[k] = lattice.MaskUnread
+		if c.Client {
+			s.m[k] = lattice.MaskUnread.Drain() // nothing owed before we speak
 		}
-		s.lastIO[k], s.lingerAt[k], s.reader[k] = ioSite{}, token.NoPos, ioSite{}
+		s.lastIO[k], s.lingerAt[k], s.reader[k] = summary.IOSite{}, token.NoPos, summary.IOSite{}
 	case evEffect:
 		switch ev.eff {
-		case effRead:
-			if c.client {
-				s.m[k] = s.m[k].drain()
+		case knowledge.EffRead:
+			if c.Client {
+				s.m[k] = s.m[k].Drain()
 			}
-			s.lastIO[k] = ioSite{pos: ev.pos, what: ev.what}
-		case effDrain:
-			s.m[k] = s.m[k].drain()
-		case effWrite:
-			s.m[k] = s.m[k].write()
+			s.lastIO[k] = summary.IOSite{Pos: ev.pos, What: ev.what}
+		case knowledge.EffDrain:
+			s.m[k] = s.m[k].Drain()
+		case knowledge.EffWrite:
+			s.m[k] = s.m[k].Write()
 			if sv.owesReply(k) {
-				s.m[k] = pending(s.m[k])
-				s.lastIO[k] = ioSite{pos: ev.pos, what: ev.what, write: true}
+				s.m[k] = lattice.Pending(s.m[k])
+				s.lastIO[k] = summary.IOSite{Pos: ev.pos, What: ev.what, Write: true}
 			}
-		case effHalfClose:
-			s.m[k] = s.m[k].halfClose()
-		case effLingerZero:
-			s.m[k] = s.m[k].setLinger(true)
+		case knowledge.EffHalfClose:
+			s.m[k] = s.m[k].HalfClose()
+		case knowledge.EffLingerZero:
+			s.m[k] = s.m[k].SetLinger(true)
 			s.lingerAt[k] = ev.pos
-		case effLingerReset:
-			s.m[k] = s.m[k].setLinger(false)
-		case effClose:
+		case knowledge.EffLingerReset:
+			s.m[k] = s.m[k].SetLinger(false)
+		case knowledge.EffClose:
 			sv.observe(s, ev.pos, k, s.m[k], s.lastIO[k], s.lingerAt[k], "", true)
-			s.m[k] = s.m[k].close()
-		case effEscape:
+			s.m[k] = s.m[k].Close()
+		case knowledge.EffEscape:
 			sv.leaves(s, k, ev.pos)
-			s.m[k] = s.m[k].escape()
+			s.m[k] = s.m[k].Escape()
 		}
 	case evSummary:
 		pe := ev.pe
@@ -336,82 +344,82 @@ func (sv *solver) apply(s *flowState, ev *event) {
 			}
 			// A helper that only closes is judged here; one that uses or
 			// keeps the connection is judged itself.
-			judged := !pe.Uses && !pe.Escapes
-			sv.observe(s, ev.pos, k, compose(s.m[k], mask(pe.AtClose)), s.lastIO[k], lingerAt, ev.what, judged)
+			judged := !ownership.CalleeAnswers(pe)
+			sv.observe(s, ev.pos, k, lattice.Compose(s.m[k], lattice.Mask(pe.AtClose)), s.lastIO[k], lingerAt, ev.what, judged)
 		}
 		if pe.LeftReading {
-			s.reader[k] = ioSite{pos: ev.pos, what: ev.what}
+			s.reader[k] = summary.IOSite{Pos: ev.pos, What: ev.what}
 		}
 		if pe.Escapes {
 			sv.leaves(s, k, ev.pos)
-			s.m[k] = s.m[k].escape()
+			s.m[k] = s.m[k].Escape()
 			return
 		}
-		sv.afterCall(s, k, mask(pe.AtReturn), pe.AtClose != 0, paramTouch(pe), ev)
+		sv.afterCall(s, k, lattice.Mask(pe.AtReturn), pe.AtClose != 0, paramTouch(pe), ev)
 	case evLiteral:
 		rr := ev.root
 		if rr == nil {
 			sv.leaves(s, k, ev.pos)
-			s.m[k] = s.m[k].escape()
+			s.m[k] = s.m[k].Escape()
 			return
 		}
-		for _, site := range rr.sites {
+		for _, site := range rr.Sites {
 			lastIO, lingerAt := s.lastIO[k], s.lingerAt[k]
-			if site.lastIO.pos != token.NoPos {
-				lastIO = site.lastIO
+			if site.LastIO.Pos != token.NoPos {
+				lastIO = site.LastIO
 			}
-			if site.lingerAt != token.NoPos {
-				lingerAt = site.lingerAt
+			if site.LingerAt != token.NoPos {
+				lingerAt = site.LingerAt
 			}
-			sv.observe(s, site.pos, k, compose(s.m[k], site.rel), lastIO, lingerAt, site.via, !rr.effect.Escapes)
+			sv.observe(s, site.Pos, k, lattice.Compose(s.m[k], site.Rel), lastIO, lingerAt, site.Via, !rr.Effect.Escapes)
 		}
-		if rr.effect.Escapes {
+		if rr.Effect.Escapes {
 			sv.leaves(s, k, ev.pos)
-			s.m[k] = s.m[k].escape()
+			s.m[k] = s.m[k].Escape()
 			return
 		}
-		e := &rr.effect
-		sv.afterCall(s, k, mask(e.AtReturn), e.AtClose != 0, paramTouch(e), ev)
+		e := &rr.Effect
+		sv.afterCall(s, k, lattice.Mask(e.AtReturn), e.AtClose != 0, paramTouch(e), ev)
 	case evLaunch:
 		key := launchKey{ev.pos, k, ev.index}
 		l, ok := sv.lau[key]
 		if !ok {
-			l = &launchObs{ev: *ev}
+			l = &LaunchObs{Conn: ev.conn, Root: ev.root, ev: *ev}
 			sv.lau[key] = l
-			sv.res.launches = append(sv.res.launches, l)
+			sv.res.Launches = append(sv.res.Launches, l)
 		}
-		l.states |= s.m[k]
-		l.lastIO = later(l.lastIO, s.lastIO[k])
+		l.States |= s.m[k]
+		l.LastIO = summary.Later(l.LastIO, s.lastIO[k])
 		sv.leaves(s, k, ev.pos)
-		s.m[k] = s.m[k].escape()
+		s.m[k] = s.m[k].Escape()
 	}
 }
 
 // afterCall moves a connection to its state after a call, given the
 // callee's relative states at return.
-func (sv *solver) afterCall(s *flowState, k int, atReturn mask, closes bool, t touch, ev *event) {
-	client := sv.tr.conns[k].client
-	m := compose(s.m[k], atReturn)
+func (sv *solver) afterCall(s *flowState, k int, atReturn lattice.Mask, closes bool, t touch, ev *event) {
+	client := sv.tr.Conns[k].Client
+	m := lattice.Compose(s.m[k], atReturn)
 	if closes {
-		m |= s.m[k].close()
+		m |= s.m[k].Close()
 	}
 	if client {
 		switch {
 		case t.reads:
-			m = m.drain()
+			m = m.Drain()
 		case t.writes && sv.owesReply(k):
-			m = pending(m)
+			m = lattice.Pending(m)
 		}
 	}
-	if m.lingerZero() && !s.m[k].lingerZero() {
+	if m.LingerZero() && !s.m[k].LingerZero() {
 		s.lingerAt[k] = ev.pos // the callee set SO_LINGER to 0
 	}
 	s.m[k] = m
 	switch {
 	case t.reads:
-		s.lastIO[k] = ioSite{pos: ev.pos, what: ev.what}
+		s.lastIO[k] = summary.IOSite{Pos: ev.pos, What: ev.what}
 	case t.writes && sv.owesReply(k):
-		s.lastIO[k] = ioSite{pos: ev.pos, what: ev.what, write: true}
+		s.lastIO[k] = summary.IOSite{Pos: ev.pos, What: ev.what, Write: true}
 	}
 }
 
@@ -425,38 +433,38 @@ func (sv *solver) afterCall(s *flowState, k int, atReturn mask, closes bool, t t
 // reply is taken to be owed here, and judge drops the reports on fields
 // that no function of the package reads.
 func (sv *solver) owesReply(k int) bool {
-	c := sv.tr.conns[k]
-	return c.client && (sv.ev.read[k] || c.field != nil)
+	c := sv.tr.Conns[k]
+	return c.Client && (sv.ev.Read[k] || c.Field != nil)
 }
 
 // leaves records conn k leaving the function at pos, if SO_LINGER is zero.
 func (sv *solver) leaves(s *flowState, k int, pos token.Pos) {
-	if !s.m[k].lingerZero() || !s.lingerAt[k].IsValid() {
+	if !s.m[k].LingerZero() || !s.lingerAt[k].IsValid() {
 		return
 	}
-	for _, l := range sv.res.lingerLeaks {
-		if l.conn == k && l.lingerAt == s.lingerAt[k] {
+	for _, l := range sv.res.LingerLeaks {
+		if l.Conn == k && l.LingerAt == s.lingerAt[k] {
 			return
 		}
 	}
-	sv.res.lingerLeaks = append(sv.res.lingerLeaks, lingerLeak{conn: k, lingerAt: s.lingerAt[k], pos: pos})
+	sv.res.LingerLeaks = append(sv.res.LingerLeaks, LingerLeak{Conn: k, LingerAt: s.lingerAt[k], Pos: pos})
 }
 
 // observe records a Close of connection k at pos in the states m.
-func (sv *solver) observe(s *flowState, pos token.Pos, k int, m mask, lastIO ioSite, lingerAt token.Pos, via string, judged bool) {
+func (sv *solver) observe(s *flowState, pos token.Pos, k int, m lattice.Mask, lastIO summary.IOSite, lingerAt token.Pos, via string, judged bool) {
 	if m == 0 {
 		return // not reachable with this connection alive
 	}
 	key := obsKey{pos, k, judged}
 	o, ok := sv.obs[key]
 	if !ok {
-		o = &closeObs{pos: pos, conn: k, via: via, judged: judged, afterGo: newBitset(len(sv.ev.goIndex))}
+		o = &CloseObs{Pos: pos, Conn: k, Via: via, Judged: judged, AfterGo: newBitset(len(sv.ev.GoIndex))}
 		sv.obs[key] = o
-		sv.res.closes = append(sv.res.closes, o)
+		sv.res.Closes = append(sv.res.Closes, o)
 	}
-	o.states |= m
-	o.lastIO = later(o.lastIO, lastIO)
-	o.lingerAt = max(o.lingerAt, lingerAt)
-	o.liveReader = later(o.liveReader, s.reader[k])
-	o.afterGo.unionWith(s.launched)
+	o.States |= m
+	o.LastIO = summary.Later(o.LastIO, lastIO)
+	o.LingerAt = max(o.LingerAt, lingerAt)
+	o.LiveReader = summary.Later(o.LiveReader, s.reader[k])
+	o.AfterGo.unionWith(s.launched)
 }

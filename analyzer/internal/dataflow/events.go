@@ -1,0 +1,620 @@
+package dataflow
+
+import (
+	"go/token"
+	"slices"
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/rstlint/rstlint/analyzer/internal/knowledge"
+	"github.com/rstlint/rstlint/analyzer/internal/ownership"
+	"github.com/rstlint/rstlint/analyzer/internal/summary"
+)
+
+// This file is the one definition of what an instruction does to the
+// tracked connections: read, partial read, drain, write, half-close,
+// close, linger, escape, or a call whose summary says so. The dataflow,
+// the summaries and the proxy rule all read this table; none decides
+// again what an instruction means. What the outcome of a call says on the
+// edges of an If, and the checks by which the program finds that the peer
+// broke the protocol, are outcomes.go's.
+
+// evKind distinguishes the events of the dataflow.
+type evKind uint8
+
+const (
+	evEffect  evKind = iota // a plain effect (read, drain, close...)
+	evOrigin                // the connection is (re)created here
+	evSummary               // a call of a function summarized by a summary.ParamEffect
+	evLiteral               // a call of a function literal: apply its summary.Root
+	evLaunch                // a go statement hands the connection to a function literal
+)
+
+// event is what one instruction does to one connection.
+type event struct {
+	kind evKind
+	conn int
+	eff  knowledge.Effect // evEffect
+	pos  token.Pos        // the call, or the defer or go statement
+	what string           // the function or method responsible, for messages
+
+	pe *summary.ParamEffect // evSummary
+	// root is, for evLiteral and evLaunch, what the literal does to the
+	// connection (nil: unknown, e.g. recursion); index says which of its
+	// free variables (or parameters) the connection is.
+	root  *summary.Root
+	index int
+}
+
+// touch is what an event does to a connection's data, as summaries record
+// it: the same for a direct call, a helper's summary, or a literal's.
+type touch struct {
+	reads, writes, drains, escapes bool
+}
+
+func (t touch) uses() bool { return t.reads || t.writes }
+
+// touch says what the event does to its connection's data.
+func (ev *event) touch() touch {
+	switch ev.kind {
+	case evEffect:
+		return touch{reads: ev.eff == knowledge.EffRead, writes: ev.eff == knowledge.EffWrite, drains: ev.eff == knowledge.EffDrain, escapes: ev.eff == knowledge.EffEscape}
+	case evSummary:
+		return paramTouch(ev.pe)
+	case evLiteral:
+		if ev.root != nil {
+			return paramTouch(&ev.root.Effect)
+		}
+	case evLaunch:
+		return touch{escapes: true}
+	}
+	return touch{}
+}
+
+// paramTouch is a summary's effect on data (its Uses is Reads || Writes).
+func paramTouch(pe *summary.ParamEffect) touch {
+	return touch{reads: pe.Reads, writes: pe.Writes, drains: pe.Drains, escapes: pe.Escapes}
+}
+
+// Events is the result of this stage: every event of a function.
+type Events struct {
+	at         map[ssa.Instruction][]event
+	defers     []*ssa.Defer
+	deferIndex map[*ssa.Defer]int
+	deferred   [][]event // the events of each deferred call, run at RunDefers
+	// GoIndex numbers the go statements, in the order of gos.
+	GoIndex  map[*ssa.Go]int
+	gos      []GoStmt // every go statement
+	outcomes outcomes
+	// Read[k] is set when the function reads connection k somewhere (or
+	// reads it to EOF), itself or through a callee: its protocol has
+	// replies, so a write makes one owed.
+	Read []bool
+}
+
+// GoStmt is a go statement, and the connections its goroutine reads to
+// EOF (a proxy's copy direction).
+type GoStmt struct {
+	Instr *ssa.Go
+	Body  *ssa.Function // the function it runs, when known and local
+	// Handed maps the connections handed to the goroutine to what the
+	// function it runs does to them (nil: unknown).
+	Handed map[int]*summary.Root
+}
+
+// Drains lists the connections the goroutine reads to EOF, in order.
+func (gs GoStmt) Drains() []int {
+	var ks []int
+	for k, rs := range gs.Handed {
+		if rs != nil && rs.Effect.Drains {
+			ks = append(ks, k)
+		}
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// collectEvents scans fn once and records every event on the connections
+// of tr.
+func collectEvents(fn *ssa.Function, tr *ownership.Tracking, g *CFG, user knowledge.UserFuncs, table *summary.Table) *Events {
+	c := &eventCollector{
+		tr: tr, g: g, user: user, table: table, fixedReads: make(map[ssa.Value]int), fn: fn,
+		Events: Events{
+			at:         make(map[ssa.Instruction][]event),
+			deferIndex: make(map[*ssa.Defer]int),
+			GoIndex:    make(map[*ssa.Go]int),
+			outcomes:   make(outcomes),
+		},
+	}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			c.instruction(instr)
+		}
+	}
+	for _, b := range fn.Blocks {
+		if i, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If); ok {
+			c.protocolCheck(i.Cond)
+		}
+	}
+	c.Read = make([]bool, len(tr.Conns))
+	markRead := func(evs []event) {
+		for i := range evs {
+			if t := evs[i].touch(); t.reads || t.drains {
+				c.Read[evs[i].conn] = true
+			}
+		}
+	}
+	for _, evs := range c.at {
+		markRead(evs)
+	}
+	for _, evs := range c.deferred {
+		markRead(evs)
+	}
+	return &c.Events
+}
+
+// eventCollector holds what collectEvents needs while it scans.
+type eventCollector struct {
+	Events
+	tr    *ownership.Tracking
+	g     *CFG
+	user  knowledge.UserFuncs
+	table *summary.Table
+	// fixedReads maps the buffers filled by a read of an exact size
+	// (io.ReadFull, Peek) to their connection.
+	fixedReads map[ssa.Value]int
+	fn         *ssa.Function
+}
+
+func (c *eventCollector) instruction(instr ssa.Instruction) {
+	alias := c.tr.Alias
+	switch i := instr.(type) {
+	case *ssa.Call:
+		if id, ok := c.tr.OriginAt[i]; ok {
+			c.add(i, event{kind: evOrigin, conn: id, pos: i.Pos()})
+			c.outcomes.addOriginError(i, id)
+		}
+		for _, ev := range c.callEvents(i, i.Pos()) {
+			c.add(i, ev)
+		}
+	case *ssa.Defer:
+		c.deferIndex[i] = len(c.defers)
+		c.defers = append(c.defers, i)
+		c.deferred = append(c.deferred, c.callEvents(i, i.Pos()))
+	case *ssa.Go:
+		c.GoIndex[i] = len(c.gos)
+		evs, gs := c.goEvents(i)
+		c.gos = append(c.gos, gs)
+		for _, ev := range evs {
+			c.add(i, ev)
+		}
+	case *ssa.TypeAssert:
+		if ref, ok := alias[i.X]; ok && ref.Role == knowledge.RoleConn {
+			c.outcomes.addStreamAssertion(i, ref.Conn)
+		}
+	case *ssa.Store:
+		if _, isCell := c.tr.FieldRoots[i.Addr]; !isCell {
+			c.escapeFields(i, i.Val) // the base stored where others can reach it
+		}
+		if ref, ok := alias[i.Val]; ok {
+			if cell, isCell := alias[i.Addr]; !isCell || cell.Conn != ref.Conn || cell.Role != knowledge.RoleCell {
+				c.escape(i, ref.Conn)
+			}
+		} else if cell, ok := alias[i.Addr]; ok && cell.Role == knowledge.RoleCell && !knowledge.IsNilConst(i.Val) {
+			// The variable is re-pointed at something we do not follow.
+			c.escape(i, cell.Conn)
+		}
+	case *ssa.Return:
+		for _, r := range i.Results {
+			c.escapeOperand(i, r)
+			c.escapeFields(i, r)
+		}
+	case *ssa.Send:
+		c.escapeOperand(i, i.X)
+		c.escapeFields(i, i.X)
+	case *ssa.MapUpdate:
+		c.escapeOperand(i, i.Key)
+		c.escapeOperand(i, i.Value)
+		c.escapeFields(i, i.Value)
+	case *ssa.Select:
+		for _, st := range i.States {
+			if st.Send != nil {
+				c.escapeOperand(i, st.Send)
+			}
+		}
+	case *ssa.MakeClosure:
+		if !knowledge.OnlyCalled(i, true) {
+			for _, b := range i.Bindings {
+				c.escapeOperand(i, b)
+				c.escapeFields(i, b)
+			}
+		}
+	case *ssa.Slice, *ssa.IndexAddr, *ssa.FieldAddr:
+		// Taking the address of a cell's contents, or slicing it, lets the
+		// connection go where we cannot see.
+		for _, op := range i.Operands(nil) {
+			if ref, ok := alias[*op]; ok && ref.Role == knowledge.RoleCell {
+				c.escape(i, ref.Conn)
+			}
+		}
+	}
+}
+
+func (c *eventCollector) add(instr ssa.Instruction, ev event) {
+	c.at[instr] = append(c.at[instr], ev)
+}
+
+func (c *eventCollector) escape(instr ssa.Instruction, conn int) {
+	c.add(instr, event{kind: evEffect, conn: conn, eff: knowledge.EffEscape, pos: instr.Pos()})
+}
+
+func (c *eventCollector) escapeOperand(instr ssa.Instruction, v ssa.Value) {
+	if ref, ok := c.tr.Alias[v]; ok {
+		c.escape(instr, ref.Conn)
+	}
+}
+
+// callEvents computes what a call (or deferred call) does to each tracked
+// connection among its receiver and arguments. For a plain *ssa.Call it
+// also records the outcomes of its results.
+func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []event {
+	alias := c.tr.Alias
+	cc := instr.Common()
+	call, _ := instr.(*ssa.Call)
+	what := knowledge.CallName(cc)
+	var evs []event
+	handled := make(map[ssa.Value]bool)
+	emit := func(v ssa.Value, eff knowledge.Effect) {
+		ref, ok := alias[v]
+		if !ok || handled[v] {
+			return
+		}
+		handled[v] = true
+		if eff == knowledge.EffNone {
+			return
+		}
+		evs = append(evs, event{kind: evEffect, conn: ref.Conn, eff: eff, pos: pos, what: what})
+		if call != nil {
+			c.outcomes.addFailure(call, ref.Conn, eff)
+		}
+	}
+	emitCopyArgs := func(method string, args []ssa.Value) {
+		if eff := knowledge.CopyArgEffect(method); eff != knowledge.EffNone {
+			for _, a := range args {
+				emit(a, eff)
+			}
+		}
+	}
+
+	// Closures and function literals called directly.
+	if fnv, ok := knowledge.ClosureCallee(cc); ok {
+		// Every binding is an event (two may hold the same value); an
+		// argument already bound is not.
+		literal := func(v ssa.Value, index int, param bool) {
+			if ref, ok := alias[v]; ok && !(param && handled[v]) {
+				handled[v] = true
+				evs = append(evs, event{kind: evLiteral, conn: ref.Conn, pos: pos, what: "func literal",
+					root: c.table.Literal(fnv, summary.RootKey{Index: index}, param), index: index})
+			}
+		}
+		if mc, isClosure := cc.Value.(*ssa.MakeClosure); isClosure {
+			for i, b := range mc.Bindings {
+				literal(b, i, false)
+				evs = append(evs, c.fieldLiteralEvents(b, fnv, i, false, pos, evLiteral)...)
+			}
+		}
+		for i, a := range cc.Args {
+			literal(a, i, true)
+			evs = append(evs, c.fieldLiteralEvents(a, fnv, i, true, pos, evLiteral)...)
+		}
+		return evs
+	}
+	evs = append(evs, c.fieldCallEvents(call, cc, pos, what)...)
+
+	callee := cc.StaticCallee()
+	name := knowledge.FuncName(callee)
+	if call != nil {
+		c.noteFixedRead(call, name)
+	}
+
+	// User-configured drain and graceful-close functions come first.
+	if c.user.Drain[name] || c.user.Graceful[name] {
+		for _, a := range cc.Args {
+			emit(a, knowledge.EffDrain)
+		}
+		if c.user.Graceful[name] {
+			for _, a := range cc.Args {
+				if ref, ok := alias[a]; ok {
+					evs = append(evs, event{kind: evEffect, conn: ref.Conn, eff: knowledge.EffClose, pos: pos, what: what})
+				}
+			}
+		}
+		return evs
+	}
+
+	// Methods of tracked connections and wrappers.
+	if recv, method, args, ok := knowledge.Receiver(cc); ok {
+		if ref, tracked := alias[recv]; tracked && ref.Role != knowledge.RoleCell && ref.Kind != knowledge.KindFD {
+			eff := knowledge.MethodEffect(ref.Role, ref.Kind, method, args, ref.Closes)
+			if eff == knowledge.EffNone && ref.Role == knowledge.RoleConn && len(args) == 1 && knowledge.IsPastTime(args[0]) &&
+				(method == "SetDeadline" || method == "SetReadDeadline") {
+				// c.SetDeadline(time.Now()): whoever reads it fails at once.
+				evs = append(evs, event{kind: evEffect, conn: ref.Conn, eff: knowledge.EffAbort, pos: pos, what: what})
+			}
+			if eff == knowledge.EffNone && method == "SetLinger" && ref.Role == knowledge.RoleConn && len(args) == 1 {
+				if i := knowledge.ParamIndex(c.fn, args[0]); i >= 0 {
+					// SetLinger(secs), secs a parameter: the caller's
+					// argument decides (tryLinger(c, 0)).
+					evs = append(evs, event{kind: evEffect, conn: ref.Conn, eff: knowledge.EffLingerParam, pos: pos, what: what, index: i})
+				}
+			}
+			emit(recv, eff)
+			if eff == knowledge.EffNone && ref.Role == knowledge.RoleConn && call != nil {
+				// SetKeepAlive, SetDeadline...: they fail only on a broken
+				// or closed socket, so their error ends the conversation too.
+				c.outcomes.addFailure(call, ref.Conn, knowledge.EffWrite)
+			}
+			emitCopyArgs(method, args)
+			if method == "Scan" && call != nil && eff == knowledge.EffRead {
+				c.outcomes.add(call, outcome{conn: ref.Conn, test: testFalse})
+			}
+		} else if _, known := knowledge.ArgEffects[name]; !known && (cc.IsInvoke() || callee != nil && len(callee.Blocks) == 0) {
+			// io.Discard.(io.ReaderFrom).ReadFrom(c) and friends.
+			emitCopyArgs(method, args)
+		}
+	}
+
+	switch {
+	case cc.IsInvoke() || callee == nil:
+		// An unknown method or function value: whatever it is given escapes.
+	case knowledge.ArgEffects[name] != nil:
+		for i, eff := range knowledge.ArgEffects[name] {
+			if i < len(cc.Args) {
+				emit(cc.Args[i], eff)
+			}
+		}
+	case isConstructor(name):
+		// The wrapped arguments are aliases of the result; nothing happens yet.
+		for _, i := range knowledge.Constructors[name].Args {
+			if i < len(cc.Args) {
+				handled[cc.Args[i]] = true
+			}
+		}
+	case c.wraps(callee, cc.Args, handled):
+		// The program's own wrapper: likewise.
+	case strings.HasPrefix(name, knowledge.PkgSyscall+".") || strings.HasPrefix(name, knowledge.PkgUnix+"."):
+		if len(cc.Args) > 0 {
+			if ref, ok := alias[cc.Args[0]]; ok && ref.Kind == knowledge.KindFD {
+				emit(cc.Args[0], knowledge.FDEffect(name, cc.Args))
+			}
+		}
+		for _, a := range cc.Args {
+			handled[a] = true // other system calls do not keep descriptors
+		}
+	default:
+		if sum := c.table.Effects(callee); sum != nil {
+			for i, a := range cc.Args {
+				ref, ok := alias[a]
+				if !ok || handled[a] {
+					continue
+				}
+				handled[a] = true
+				pe := sum.Param(i, "")
+				if pe == nil {
+					evs = append(evs, event{kind: evEffect, conn: ref.Conn, eff: knowledge.EffEscape, pos: pos, what: what})
+					continue
+				}
+				evs = append(evs, event{kind: evSummary, conn: ref.Conn, pos: pos, what: what, pe: pe})
+				if pe.SetsLinger && pe.LingerParam < len(cc.Args) {
+					if secs, ok := knowledge.ConstInt(cc.Args[pe.LingerParam]); ok {
+						eff := knowledge.EffLingerReset
+						if secs == 0 {
+							eff = knowledge.EffLingerZero
+						}
+						evs = append(evs, event{kind: evEffect, conn: ref.Conn, eff: eff, pos: pos, what: what})
+					}
+				}
+				// A failed call ends the conversation when all its errors are
+				// failed reads or writes; and in a loop, when some are: a loop
+				// left only when the reading helper fails reads to EOF (its other
+				// errors are a peer breaking the framing, not a peer that
+				// follows the protocol).
+				if call != nil && (pe.ErrDone || pe.ErrRead && c.g.InLoop(call.Block())) {
+					c.outcomes.addFailure(call, ref.Conn, knowledge.EffRead)
+				}
+			}
+		}
+	}
+
+	// Anything tracked that was not understood leaves our sight.
+	for _, a := range cc.Operands(nil) {
+		if ref, ok := alias[*a]; ok && !handled[*a] {
+			handled[*a] = true
+			evs = append(evs, event{kind: evEffect, conn: ref.Conn, eff: knowledge.EffEscape, pos: pos, what: what})
+		}
+	}
+	return evs
+}
+
+// goEvents: a go statement hands its connections to the goroutine. A
+// function literal is judged from the state at the go statement; a named
+// helper that only closes or drains is applied here; anything else owns
+// the connection from now on. It also says which connections the
+// goroutine reads to EOF.
+func (c *eventCollector) goEvents(g *ssa.Go) ([]event, GoStmt) {
+	alias := c.tr.Alias
+	cc := g.Common()
+	gs := GoStmt{Instr: g, Handed: make(map[int]*summary.Root)}
+	if recv, _, _, ok := knowledge.Receiver(cc); ok {
+		if ref, tracked := alias[recv]; tracked && ref.Role != knowledge.RoleCell {
+			// go c.Close(): a method of the conn, run at once on its own.
+			return c.callEvents(g, g.Pos()), gs
+		}
+	}
+	var evs []event
+	seen := make(map[ssa.Value]bool)
+	if fnv, ok := knowledge.ClosureCallee(cc); ok {
+		gs.Body = fnv
+		launch := func(v ssa.Value, index int, param bool) {
+			if ref, ok := alias[v]; ok && !(param && seen[v]) {
+				seen[v] = true
+				root := c.table.Literal(fnv, summary.RootKey{Index: index}, param)
+				evs = append(evs, event{kind: evLaunch, conn: ref.Conn, pos: g.Pos(), root: root, index: index})
+			}
+		}
+		if mc, isClosure := cc.Value.(*ssa.MakeClosure); isClosure {
+			for i, b := range mc.Bindings {
+				launch(b, i, false)
+				evs = append(evs, c.fieldLiteralEvents(b, fnv, i, false, g.Pos(), evLaunch)...)
+			}
+		}
+		for i, a := range cc.Args {
+			launch(a, i, true)
+			evs = append(evs, c.fieldLiteralEvents(a, fnv, i, true, g.Pos(), evLaunch)...)
+		}
+		for _, ev := range evs {
+			if ev.kind == evLaunch && gs.Handed[ev.conn] == nil {
+				gs.Handed[ev.conn] = ev.root
+			}
+		}
+		return evs, gs
+	}
+	evs = append(evs, c.fieldGoEvents(cc, g.Pos())...)
+	if callee := cc.StaticCallee(); callee != nil && !cc.IsInvoke() {
+		if sum := c.table.Effects(callee); sum != nil {
+			local := cc.Value == callee && len(callee.Blocks) > 0
+			if local {
+				gs.Body = callee
+				for i, a := range cc.Args {
+					for _, k := range c.tr.FieldRoots[a] {
+						gs.Handed[k] = c.table.Literal(callee, summary.RootKey{Index: i, Field: c.tr.Conns[k].Field.Var.Name()}, true)
+					}
+					if ref, ok := alias[a]; ok && gs.Handed[ref.Conn] == nil {
+						gs.Handed[ref.Conn] = c.table.Literal(callee, summary.RootKey{Index: i}, true)
+					}
+				}
+			}
+			for i, a := range cc.Args {
+				ref, ok := alias[a]
+				if !ok {
+					continue
+				}
+				pe := sum.Param(i, "")
+				if seen[a] {
+					continue
+				}
+				seen[a] = true
+				if pe != nil && !pe.Uses && !pe.Escapes {
+					evs = append(evs, event{kind: evSummary, conn: ref.Conn, pos: g.Pos(), what: knowledge.CallName(cc), pe: pe})
+				}
+			}
+		}
+	}
+	for _, a := range cc.Operands(nil) {
+		if ref, ok := alias[*a]; ok {
+			evs = append(evs, event{kind: evEffect, conn: ref.Conn, eff: knowledge.EffEscape, pos: g.Pos(), what: knowledge.CallName(cc)})
+		}
+	}
+	return evs, gs
+}
+
+// Owning fields. A call, go statement or closure given a parameter s (the
+// base) acts on the conns of s's owning fields as its summary says; a
+// base that leaves the function takes them along.
+
+// escapeFields makes the owning fields' conns of v escape, when v is a base.
+func (c *eventCollector) escapeFields(instr ssa.Instruction, v ssa.Value) {
+	for _, k := range c.tr.FieldRoots[v] {
+		c.escape(instr, k)
+	}
+}
+
+// fieldLiteralEvents are the events of a function literal called (kind
+// evLiteral) or started (evLaunch) with base v bound to its free variable
+// (or parameter) index.
+func (c *eventCollector) fieldLiteralEvents(v ssa.Value, fnv *ssa.Function, index int, param bool, pos token.Pos, kind evKind) []event {
+	var evs []event
+	for _, k := range c.tr.FieldRoots[v] {
+		key := summary.RootKey{Index: index, Field: c.tr.Conns[k].Field.Var.Name()}
+		evs = append(evs, event{kind: kind, conn: k, pos: pos, what: "func literal", root: c.table.Literal(fnv, key, param), index: index})
+	}
+	return evs
+}
+
+// fieldCallEvents are the events of a call given bases: the callee's
+// summary of each owning field (nothing when it leaves the field alone).
+// A function value, an interface method, or a function of another
+// package without a fact may do anything to an exported field: the conn
+// escapes. An unexported field is out of other packages' reach.
+func (c *eventCollector) fieldCallEvents(call *ssa.Call, cc *ssa.CallCommon, pos token.Pos, what string) []event {
+	var evs []event
+	callee := cc.StaticCallee()
+	var sum summary.ParamEffects
+	if callee != nil && !cc.IsInvoke() {
+		sum = c.table.Effects(callee)
+	}
+	operands := cc.Args
+	if cc.IsInvoke() {
+		operands = append([]ssa.Value{cc.Value}, cc.Args...)
+	}
+	for i, a := range operands {
+		for _, k := range c.tr.FieldRoots[a] {
+			f := c.tr.Conns[k].Field.Var
+			switch {
+			case sum != nil:
+				if pe := sum.Param(i, f.Name()); pe != nil {
+					evs = append(evs, event{kind: evSummary, conn: k, pos: pos, what: what, pe: pe})
+					if call != nil && (pe.ErrDone || pe.ErrRead && c.g.InLoop(call.Block())) {
+						c.outcomes.addFailure(call, k, knowledge.EffRead)
+					}
+				}
+			case callee == nil || cc.IsInvoke() || f.Exported() || len(callee.Blocks) > 0:
+				// Unknown, or a local function being analysed (recursion).
+				evs = append(evs, event{kind: evEffect, conn: k, eff: knowledge.EffEscape, pos: pos, what: what})
+			}
+		}
+	}
+	return evs
+}
+
+// fieldGoEvents are the events of a go statement running a named function
+// given bases: a goroutine that only closes, drains or half-closes the
+// field is applied here; one that uses it shares the conn (escape).
+func (c *eventCollector) fieldGoEvents(cc *ssa.CallCommon, pos token.Pos) []event {
+	var evs []event
+	callee := cc.StaticCallee()
+	var sum summary.ParamEffects
+	if callee != nil && !cc.IsInvoke() {
+		sum = c.table.Effects(callee)
+	}
+	for i, a := range cc.Args {
+		for _, k := range c.tr.FieldRoots[a] {
+			f := c.tr.Conns[k].Field.Var
+			switch pe := sum.Param(i, f.Name()); {
+			case sum != nil && pe == nil:
+			case sum != nil && !pe.Uses && !pe.Escapes:
+				evs = append(evs, event{kind: evSummary, conn: k, pos: pos, what: knowledge.CallName(cc), pe: pe})
+			default:
+				evs = append(evs, event{kind: evEffect, conn: k, eff: knowledge.EffEscape, pos: pos, what: knowledge.CallName(cc)})
+			}
+		}
+	}
+	return evs
+}
+
+// wraps reports whether callee is one of the program's own wrappers
+// (c = meter(c)) and marks the wrapped argument handled: the result is the
+// same conn, and the call hands it nowhere.
+func (c *eventCollector) wraps(callee *ssa.Function, args []ssa.Value, handled map[ssa.Value]bool) bool {
+	i, ok := ownership.WrapperParam(c.table, callee)
+	if !ok || i >= len(args) {
+		return false
+	}
+	if ref, tracked := c.tr.Alias[args[i]]; tracked && ref.Role == knowledge.RoleConn {
+		handled[args[i]] = true
+	}
+	return true
+}
+
+func isConstructor(name string) bool { _, ok := knowledge.Constructors[name]; return ok }

@@ -1,0 +1,192 @@
+package dataflow
+
+import (
+	"slices"
+
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/rstlint/rstlint/analyzer/internal/knowledge"
+	"github.com/rstlint/rstlint/analyzer/internal/lattice"
+	"github.com/rstlint/rstlint/analyzer/internal/ownership"
+	"github.com/rstlint/rstlint/analyzer/internal/summary"
+)
+
+// This file builds a function's summary from its events, dataflow and
+// copy goroutines: what it does to each connection it is given, and
+// whether the conn its first result carries is an origin's or a wrapper
+// of a parameter. The callers of the function read it from the
+// summary.Table; its exported part goes to other packages as facts.
+
+// summarize builds fn's summary.
+func summarize(fn *ssa.Function, tr *ownership.Tracking, ev *Events, flow *Flow, groups []*CopyGroup) *summary.Func {
+	sum := &summary.Func{Params: make(map[summary.RootKey]*summary.Root), FreeVars: make(map[summary.RootKey]*summary.Root),
+		Effects: summary.ParamEffects{}, WrapperParam: -1}
+	if k, ok := returnedConn(fn, tr, ev); ok {
+		c := tr.Conns[k]
+		switch {
+		case c.Verb != "":
+			sum.Origin = &summary.OriginFact{Verb: c.Verb, Kind: int(c.Kind), Client: c.Client}
+		case c.Param >= 0 && c.Field == nil && c.Kind != knowledge.KindFD && wrapsParam(fn, tr, k):
+			sum.WrapperParam = c.Param
+		}
+	}
+	left := leftReading(ev, flow, groups)
+	for k, c := range tr.Conns {
+		switch {
+		case c.Param >= 0:
+			rs := rootOf(fn, k, c, ev, flow)
+			rs.Effect.LeftReading = left[k] && c.Field == nil
+			sum.Params[c.Key()] = rs
+			sum.Effects = append(sum.Effects, rs.Effect)
+		case c.FreeVar >= 0:
+			sum.FreeVars[c.Key()] = rootOf(fn, k, c, ev, flow)
+		}
+	}
+	return sum
+}
+
+// leftReading finds the conns that a copy goroutine of an unfinished group
+// (one the function may return without waiting for) reads, and that the
+// function does not close after starting it: its caller's Close cuts the
+// copy short.
+func leftReading(ev *Events, flow *Flow, groups []*CopyGroup) map[int]bool {
+	left := make(map[int]bool)
+	for _, g := range groups {
+		if !g.Unfinished() || len(g.Launches) < 2 {
+			continue
+		}
+		first := ev.GoIndex[g.Launches[0].GS.Instr]
+		for _, l := range g.Launches {
+			for _, k := range l.GS.Drains() {
+				left[k] = true
+				for _, o := range flow.Closes {
+					if o.Conn == k && o.AfterGo.Has(first) {
+						left[k] = false // closed here: the proxy rule judges it here
+					}
+				}
+			}
+		}
+	}
+	return left
+}
+
+// returnedConn finds the conn that every return of fn yields as its first
+// result (nil results aside), when fn hands it only to its caller: no
+// other escape, no Close, no goroutine. A conn from an origin makes fn an
+// origin; a parameter, returned in a fresh delegating wrapper, makes fn a
+// wrapper of it.
+func returnedConn(fn *ssa.Function, tr *ownership.Tracking, ev *Events) (int, bool) {
+	if fn.Signature.Results().Len() == 0 || !knowledge.IsConnType(fn.Signature.Results().At(0).Type()) {
+		return 0, false
+	}
+	k := -1
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || len(ret.Results) == 0 || knowledge.IsNilConst(ret.Results[0]) {
+			continue
+		}
+		ref, ok := tr.Alias[ret.Results[0]]
+		if !ok || ref.Role != knowledge.RoleConn || k >= 0 && ref.Conn != k {
+			return 0, false
+		}
+		k = ref.Conn
+	}
+	if k < 0 || tr.Conns[k].Conflicted {
+		return 0, false
+	}
+	handedOn := func(instr ssa.Instruction, evs []event) bool {
+		for _, e := range evs {
+			if e.conn != k {
+				continue
+			}
+			_, isReturn := instr.(*ssa.Return)
+			switch {
+			case e.kind == evLaunch, e.kind == evEffect && e.eff == knowledge.EffClose,
+				e.kind == evEffect && e.eff == knowledge.EffEscape && !isReturn,
+				e.kind == evSummary && (e.pe.Escapes || e.pe.AtClose != 0):
+				return true
+			}
+		}
+		return false
+	}
+	for instr, evs := range ev.at {
+		if handedOn(instr, evs) {
+			return 0, false
+		}
+	}
+	for i, evs := range ev.deferred {
+		if handedOn(ev.defers[i], evs) {
+			return 0, false
+		}
+	}
+	return k, true
+}
+
+// wrapsParam reports whether every conn fn returns is a fresh value of one
+// of the program's delegating types holding the parameter k (not k itself,
+// nor a standard constructor's view of it): tracking made that value an
+// alias of k (ownership's storeIntoWrapper).
+func wrapsParam(fn *ssa.Function, tr *ownership.Tracking, k int) bool {
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || len(ret.Results) == 0 || knowledge.IsNilConst(ret.Results[0]) {
+			continue
+		}
+		alloc, ok := knowledge.Through(ret.Results[0]).(*ssa.Alloc)
+		if !ok || tr.Alias[alloc].Conn != k || tr.Alias[alloc].Role != knowledge.RoleConn {
+			return false
+		}
+	}
+	return true
+}
+
+// rootOf summarizes what the function does to its root connection k.
+func rootOf(fn *ssa.Function, k int, c *ownership.Conn, ev *Events, flow *Flow) *summary.Root {
+	rs := &summary.Root{}
+	e := &rs.Effect
+	key := c.Key()
+	e.Index, e.Field = key.Index, key.Field
+	e.AtReturn = uint32(flow.atReturn[k])
+	e.Escapes = c.Conflicted
+	e.ErrDone = flow.returnsErr && flow.errReturn[k]&lattice.StatusMask(lattice.Unread) == 0
+	e.ErrRead = flow.errReturn[k]&lattice.StatusMask(lattice.Done) != 0
+	add := func(evs []event) {
+		for i := range evs {
+			if evs[i].conn != k {
+				continue
+			}
+			if ev := &evs[i]; ev.kind == evEffect && ev.eff == knowledge.EffLingerParam && !e.SetsLinger {
+				e.SetsLinger, e.LingerParam = true, ev.index
+			}
+			if ev := &evs[i]; ev.kind == evEffect && ev.eff == knowledge.EffAbort {
+				rs.Aborts = append(rs.Aborts, ev.pos)
+			}
+			t := evs[i].touch()
+			e.Reads = e.Reads || t.reads
+			e.Writes = e.Writes || t.writes
+			e.Drains = e.Drains || t.drains
+			e.Escapes = e.Escapes || t.escapes
+		}
+	}
+	for _, evs := range ev.at {
+		add(evs)
+	}
+	for _, evs := range ev.deferred {
+		add(evs)
+	}
+	slices.Sort(rs.Aborts)
+	e.Uses = e.Reads || e.Writes
+	for _, o := range flow.Closes {
+		if o.Conn != k || !o.Judged {
+			continue
+		}
+		e.AtClose |= uint32(o.States)
+		rs.Sites = append(rs.Sites, summary.CloseSite{Pos: o.Pos, Rel: o.States, LastIO: o.LastIO, LingerAt: o.LingerAt, Via: o.Via})
+	}
+	for _, l := range flow.Launches {
+		if l.Conn == k {
+			rs.Launches = append(rs.Launches, summary.LaunchSite{Root: l.Root, Rel: l.States})
+		}
+	}
+	return rs
+}

@@ -1,0 +1,289 @@
+package knowledge
+
+import (
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// This file is the catalogue of what calls do to a connection they are
+// given: the standard library's readers, writers and copies, the
+// constructors that wrap a connection (bufio, encoders, tls), the
+// methods of connections and their wrappers, and the system calls on a
+// descriptor.
+
+// Effect is what a call or instruction does to one connection.
+type Effect uint8
+
+// The effects.
+const (
+	EffNone Effect = iota
+	EffRead
+	EffDrain
+	EffWrite
+	EffHalfClose
+	EffLingerZero
+	EffLingerReset
+	EffLingerParam // SetLinger with a parameter of the function: its callers decide
+	EffAbort       // a deadline in the past: the conn's pending reads and writes fail now
+	EffClose
+	EffEscape
+)
+
+var effectNames = [...]string{"none", "read", "drain", "write", "halfclose", "linger0", "lingerreset", "lingerparam", "abort", "close", "escape"}
+
+func (e Effect) String() string { return effectNames[e] }
+
+// Constructor describes a standard function whose result reads or writes
+// through its argument: bufio.NewReader(c), tls.Server(c, cfg). (The
+// program's own conn types that delegate to a conn are its wrappers:
+// ownership's.)
+type Constructor struct {
+	Args  []int // which arguments are wrapped
+	Role  Role
+	Kind  Kind
+	Close bool // Close on the result closes the connection (textproto.Conn, tls.Conn)
+}
+
+// Constructors are the standard functions whose result is a view of a
+// connection argument, by full name.
+var Constructors = map[string]Constructor{
+	"bufio.NewReader":            {[]int{0}, RoleReader, KindStream, false},
+	"bufio.NewReaderSize":        {[]int{0}, RoleReader, KindStream, false},
+	"bufio.NewScanner":           {[]int{0}, RoleReader, KindStream, false},
+	"bufio.NewWriter":            {[]int{0}, RoleWriter, KindStream, false},
+	"bufio.NewWriterSize":        {[]int{0}, RoleWriter, KindStream, false},
+	"bufio.NewReadWriter":        {[]int{0, 1}, RoleRW, KindStream, false},
+	"io.LimitReader":             {[]int{0}, RoleReader, KindStream, false},
+	"io.NopCloser":               {[]int{0}, RoleReader, KindStream, false},
+	"encoding/json.NewDecoder":   {[]int{0}, RoleReader, KindStream, false},
+	"encoding/gob.NewDecoder":    {[]int{0}, RoleReader, KindStream, false},
+	"encoding/xml.NewDecoder":    {[]int{0}, RoleReader, KindStream, false},
+	"encoding/csv.NewReader":     {[]int{0}, RoleReader, KindStream, false},
+	"encoding/json.NewEncoder":   {[]int{0}, RoleWriter, KindStream, false},
+	"encoding/gob.NewEncoder":    {[]int{0}, RoleWriter, KindStream, false},
+	"encoding/xml.NewEncoder":    {[]int{0}, RoleWriter, KindStream, false},
+	"encoding/csv.NewWriter":     {[]int{0}, RoleWriter, KindStream, false},
+	"net/textproto.NewReader":    {[]int{0}, RoleReader, KindStream, false},
+	"net/textproto.NewWriter":    {[]int{0}, RoleWriter, KindStream, false},
+	"net/textproto.NewConn":      {[]int{0}, RoleRW, KindStream, true},
+	"crypto/tls.Server":          {[]int{0}, RoleConn, KindTLS, true},
+	"crypto/tls.Client":          {[]int{0}, RoleConn, KindTLS, true},
+	"(*crypto/tls.Conn).NetConn": {[]int{0}, RoleConn, KindStream, true},
+}
+
+// ArgEffects maps functions to what they do to each argument.
+var ArgEffects = map[string][]Effect{
+	"io.Copy":                    {EffWrite, EffDrain},
+	"io.CopyBuffer":              {EffWrite, EffDrain},
+	"io.CopyN":                   {EffWrite, EffRead},
+	"io.ReadAll":                 {EffDrain},
+	"io/ioutil.ReadAll":          {EffDrain},
+	"io.ReadFull":                {EffRead},
+	"io.ReadAtLeast":             {EffRead},
+	"io.WriteString":             {EffWrite},
+	"fmt.Fprint":                 {EffWrite},
+	"fmt.Fprintf":                {EffWrite},
+	"fmt.Fprintln":               {EffWrite},
+	"fmt.Fscan":                  {EffRead},
+	"fmt.Fscanf":                 {EffRead},
+	"fmt.Fscanln":                {EffRead},
+	"encoding/binary.Read":       {EffRead},
+	"encoding/binary.Write":      {EffWrite},
+	"net/http.ReadRequest":       {EffRead},
+	"net/http.ReadResponse":      {EffRead},
+	"(*net/http.Request).Write":  {EffNone, EffWrite},
+	"(*net/http.Response).Write": {EffNone, EffWrite},
+	"(*net/http.Header).Write":   {EffNone, EffWrite},
+	"(net/http.Header).Write":    {EffNone, EffWrite},
+	"(*bytes.Buffer).ReadFrom":   {EffNone, EffDrain},
+	"(*bytes.Buffer).WriteTo":    {EffNone, EffWrite},
+	"(*os.File).ReadFrom":        {EffNone, EffDrain},
+	"(*strings.Reader).WriteTo":  {EffNone, EffWrite},
+	"(*bytes.Reader).WriteTo":    {EffNone, EffWrite},
+}
+
+// FDEffect says what a syscall or x/sys/unix function does to the file
+// descriptor in its first argument. Functions of those packages not listed
+// leave the descriptor alone (they are system calls: none keeps it).
+func FDEffect(name string, args []ssa.Value) Effect {
+	dot := strings.LastIndexByte(name, '.')
+	pkg, fn := name[:dot], name[dot+1:]
+	if pkg != PkgSyscall && pkg != PkgUnix {
+		return EffEscape
+	}
+	if IsClose(fn) {
+		return EffClose
+	}
+	switch fn {
+	case "Read", "Readv", "Recvfrom", "Recvmsg", "RecvmsgBuffers":
+		return EffRead
+	case "Write", "Writev", "Sendto", "Sendmsg", "SendmsgN", "SendmsgBuffers", "Sendfile":
+		return EffWrite
+	case "Shutdown":
+		if len(args) == 2 {
+			if how, ok := ConstInt(args[1]); ok && (how == 1 || how == 2) { // SHUT_WR, SHUT_RDWR
+				return EffHalfClose
+			}
+		}
+		return EffNone
+	case "SetsockoptLinger":
+		if len(args) == 4 {
+			return lingerArg(args[3])
+		}
+		return EffNone
+	case "Listen", "Dup", "Dup2", "Dup3":
+		// A listening socket is no connection; a duplicated one is
+		// closed for real only by its last close.
+		return EffEscape
+	}
+	return EffNone
+}
+
+// lingerArg decides what SetsockoptLinger(fd, SOL_SOCKET, SO_LINGER, l)
+// does, from the stores into the Linger struct l points to.
+func lingerArg(v ssa.Value) Effect {
+	alloc, ok := v.(*ssa.Alloc)
+	if !ok {
+		return EffNone
+	}
+	onoff, linger := int64(0), int64(0)
+	for _, r := range *alloc.Referrers() {
+		fa, ok := r.(*ssa.FieldAddr)
+		if !ok {
+			continue
+		}
+		for _, rr := range *fa.Referrers() {
+			st, ok := rr.(*ssa.Store)
+			if !ok || st.Addr != fa {
+				continue
+			}
+			n, isConst := ConstInt(st.Val)
+			if !isConst {
+				return EffNone // unknown value: say nothing
+			}
+			field := FieldOf(fa)
+			if field == nil {
+				continue
+			}
+			switch field.Name() {
+			case "Onoff":
+				onoff = n
+			case "Linger":
+				linger = n
+			}
+		}
+	}
+	if onoff != 0 && linger == 0 {
+		return EffLingerZero
+	}
+	return EffLingerReset
+}
+
+// MethodEffect says what calling the named method on a value with role r
+// of a connection of kind k does; closes says whether Close on that value
+// closes the connection (a closing wrapper such as tls.Conn).
+func MethodEffect(r Role, k Kind, name string, args []ssa.Value, closes bool) Effect {
+	if IsClose(name) {
+		if r == RoleConn || closes {
+			return EffClose
+		}
+		return EffNone
+	}
+	switch name {
+	case "CloseWrite":
+		if r == RoleConn && k == KindStream {
+			return EffHalfClose
+		}
+		return EffNone // tls close_notify only: no FIN
+	case "SetLinger":
+		if r != RoleConn || len(args) != 1 {
+			return EffNone
+		}
+		if sec, ok := ConstInt(args[0]); ok {
+			if sec == 0 {
+				return EffLingerZero
+			}
+			return EffLingerReset
+		}
+		return EffNone
+	case "File":
+		return EffEscape // a dup: the last close decides
+	case "WriteTo":
+		if r.ReadSide() {
+			return EffDrain
+		}
+	case "ReadFrom":
+		if r.WriteSide() {
+			return EffWrite
+		}
+	case "Handshake", "HandshakeContext":
+		return EffRead
+	}
+	if r.ReadSide() && (strings.HasPrefix(name, "Read") || name == "Peek" || name == "Discard" ||
+		name == "Scan" || name == "Decode" || name == "Token" || name == "RawToken" ||
+		name == "DotReader" || name == "More") {
+		return EffRead
+	}
+	if r.WriteSide() && (strings.HasPrefix(name, "Write") || name == "Flush" || name == "Encode" ||
+		name == "PrintfLine" || name == "Cmd" || name == "DotWriter") {
+		return EffWrite
+	}
+	return EffNone
+}
+
+// IsClose reports whether a method or system call of this name closes
+// what it is called on: rstlint's one definition of a Close. Close on a
+// connection (or a wrapper whose Close closes it), syscall.Close and
+// unix.Close on a descriptor; the user's -gracefulclose functions close
+// too, gracefully (UserFuncs).
+func IsClose(name string) bool { return name == "Close" }
+
+// CopyArgEffect is the io.ReaderFrom / io.WriterTo idiom for a method's
+// arguments: x.ReadFrom(c) reads c to EOF, x.WriteTo(c) writes to c.
+func CopyArgEffect(method string) Effect {
+	switch method {
+	case "ReadFrom":
+		return EffDrain
+	case "WriteTo":
+		return EffWrite
+	}
+	return EffNone
+}
+
+// NoReturnFuncs end a path like panic; ctrlflow's facts already cut calls
+// to most of them in the SSA, this catches the rest.
+var NoReturnFuncs = map[string]bool{
+	"os.Exit": true, "log.Fatal": true, "log.Fatalf": true, "log.Fatalln": true,
+	"log.Panic": true, "log.Panicf": true, "log.Panicln": true, "runtime.Goexit": true,
+	"(*log.Logger).Fatal": true, "(*log.Logger).Fatalf": true, "(*log.Logger).Fatalln": true,
+	"(*testing.common).Fatal": true, "(*testing.common).Fatalf": true, "(*testing.common).FailNow": true,
+}
+
+// IsPastTime reports whether a deadline argument is already past when
+// set: time.Now() itself, or a constant time.Unix(sec, nsec).
+func IsPastTime(v ssa.Value) bool {
+	call, ok := v.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	switch FuncName(call.Common().StaticCallee()) {
+	case "time.Now":
+		return true
+	case "time.Unix":
+		for _, a := range call.Common().Args {
+			if _, isConst := ConstInt(a); !isConst {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// UserFuncs are the user's additions to the catalogue: functions that
+// read their connection arguments to EOF (-drain), and functions that
+// close them gracefully (-gracefulclose), by types.Func.FullName.
+type UserFuncs struct {
+	Drain, Graceful map[string]bool
+}

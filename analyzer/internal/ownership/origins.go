@@ -1,0 +1,180 @@
+package ownership
+
+import (
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/rstlint/rstlint/analyzer/internal/knowledge"
+	"github.com/rstlint/rstlint/analyzer/internal/summary"
+)
+
+// This file is where connections come from: the calls that create one.
+// The standard library's and the syscall packages' (Accept, Dial,
+// Hijack, Socket...), the program's own functions that always return a
+// conn from one origin (a dial helper, a listener wrapper's Accept: their
+// summaries say so, summary.Func.Origin, here or through an OriginFact),
+// and dialer values (a Dial func field, an interface's Dial method).
+// Ownership starts at an origin: the function that makes the call owns
+// the conn until it hands it on.
+
+// Spec describes a call that creates a connection.
+type Spec struct {
+	Verb   string // "accepted", "dialed", "hijacked"...
+	Kind   knowledge.Kind
+	Client bool // we spoke first: the peer only answers what we send
+	// Network is the index of the network-name argument, or -1.
+	Network int
+}
+
+// stdOrigins maps the full names of functions and methods to what they
+// create. Interface methods (Listener.Accept, Hijacker.Hijack) are matched
+// by name in StdOrigin.
+var stdOrigins = map[string]Spec{
+	"net.Dial":                              {"dialed", knowledge.KindStream, true, 0},
+	"net.DialTimeout":                       {"dialed", knowledge.KindStream, true, 0},
+	"net.DialTCP":                           {"dialed", knowledge.KindStream, true, -1},
+	"net.DialUnix":                          {"dialed", knowledge.KindStream, true, 0},
+	"(*net.Dialer).Dial":                    {"dialed", knowledge.KindStream, true, 1},
+	"(*net.Dialer).DialContext":             {"dialed", knowledge.KindStream, true, 2},
+	"(*net.TCPListener).Accept":             {"accepted", knowledge.KindStream, false, -1},
+	"(*net.TCPListener).AcceptTCP":          {"accepted", knowledge.KindStream, false, -1},
+	"(*net.UnixListener).Accept":            {"accepted", knowledge.KindStream, false, -1},
+	"(*net.UnixListener).AcceptUnix":        {"accepted", knowledge.KindStream, false, -1},
+	"crypto/tls.Dial":                       {"dialed", knowledge.KindTLS, true, 0},
+	"crypto/tls.DialWithDialer":             {"dialed", knowledge.KindTLS, true, 1},
+	"(*crypto/tls.Dialer).Dial":             {"dialed", knowledge.KindTLS, true, 1},
+	"(*crypto/tls.Dialer).DialContext":      {"dialed", knowledge.KindTLS, true, 2},
+	"(*net/http.ResponseController).Hijack": {"hijacked", knowledge.KindStream, false, -1},
+	"syscall.Accept":                        {"accepted", knowledge.KindFD, false, -1},
+	"syscall.Accept4":                       {"accepted", knowledge.KindFD, false, -1},
+	knowledge.PkgUnix + ".Accept":           {"accepted", knowledge.KindFD, false, -1},
+	knowledge.PkgUnix + ".Accept4":          {"accepted", knowledge.KindFD, false, -1},
+	"syscall.Socket":                        {"created", knowledge.KindFD, true, -1},
+	knowledge.PkgUnix + ".Socket":           {"created", knowledge.KindFD, true, -1},
+}
+
+// IsFDOrigin reports whether the function of this full name creates a
+// raw descriptor: a package that calls one is worth analyzing.
+func IsFDOrigin(name string) bool {
+	spec, ok := stdOrigins[name]
+	return ok && spec.Kind == knowledge.KindFD
+}
+
+// OriginOf reports whether the call creates a stream connection: a
+// standard origin, one of the program's functions that returns one (its
+// summary or fact), or a dialer value.
+func OriginOf(call *ssa.Call, t *summary.Table) (Spec, bool) {
+	cc := call.Common()
+	if spec, ok := StdOrigin(cc); ok {
+		return spec, true
+	}
+	if callee := cc.StaticCallee(); callee != nil && !cc.IsInvoke() && t != nil {
+		if o := t.Origin(callee); o != nil {
+			return Spec{Verb: o.Verb, Kind: knowledge.Kind(o.Kind), Client: o.Client, Network: -1}, true
+		}
+	}
+	return dialerValueOrigin(call)
+}
+
+// StdOrigin reports whether the call is one of the standard library's or
+// the syscall packages' that create a stream connection.
+func StdOrigin(cc *ssa.CallCommon) (Spec, bool) {
+	var spec Spec
+	var ok bool
+	if cc.IsInvoke() {
+		// Any Listener's Accept and any Hijacker's Hijack.
+		switch name := cc.Method.FullName(); name {
+		case "(net.Listener).Accept":
+			spec, ok = Spec{"accepted", knowledge.KindStream, false, -1}, true
+			if isTLSListener(cc.Value) {
+				spec.Kind = knowledge.KindTLS // its conns are *tls.Conn: CloseWrite sends no FIN
+			}
+		case "(net/http.Hijacker).Hijack":
+			spec, ok = Spec{"hijacked", knowledge.KindStream, false, -1}, true
+		}
+	} else {
+		spec, ok = stdOrigins[knowledge.FuncName(cc.StaticCallee())]
+	}
+	if !ok {
+		return spec, false
+	}
+	args := cc.Args
+	if spec.Network >= 0 && spec.Network < len(args) {
+		net, isConst := knowledge.ConstString(args[spec.Network])
+		if !isConst || !knowledge.IsStreamNetwork(net) {
+			return spec, false // unknown or packet network: silence
+		}
+	}
+	if name := knowledge.FuncName(cc.StaticCallee()); strings.HasSuffix(name, ".Socket") && len(args) == 3 {
+		typ, isConst := knowledge.ConstInt(args[1])
+		if !isConst || typ&0xf != 1 { // SOCK_STREAM == 1 on Linux
+			return spec, false
+		}
+	}
+	return spec, true
+}
+
+// isTLSListener reports whether a listener value comes from tls.Listen or
+// tls.NewListener.
+func isTLSListener(v ssa.Value) bool {
+	call, ok := knowledge.Through(v).(*ssa.Call)
+	if !ok {
+		return false
+	}
+	switch knowledge.FuncName(call.Common().StaticCallee()) {
+	case "crypto/tls.Listen", "crypto/tls.NewListener":
+		return true
+	}
+	return false
+}
+
+// dialerValueOrigin reports whether call dials through a dialer value: a
+// function value or an interface method with the signature of net.Dial
+// (network, address) or of (*net.Dialer).DialContext (ctx, network,
+// address), returning (net.Conn, error): a Dial func field that defaults
+// to net.Dial, x/net/proxy's Dialer and ContextDialer, a program's own.
+// The conn is a dialed stream when the network is a constant stream
+// network, or when the code proves it one by asserting it to a stream
+// (knowledge.AssertsStream).
+func dialerValueOrigin(call *ssa.Call) (Spec, bool) {
+	cc := call.Common()
+	if cc.StaticCallee() != nil {
+		return Spec{}, false // static calls: the catalogue or the callee's summary
+	}
+	sig := cc.Signature()
+	params, results := sig.Params(), sig.Results()
+	if results.Len() != 2 || !knowledge.IsNamedType(results.At(0).Type(), false, "net", "Conn") || !knowledge.IsErrorType(results.At(1).Type()) {
+		return Spec{}, false
+	}
+	netArg := -1
+	switch {
+	case params.Len() == 2 && knowledge.IsString(params.At(0).Type()) && knowledge.IsString(params.At(1).Type()):
+		netArg = 0
+	case params.Len() == 3 && knowledge.IsNamedType(params.At(0).Type(), false, "context", "Context") &&
+		knowledge.IsString(params.At(1).Type()) && knowledge.IsString(params.At(2).Type()):
+		netArg = 1
+	default:
+		return Spec{}, false
+	}
+	if cc.IsInvoke() {
+		if name := cc.Method.Name(); name != "Dial" && name != "DialContext" {
+			return Spec{}, false
+		}
+	}
+	spec := Spec{Verb: "dialed", Kind: knowledge.KindStream, Client: true, Network: -1}
+	if n, isConst := knowledge.ConstString(cc.Args[netArg]); isConst {
+		return spec, knowledge.IsStreamNetwork(n)
+	}
+	return spec, provenStream(call)
+}
+
+// provenStream reports whether the conn a dial returns is asserted to be
+// a stream somewhere it flows.
+func provenStream(call *ssa.Call) bool {
+	return knowledge.AnyView(call, func(v ssa.Value) bool {
+		ta, ok := v.(*ssa.TypeAssert)
+		return ok && knowledge.AssertsStream(ta.AssertedType)
+	})
+}
+

@@ -1,0 +1,427 @@
+package ownership
+
+import (
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/rstlint/rstlint/analyzer/internal/knowledge"
+	"github.com/rstlint/rstlint/analyzer/internal/summary"
+)
+
+// This file finds the connections of one function and every SSA value
+// that refers to each of them: the function's parameters and captured
+// variables that can hold one, the calls that create one (origins.go),
+// and the values derived from them through conversions, phis, variables
+// captured by closures, constructors (bufio.NewReader) and the program's
+// own wrappers (wrappers.go).
+
+// Conn is one connection tracked through a function.
+type Conn struct {
+	Pos  token.Pos      // where it came from: the creating call, or the parameter
+	Verb string         // "accepted", "dialed", "hijacked", "created"; "" for parameters
+	From string         // the creating function, e.g. "net.Dial"
+	Name string         // the parameter's or variable's name, if known
+	Kind knowledge.Kind // what sort of socket
+	// Client: we speak first, and the peer only answers what we send.
+	Client  bool
+	Param   int // index in fn.Params, or -1
+	FreeVar int // index in fn.FreeVars, or -1
+	// Field is set for an owning field of the struct a parameter or
+	// captured variable points to (s.conn): the conn is that field's.
+	Field *Field
+	// Definite is set for parameters whose type can only be a socket: only
+	// those make their function an owner that is judged itself.
+	Definite bool
+	// Conflicted is set when one value may refer to this connection or to
+	// another one: we cannot tell them apart, so we say nothing about either.
+	Conflicted bool
+}
+
+// IsRoot reports whether the connection came from outside the function:
+// a parameter or a captured variable (or a field of one), whose state on
+// entry is relative.
+func (c *Conn) IsRoot() bool { return c.Param >= 0 || c.FreeVar >= 0 }
+
+// Key identifies a root connection among its function's: the index of its
+// parameter (or captured variable), and the owning field it is, if any.
+func (c *Conn) Key() summary.RootKey {
+	k := summary.RootKey{Index: c.Param}
+	if c.FreeVar >= 0 {
+		k.Index = c.FreeVar
+	}
+	if c.Field != nil {
+		k.Field = c.Field.Var.Name()
+	}
+	return k
+}
+
+// AliasRef says which connection a value refers to, and how.
+type AliasRef struct {
+	Conn   int
+	Role   knowledge.Role
+	Kind   knowledge.Kind
+	Closes bool           // Close on a wrapper closes the connection (tls.Conn, textproto.Conn)
+	Inner  knowledge.Role // for RoleCell: the role of the values stored in the cell
+}
+
+// Tracking is the result of this stage: the function's connections, and
+// the values that refer to them.
+type Tracking struct {
+	Conns    []*Conn
+	Alias    map[ssa.Value]AliasRef
+	OriginAt map[*ssa.Call]int // the origin calls, and the connection each creates
+	// FieldRoots maps a parameter or captured variable (the base) to the
+	// connections of its owning fields.
+	FieldRoots map[ssa.Value][]int
+}
+
+// Context is what tracking needs to know beyond the function.
+type Context struct {
+	// FDAware: the package makes system calls on raw descriptors, so
+	// integer parameters and captured variables may be descriptors.
+	FDAware bool
+	// Datagram marks the parameters that carry datagram conns
+	// (DatagramParams): they are not followed.
+	Datagram map[*ssa.Function][]bool
+	// Fields are the package's owning fields (OwningFields).
+	Fields map[*types.Var]*Field
+	// Table holds the summaries of the functions analyzed before this one:
+	// the program's own origins and wrappers.
+	Table *summary.Table
+}
+
+// Track finds fn's connections and their aliases.
+func Track(fn *ssa.Function, ctx *Context) *Tracking {
+	t := &trackBuilder{ctx: ctx, Tracking: Tracking{
+		Alias:      make(map[ssa.Value]AliasRef),
+		OriginAt:   make(map[*ssa.Call]int),
+		FieldRoots: make(map[ssa.Value][]int),
+	}}
+	fdAware, datagram, fields := ctx.FDAware, ctx.Datagram[fn], ctx.Fields
+	for i, p := range fn.Params {
+		typ := p.Type()
+		switch {
+		case datagram != nil && datagram[i]:
+			// A datagram conn behind a conn type: no stream, no RST.
+		case knowledge.IsConnType(typ):
+			k := knowledge.KindOfType(typ)
+			t.addRoot(&Conn{Pos: p.Pos(), Name: p.Name(), Kind: k, Param: i, FreeVar: -1,
+				Definite: knowledge.IsDefiniteConnType(typ)}, p, AliasRef{Role: knowledge.RoleConn, Kind: k})
+		case fdAware && knowledge.IsFDType(typ) && p.Object() != nil:
+			t.addRoot(&Conn{Pos: p.Pos(), Name: p.Name(), Kind: knowledge.KindFD, Param: i, FreeVar: -1}, p,
+				AliasRef{Role: knowledge.RoleConn, Kind: knowledge.KindFD})
+		}
+	}
+	for i, fv := range fn.FreeVars {
+		typ := fv.Type()
+		r := knowledge.RoleConn
+		if ptr, ok := types.Unalias(typ).(*types.Pointer); ok {
+			typ, r = ptr.Elem(), knowledge.RoleCell
+		}
+		k := knowledge.KindOfType(typ)
+		switch {
+		case knowledge.IsConnType(typ):
+		case fdAware && knowledge.IsFDType(typ):
+			k = knowledge.KindFD
+		default:
+			continue
+		}
+		t.addRoot(&Conn{Pos: fv.Pos(), Name: fv.Name(), Kind: k, Param: -1, FreeVar: i}, fv,
+			AliasRef{Role: r, Kind: k, Inner: knowledge.RoleConn})
+	}
+	if len(fields) > 0 {
+		for i, p := range fn.Params {
+			t.addFieldRoots(p, i, -1, fields)
+		}
+		for i, fv := range fn.FreeVars {
+			t.addFieldRoots(fv, -1, i, fields)
+		}
+	}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			spec, ok := OriginOf(call, ctx.Table)
+			if !ok {
+				continue
+			}
+			id := len(t.Conns)
+			t.Conns = append(t.Conns, &Conn{Pos: call.Pos(), Verb: spec.Verb, From: knowledge.CallName(call.Common()),
+				Kind: spec.Kind, Client: spec.Client, Param: -1, FreeVar: -1})
+			t.OriginAt[call] = id
+			t.bindResults(call, id, spec.Kind)
+		}
+	}
+	for len(t.queue) > 0 {
+		v := t.queue[len(t.queue)-1]
+		t.queue = t.queue[:len(t.queue)-1]
+		t.propagate(v)
+	}
+	return &t.Tracking
+}
+
+// trackBuilder is the work list of Track.
+type trackBuilder struct {
+	Tracking
+	ctx   *Context
+	queue []ssa.Value
+}
+
+func (t *trackBuilder) addRoot(c *Conn, v ssa.Value, ref AliasRef) {
+	ref.Conn = len(t.Conns)
+	t.Conns = append(t.Conns, c)
+	t.addAlias(v, ref)
+}
+
+// addFieldRoots makes a root connection of each owning field of the
+// struct that base (a parameter or captured variable) points to, and
+// aliases of it of the field's addresses: &s.conn is the variable holding
+// the conn, *(&s.conn) the conn. A captured variable that the closure's
+// parent reassigns is a cell: its loads are the base then.
+func (t *trackBuilder) addFieldRoots(base ssa.Value, param, freeVar int, fields map[*types.Var]*Field) {
+	ptr, ok := types.Unalias(base.Type()).Underlying().(*types.Pointer)
+	if !ok {
+		return
+	}
+	// bases are the values that stand for base: itself, and the loads of
+	// the cells that hold it. A captured variable is a cell (a free
+	// variable of pointer type in the closure, an Alloc the parameter is
+	// stored into in its function): the closure gets the cell, and each
+	// load of it is the base.
+	bases := []ssa.Value{base}
+	var cells []ssa.Value
+	loads := func(cell ssa.Value) {
+		cells = append(cells, cell)
+		for _, r := range *cell.Referrers() {
+			if u, ok := r.(*ssa.UnOp); ok && u.Op == token.MUL && u.X == cell {
+				bases = append(bases, u)
+			}
+		}
+	}
+	if inner, ok := types.Unalias(ptr.Elem()).Underlying().(*types.Pointer); ok {
+		ptr = inner
+		bases = nil
+		loads(base)
+	} else {
+		for _, r := range *base.Referrers() {
+			if st, ok := r.(*ssa.Store); ok && st.Val == base {
+				if a, ok := st.Addr.(*ssa.Alloc); ok && onlyStore(a, base) {
+					loads(a)
+				}
+			}
+		}
+	}
+	st, ok := ptr.Elem().Underlying().(*types.Struct)
+	if !ok {
+		return
+	}
+	// One conn per set of sources: s.conn and s.r = bufio.NewReader(c)
+	// are two views of one conn.
+	var groups []*Field // the first field of each conn, by conn index - first
+	first := len(t.Conns)
+	for i := range st.NumFields() {
+		f := fields[st.Field(i)]
+		if f == nil {
+			continue
+		}
+		k, seen := -1, false
+		for g, h := range groups {
+			if sameSources(f, h) {
+				k, seen = first+g, true
+			}
+		}
+		if !seen || f.Role == knowledge.RoleConn && t.Conns[k].Field.Role != knowledge.RoleConn {
+			c := &Conn{Pos: f.Pos, Verb: f.Verb, From: f.From, Name: base.Name() + "." + f.Var.Name(),
+				Kind: f.Kind, Client: f.Client, Param: param, FreeVar: freeVar, Field: f, Definite: f.Definite}
+			if f.Verb == "" {
+				c.Pos = f.Var.Pos()
+			}
+			if seen {
+				t.Conns[k] = c // name the conn after the field that holds the conn itself
+			} else {
+				k = len(t.Conns)
+				t.Conns = append(t.Conns, c)
+				groups = append(groups, f)
+				for _, b := range append(append([]ssa.Value{base}, cells...), bases...) {
+					if rs := t.FieldRoots[b]; len(rs) == 0 || rs[len(rs)-1] != k {
+						t.FieldRoots[b] = append(rs, k)
+					}
+				}
+			}
+		}
+		for _, b := range bases {
+			for _, r := range *b.Referrers() {
+				if fa, ok := r.(*ssa.FieldAddr); ok && fa.X == b && fa.Field == f.Index {
+					t.addAlias(fa, AliasRef{Conn: k, Role: knowledge.RoleCell, Kind: f.Kind, Closes: f.Closes, Inner: f.Role})
+				}
+			}
+		}
+	}
+}
+
+// onlyStore reports whether v is the only value stored in the variable a.
+func onlyStore(a *ssa.Alloc, v ssa.Value) bool {
+	for _, r := range *a.Referrers() {
+		if st, ok := r.(*ssa.Store); ok && st.Addr == a && st.Val != v {
+			return false
+		}
+	}
+	return true
+}
+
+// bindResults makes the results of an origin call aliases of the new
+// connection: the connection itself, and Hijack's bufio.ReadWriter.
+func (t *trackBuilder) bindResults(call *ssa.Call, id int, k knowledge.Kind) {
+	if _, isTuple := call.Type().(*types.Tuple); !isTuple {
+		t.addAlias(call, AliasRef{Conn: id, Role: knowledge.RoleConn, Kind: k})
+		return
+	}
+	for _, r := range *call.Referrers() {
+		ext, ok := r.(*ssa.Extract)
+		if !ok {
+			continue
+		}
+		switch {
+		case ext.Index == 0:
+			t.addAlias(ext, AliasRef{Conn: id, Role: knowledge.RoleConn, Kind: k})
+		case knowledge.IsNamedType(ext.Type(), true, "bufio", "ReadWriter"):
+			t.addAlias(ext, AliasRef{Conn: id, Role: knowledge.RoleRW, Kind: k})
+		}
+	}
+}
+
+// addAlias records that v refers to ref.Conn. A value that would refer to
+// two connections marks both as conflicted.
+func (t *trackBuilder) addAlias(v ssa.Value, ref AliasRef) {
+	if old, ok := t.Alias[v]; ok {
+		if old.Conn != ref.Conn {
+			t.Conns[old.Conn].Conflicted = true
+			t.Conns[ref.Conn].Conflicted = true
+		}
+		return
+	}
+	t.Alias[v] = ref
+	t.queue = append(t.queue, v)
+}
+
+// propagate follows v's referrers to the values that refer to the same
+// connection: conversions, type assertions, phis, variables captured by
+// closures (cells), the constructors and wrappers built on it.
+func (t *trackBuilder) propagate(v ssa.Value) {
+	ref := t.Alias[v]
+	refs := v.Referrers()
+	if refs == nil {
+		return
+	}
+	for _, instr := range *refs {
+		switch r := instr.(type) {
+		case *ssa.Phi:
+			t.addAlias(r, ref)
+		case *ssa.ChangeInterface, *ssa.MakeInterface, *ssa.ChangeType, *ssa.Convert:
+			t.addAlias(r.(ssa.Value), ref)
+		case *ssa.TypeAssert:
+			out := ref
+			if knowledge.IsNamedType(r.AssertedType, true, "crypto/tls", "Conn") {
+				out.Kind = knowledge.KindTLS
+			}
+			if !r.CommaOk {
+				t.addAlias(r, out)
+				continue
+			}
+			for _, rr := range *r.Referrers() {
+				if ext, ok := rr.(*ssa.Extract); ok && ext.Index == 0 {
+					t.addAlias(ext, out)
+				}
+			}
+		case *ssa.Store:
+			if alloc, ok := r.Addr.(*ssa.Alloc); ok && r.Val == v && ref.Role != knowledge.RoleCell {
+				t.addAlias(alloc, AliasRef{Conn: ref.Conn, Role: knowledge.RoleCell, Kind: ref.Kind, Closes: ref.Closes, Inner: ref.Role})
+			}
+			if fa, ok := r.Addr.(*ssa.FieldAddr); ok && r.Val == v && ref.Role == knowledge.RoleConn {
+				t.storeIntoWrapper(fa, ref)
+			}
+		case *ssa.UnOp:
+			if r.Op == token.MUL && ref.Role == knowledge.RoleCell {
+				t.addAlias(r, AliasRef{Conn: ref.Conn, Role: ref.Inner, Kind: ref.Kind, Closes: ref.Closes})
+			}
+		case *ssa.FieldAddr:
+			if r.X != v {
+				continue
+			}
+			switch {
+			case ref.Role == knowledge.RoleConn && embedsSocket(r):
+				// t1.conn: the net.conn embedded in a *net.TCPConn, the
+				// receiver of its promoted methods (Read, Write, Close...).
+				t.addAlias(r, ref)
+			case ref.Role == knowledge.RoleConn && Delegates(t.ctx.Table, v.Type(), r.Field):
+				// &w.Conn: the variable holding the conn a wrapper
+				// delegates to, the receiver of its promoted methods.
+				t.addAlias(r, AliasRef{Conn: ref.Conn, Role: knowledge.RoleCell, Kind: ref.Kind, Inner: knowledge.RoleConn})
+			case ref.Role == knowledge.RoleRW && knowledge.IsNamedType(v.Type(), true, "bufio", "ReadWriter"):
+				// &brw.Writer, &brw.Reader: the variables holding the two
+				// halves of Hijack's bufio.ReadWriter, the receivers of its
+				// promoted methods (brw.WriteString, brw.Reader.Buffered).
+				inner := knowledge.RoleReader
+				if r.Field == 1 {
+					inner = knowledge.RoleWriter
+				}
+				t.addAlias(r, AliasRef{Conn: ref.Conn, Role: knowledge.RoleCell, Kind: ref.Kind, Inner: inner})
+			case ref.Role == knowledge.RoleRW && knowledge.IsNamedType(v.Type(), true, "net/textproto", "Conn") && r.Field <= 1:
+				// &tc.Reader, &tc.Writer: the embedded halves of a
+				// textproto.Conn, the receivers of its promoted methods
+				// (tc.ReadLine, tc.PrintfLine).
+				half := knowledge.RoleReader
+				if r.Field == 1 {
+					half = knowledge.RoleWriter
+				}
+				t.addAlias(r, AliasRef{Conn: ref.Conn, Role: half, Kind: ref.Kind})
+			}
+		case *ssa.Call:
+			t.propagateCall(r, v, ref)
+		}
+	}
+}
+
+// embedsSocket reports whether fa selects an embedded field of a type
+// from package net or crypto/tls (net.TCPConn embeds net.conn).
+func embedsSocket(fa *ssa.FieldAddr) bool {
+	f := knowledge.FieldOf(fa)
+	return f != nil && knowledge.IsEmbeddedSocketField(f)
+}
+
+// propagateCall makes the result of a constructor (bufio.NewReader(c),
+// tls.Server(c, cfg), tc.NetConn()...) or of one of the program's own
+// wrappers (c = meter(c)) an alias of the wrapped connection.
+func (t *trackBuilder) propagateCall(call *ssa.Call, v ssa.Value, ref AliasRef) {
+	cc := call.Common()
+	if cc.IsInvoke() {
+		if cc.Value == v && cc.Method.Name() == "NetConn" {
+			t.addAlias(call, AliasRef{Conn: ref.Conn, Role: knowledge.RoleConn, Kind: knowledge.KindStream})
+		}
+		return
+	}
+	if t.wrapperCall(call, v, ref) {
+		return
+	}
+	spec, ok := knowledge.Constructors[knowledge.FuncName(cc.StaticCallee())]
+	if !ok {
+		return
+	}
+	for _, i := range spec.Args {
+		if i < len(cc.Args) && cc.Args[i] == v {
+			k := spec.Kind
+			if ref.Kind == knowledge.KindFD {
+				return
+			}
+			if spec.Role != knowledge.RoleConn && ref.Kind == knowledge.KindTLS {
+				k = knowledge.KindTLS
+			}
+			t.addAlias(call, AliasRef{Conn: ref.Conn, Role: spec.Role, Kind: k, Closes: spec.Close})
+			return
+		}
+	}
+}

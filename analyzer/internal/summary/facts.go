@@ -1,0 +1,264 @@
+package summary
+
+import (
+	"fmt"
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/rstlint/rstlint/analyzer/internal/lattice"
+)
+
+// This file is every analysis fact rstlint exports, and the one place
+// that exports and imports them: what another package needs to know of
+// this one's functions (ConnFact, WrapperFact, OriginFact), that the
+// package is worth analyzing (HasConnFacts), and where its Closes leave
+// the judgement to the caller, for the runtime trace (DelegatedCloses).
+
+// ParamEffect summarizes what a function does to one of its connection
+// parameters, relative to the state the caller hands it: in the masks, an
+// "unread" state means "as the caller left it". Callers apply it with
+// lattice.Compose, so helpers that close, drain or half-close a connection
+// are understood where they are called, in this package or (as a fact) in
+// another one.
+type ParamEffect struct {
+	Index int // the parameter's index in the SSA signature (receiver first)
+	// Field, when set, names an owning field of the struct the parameter
+	// points to: the effect is on the conn in that field (s.conn).
+	Field    string
+	AtClose  uint32 // states in which the function closes it (0: never)
+	AtReturn uint32 // states in which it is still open at a normal return
+	Uses     bool   // it reads or writes data: the function owns the connection
+	Reads    bool   // it reads some input
+	Writes   bool   // it writes data
+	Drains   bool   // it reads the connection to EOF (io.Copy from it...)
+	Escapes  bool   // it keeps the connection or hands it on
+	ErrDone  bool   // a non-nil error result means a read or write failed
+	// ErrRead: some non-nil error results come from a failed read (EOF):
+	// a loop that stops only when such a call fails reads to EOF.
+	ErrRead bool
+	// SetsLinger: the function sets SO_LINGER on the conn to the value of
+	// its parameter LingerParam (tryLinger(c, secs)): a constant 0 at the
+	// call is SetLinger(0).
+	SetsLinger  bool
+	LingerParam int
+	// LeftReading: the function returns while a copy goroutine it started
+	// may still read the conn (a pipe helper that returns after its first
+	// direction): a Close by the caller then cuts that copy short.
+	LeftReading bool
+}
+
+// OwnsConn reports whether the function answers for the connection
+// itself: it reads or writes it, or keeps it. A Close inside such a
+// function is judged there, not where it is called.
+func (p *ParamEffect) OwnsConn() bool { return p.Uses || p.Escapes }
+
+// String renders the effect compactly, as facts appear in tests: the
+// parameter (and field), the states it closes and returns in, and its
+// flags, in words a test's regular expression can name without escapes.
+func (p ParamEffect) String() string {
+	s := fmt.Sprintf("p%d", p.Index)
+	if p.Field != "" {
+		s += "." + p.Field
+	}
+	if p.AtClose != 0 {
+		s += " closes " + lattice.Mask(p.AtClose).Words()
+	}
+	s += " returns " + lattice.Mask(p.AtReturn).Words()
+	for _, flag := range []struct {
+		on   bool
+		name string
+	}{{p.Uses, "uses"}, {p.Reads, "reads"}, {p.Writes, "writes"}, {p.Drains, "drains"}, {p.Escapes, "escapes"}, {p.ErrDone, "errdone"}, {p.ErrRead, "errread"},
+		{p.SetsLinger, fmt.Sprintf("linger=p%d", p.LingerParam)}, {p.LeftReading, "leftreading"}} {
+		if flag.on {
+			s += " " + flag.name
+		}
+	}
+	return s
+}
+
+// ParamEffects is what callers need to know about a callee: one effect
+// per connection parameter it does something to.
+type ParamEffects []ParamEffect
+
+// Param returns the effect on parameter i (or on its owning field named
+// field), or nil when nothing is known (the parameter escapes, or is no
+// connection; the field is not touched).
+func (ps ParamEffects) Param(i int, field string) *ParamEffect {
+	for j := range ps {
+		if ps[j].Index == i && ps[j].Field == field {
+			return &ps[j]
+		}
+	}
+	return nil
+}
+
+// ConnFact is the fact exported for a function or method with at least one
+// connection parameter it does something to.
+type ConnFact struct {
+	Params []ParamEffect
+}
+
+// AFact marks ConnFact as an analysis fact.
+func (*ConnFact) AFact() {}
+
+func (f *ConnFact) String() string {
+	var parts []string
+	for _, p := range f.Params {
+		parts = append(parts, p.String())
+	}
+	return "conn " + strings.Join(parts, "; ")
+}
+
+// WrapperFact is the fact exported for a function that wraps one of its
+// connection parameters in a value of its package's own conn type (whose
+// Read, Write and Close go to that conn): its first result is the same
+// conn.
+type WrapperFact struct {
+	Param int // the wrapped parameter's index in the SSA signature
+}
+
+// AFact marks WrapperFact as an analysis fact.
+func (*WrapperFact) AFact() {}
+
+func (f *WrapperFact) String() string { return fmt.Sprintf("wraps p%d", f.Param) }
+
+// OriginFact is the fact exported for a function whose first result is
+// always a conn from one origin, which it hands to its caller and keeps
+// nowhere (a listener wrapper's Accept, a dial helper): its callers own a
+// conn of that origin.
+type OriginFact struct {
+	Verb   string // "accepted", "dialed", "hijacked"
+	Kind   int    // the origin's kind (stream, TLS)
+	Client bool   // we speak first: the peer only answers what we send
+}
+
+// AFact marks OriginFact as an analysis fact.
+func (*OriginFact) AFact() {}
+
+func (f *OriginFact) String() string { return "origin " + f.Verb }
+
+// HasConnFacts is a package fact: the package exports ConnFacts, so
+// packages importing it are worth analyzing even without socket imports.
+type HasConnFacts struct{}
+
+// AFact marks HasConnFacts as an analysis fact.
+func (*HasConnFacts) AFact()         {}
+func (*HasConnFacts) String() string { return "hasConnFacts" }
+
+// DelegatedCloses is a package fact, exported under a trace: the lines
+// where a Close, or a call that closes, leaves the judgement to the
+// function's caller (the conn is a parameter it does not own). A trace
+// entry's walk passes such a frame on to the next one out.
+type DelegatedCloses struct {
+	Lines []string // "file:line", with the file both as the build saw it and as importdir/base
+}
+
+// AFact marks DelegatedCloses as an analysis fact.
+func (*DelegatedCloses) AFact() {}
+
+func (f *DelegatedCloses) String() string { return fmt.Sprintf("delegatedCloses(%d)", len(f.Lines)) }
+
+// Types are the fact types, for analysis.Analyzer.FactTypes.
+func Types() []analysis.Fact {
+	return []analysis.Fact{new(ConnFact), new(WrapperFact), new(OriginFact), new(HasConnFacts), new(DelegatedCloses)}
+}
+
+// Export exports, for the packages that import this one, what its
+// exported functions do to their connection parameters, which of them are
+// origins (they return a conn from one) and which are wrappers (and of
+// which parameter).
+func Export(pass *analysis.Pass, funcs []*ssa.Function, t *Table) {
+	exported := false
+	for _, fn := range funcs {
+		obj, ok := fn.Object().(*types.Func)
+		if !ok || !obj.Exported() {
+			continue
+		}
+		sum := t.local[fn]
+		if sum == nil {
+			continue
+		}
+		if sum.Origin != nil {
+			pass.ExportObjectFact(obj, sum.Origin)
+			exported = true
+		}
+		if sum.WrapperParam >= 0 {
+			pass.ExportObjectFact(obj, &WrapperFact{Param: sum.WrapperParam})
+			exported = true
+		}
+		var fact ConnFact
+		interesting := false
+		for _, pe := range sum.Effects {
+			// An escaping parameter is what no fact says: leave it out. An
+			// owning field's effect stays even when it escapes: no effect
+			// on a field means the function leaves it alone.
+			if !pe.Escapes || pe.Field != "" {
+				fact.Params = append(fact.Params, pe)
+				interesting = interesting || pe.AtClose != 0 || pe.Uses || pe.ErrDone || pe.SetsLinger || pe.LeftReading ||
+					lattice.Mask(pe.AtReturn) != lattice.MaskUnread
+			}
+		}
+		if interesting {
+			pass.ExportObjectFact(obj, &fact)
+			exported = true
+		}
+	}
+	if exported {
+		pass.ExportPackageFact(new(HasConnFacts))
+	}
+}
+
+// importedEffects, importedOrigin and importedWrapper read the facts of a
+// function of another package.
+func importedEffects(pass *analysis.Pass, obj *types.Func) ParamEffects {
+	var fact ConnFact
+	if !pass.ImportObjectFact(obj, &fact) {
+		return nil
+	}
+	return fact.Params
+}
+
+func importedOrigin(pass *analysis.Pass, obj *types.Func) *OriginFact {
+	var fact OriginFact
+	if !pass.ImportObjectFact(obj, &fact) {
+		return nil
+	}
+	return &fact
+}
+
+func importedWrapper(pass *analysis.Pass, obj *types.Func) (int, bool) {
+	var fact WrapperFact
+	if !pass.ImportObjectFact(obj, &fact) {
+		return 0, false
+	}
+	return fact.Param, true
+}
+
+// ImportsConnFacts reports whether the package imp exports rstlint facts.
+func ImportsConnFacts(pass *analysis.Pass, imp *types.Package) bool {
+	return pass.ImportPackageFact(imp, new(HasConnFacts))
+}
+
+// ExportDelegated exports the lines of the package's delegated Closes.
+func ExportDelegated(pass *analysis.Pass, lines []string) {
+	if len(lines) > 0 {
+		pass.ExportPackageFact(&DelegatedCloses{Lines: lines})
+	}
+}
+
+// ImportedDelegated returns the delegated lines of every package but this
+// one, as a set.
+func ImportedDelegated(pass *analysis.Pass) map[string]bool {
+	lines := make(map[string]bool)
+	for _, pf := range pass.AllPackageFacts() {
+		if f, ok := pf.Fact.(*DelegatedCloses); ok && pf.Package != pass.Pkg {
+			for _, l := range f.Lines {
+				lines[l] = true
+			}
+		}
+	}
+	return lines
+}

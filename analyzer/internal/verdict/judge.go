@@ -1,0 +1,193 @@
+package verdict
+
+import (
+	"go/token"
+
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/rstlint/rstlint/analyzer/internal/dataflow"
+	"github.com/rstlint/rstlint/analyzer/internal/lattice"
+	"github.com/rstlint/rstlint/analyzer/internal/ownership"
+	"github.com/rstlint/rstlint/analyzer/internal/summary"
+)
+
+// This file judges one analysed function: which of its Closes it answers
+// for (connections it creates, parameters it owns, and the Closes of the
+// goroutine literals it starts), and the verdict on each. It turns the
+// dataflow's observations into candidates; report.go words them.
+
+// Candidate is a diagnostic before deduplication and suppression.
+type Candidate struct {
+	pos      token.Pos
+	verdict  verdict
+	conn     *ownership.Conn
+	fnName   string // the function whose parameter conn is, if it is one
+	lastIO   summary.IOSite
+	lingerAt token.Pos
+	via      string
+	proxy    *proxyDetail // for verdictProxyEarly
+	// leavesAt is set for a linger-zero Candidate at a SetLinger(0) whose
+	// conn leaves the function there, linger still zero.
+	leavesAt token.Pos
+	// abort is set for a proxy cut by a deadline in the past, not a Close.
+	abort bool
+}
+
+// proxyDetail is the proxy rule's account of the goroutines, for the
+// message.
+type proxyDetail struct {
+	pipe   summary.IOSite // the call of a pipe helper that returned at its first direction
+	gos    []token.Pos    // the go statements of the copy directions
+	waits  int            // how many of them the function waits for
+	signal string         // what it waits on: "channel errc", "WaitGroup wg"
+}
+
+// judge returns the candidates of one function: Closes of connections it
+// creates or owns, and those in the goroutines it starts. readSources are
+// the sources of owning fields (origin calls, storing parameters) that
+// some function of the package reads: a dialed conn kept in a field that
+// nothing reads is one-way, and owes no reply.
+func judge(fa *dataflow.Analysis, readSources map[ssa.Value]bool) []Candidate {
+	var out []Candidate
+	add := func(pos token.Pos, k int, m lattice.Mask, lastIO summary.IOSite, lingerAt token.Pos, via string) {
+		v := verdictOf(m)
+		if v == verdictClean || !pos.IsValid() {
+			return
+		}
+		if c := fa.Track.Conns[k]; c.Field != nil && c.Client && !anyRead(readSources, c.Field.Sources) &&
+			(v == verdictUnread || v == verdictHalfCloseUndrained) {
+			return
+		}
+		out = append(out, Candidate{pos: pos, verdict: v, conn: fa.Track.Conns[k], fnName: fa.Fn.Name(),
+			lastIO: lastIO, lingerAt: lingerAt, via: via})
+	}
+	for _, o := range fa.Flow.Closes {
+		if c := fa.Track.Conns[o.Conn]; o.Judged && ownership.AnswersFor(fa.Fn, c, fa.Summary.Params[c.Key()]) {
+			add(o.Pos, o.Conn, o.States, o.LastIO, o.LingerAt, o.Via)
+		}
+	}
+	// A conn that leaves with SO_LINGER at zero resets wherever it is
+	// closed: report it at the SetLinger(0) this function made.
+	if body := fa.Fn.Syntax(); body != nil {
+		for _, l := range fa.Flow.LingerLeaks {
+			if c := fa.Track.Conns[l.Conn]; !c.Conflicted && body.Pos() <= l.LingerAt && l.LingerAt < body.End() {
+				out = append(out, Candidate{pos: l.LingerAt, verdict: verdictLingerZero, conn: c, fnName: fa.Fn.Name(),
+					lingerAt: l.LingerAt, leavesAt: l.Pos})
+			}
+		}
+	}
+	// A connection handed to several goroutines has no single owner: one
+	// may close while another still reads to EOF. Say nothing about it.
+	launched := make(map[int]int)
+	for _, l := range fa.Flow.Launches {
+		launched[l.Conn]++
+	}
+	for _, l := range fa.Flow.Launches {
+		k := l.Conn
+		c := fa.Track.Conns[k]
+		if c.Conflicted || c.FreeVar >= 0 || launched[k] > 1 || c.Param >= 0 && !c.Definite {
+			continue // a captured connection's goroutines are judged by the launcher
+		}
+		judgeLaunch(l.Root, l.States, l.LastIO, 0, func(pos token.Pos, m lattice.Mask, lastIO summary.IOSite, lingerAt token.Pos, via string) {
+			add(pos, k, m, lastIO, lingerAt, via)
+		})
+	}
+	return out
+}
+
+// judgeLaunch judges the Closes in a goroutine literal started in the
+// states m, and in the goroutines it starts in turn.
+func judgeLaunch(rs *summary.Root, m lattice.Mask, lastIO summary.IOSite, depth int, add func(token.Pos, lattice.Mask, summary.IOSite, token.Pos, string)) {
+	if rs == nil || rs.Effect.Escapes && len(rs.Launches) == 0 || depth > 8 {
+		return
+	}
+	for _, site := range rs.Sites {
+		io := lastIO
+		if site.LastIO.Pos != token.NoPos {
+			io = site.LastIO
+		}
+		add(site.Pos, lattice.Compose(m, site.Rel), io, site.LingerAt, site.Via)
+	}
+	for _, l := range rs.Launches {
+		judgeLaunch(l.Root, lattice.Compose(m, l.Rel), lastIO, depth+1, add)
+	}
+}
+
+// readSources returns the sources of owning fields that some analysed
+// function reads: through a field root, or as the origin conn before it
+// was stored.
+func readSources(analysed []*dataflow.Analysis) map[ssa.Value]bool {
+	read := make(map[ssa.Value]bool)
+	for _, fa := range analysed {
+		origins := make(map[int]ssa.Value, len(fa.Track.OriginAt))
+		for call, k := range fa.Track.OriginAt {
+			origins[k] = call
+		}
+		for k, c := range fa.Track.Conns {
+			if !fa.Events.Read[k] {
+				continue
+			}
+			if c.Field != nil {
+				for _, src := range c.Field.Sources {
+					read[src] = true
+				}
+			} else if call, ok := origins[k]; ok {
+				read[call] = true
+			} else if c.Param >= 0 {
+				read[fa.Fn.Params[c.Param]] = true
+			}
+		}
+	}
+	return read
+}
+
+func anyRead(read map[ssa.Value]bool, sources []ssa.Value) bool {
+	for _, src := range sources {
+		if read[src] {
+			return true
+		}
+	}
+	return false
+}
+
+// verdict is what a Close does given the states that may hold there, in
+// increasing order of what it can cost.
+type verdict int
+
+const (
+	verdictClean verdict = iota
+	verdictReject
+	verdictHalfCloseUndrained
+	verdictUnread
+	verdictLingerZero
+	verdictProxyEarly   // set by the proxy rule, never by verdictOf
+	verdictReaderActive // likewise: a Close while a reader goroutine may still read
+	verdictProxyCut     // likewise: a copy goroutine closes a conn another one uses
+	verdictEOFLost      // likewise: a copy direction ends without half-closing its destination
+)
+
+// verdictOf decides what to report for a Close reached in the states m.
+// An escaped state anywhere silences the report: ownership is unclear.
+func verdictOf(m lattice.Mask) verdict {
+	if m&lattice.StatusMask(lattice.Escaped) != 0 {
+		return verdictClean
+	}
+	v := verdictClean
+	m.Each(func(s lattice.State) {
+		st := s.Status()
+		if st != lattice.Unread && st != lattice.Done {
+			return
+		}
+		switch {
+		case s.LingerZero():
+			v = max(v, verdictLingerZero)
+		case st == lattice.Unread && s.HalfClosed():
+			v = max(v, verdictHalfCloseUndrained)
+		case st == lattice.Unread && s.Written():
+			v = max(v, verdictUnread)
+		case st == lattice.Unread:
+			v = max(v, verdictReject)
+		}
+	})
+	return v
+}

@@ -1,0 +1,23 @@
+// Package verdict is the last stage of rstlint's analysis: the verdicts
+// on the Closes the dataflow saw (judge.go, and the proxy rules,
+// proxy.go), in the words of a diagnostic (report.go), without those the
+// options turn off or a directive suppresses (directive.go), with the fix
+// (fix.go), and, given a trace of the resets the tests saw, confirmed or
+// reported as runtime-only (confirm.go).
+package verdict
+
+import (
+	"github.com/rstlint/rstlint/analyzer/internal/dataflow"
+)
+
+// Candidates returns the candidates of the package's analyzed functions:
+// their Closes that reset, and the proxies' early closes and lost EOFs.
+func Candidates(analyses []*dataflow.Analysis) []Candidate {
+	var cands []Candidate
+	read := readSources(analyses)
+	for _, fa := range analyses {
+		cands = append(cands, judge(fa, read)...)
+		cands = append(cands, proxyCandidates(fa)...)
+	}
+	return cands
+}
