@@ -75,8 +75,9 @@ type LaunchObs struct {
 // Bitset is a set of small integers.
 type Bitset []uint64
 
-func newBitset(n int) Bitset    { return make(Bitset, (n+63)/64) }
-func (b Bitset) set(i int)      { b[i/64] |= 1 << (i % 64) }
+func newBitset(n int) Bitset { return make(Bitset, (n+63)/64) }
+func (b Bitset) set(i int)   { b[i/64] |= 1 << (i % 64) }
+
 // Has reports whether i is in b.
 func (b Bitset) Has(i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
 func (b Bitset) unionWith(o Bitset) (changed bool) {

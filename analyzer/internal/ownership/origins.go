@@ -177,4 +177,3 @@ func provenStream(call *ssa.Call) bool {
 		return ok && knowledge.AssertsStream(ta.AssertedType)
 	})
 }
-
