@@ -86,7 +86,17 @@ func hasGoFiles(t *testing.T, dir string) bool {
 // TestRules runs every rule package. The packages are loaded once:
 // loading net/http dominates the cost.
 func TestRules(t *testing.T) {
-	analysistest.Run(t, cases(t), analyzer.Analyzer, rulePackages(t)...)
+	results := analysistest.Run(t, cases(t), analyzer.Analyzer, rulePackages(t)...)
+	// Every message fits in MaxMessage characters, whole: the rest is in
+	// the related positions and on the rule page.
+	for _, r := range results {
+		for _, d := range r.Diagnostics {
+			if len(d.Message) > analyzer.MaxMessage || strings.HasSuffix(d.Message, "...") {
+				t.Errorf("%s: message of %d characters (at most %d, not cut): %s",
+					r.Pass.Fset.Position(d.Pos), len(d.Message), analyzer.MaxMessage, d.Message)
+			}
+		}
+	}
 }
 
 // TestRulesSharedSSA runs every rule package again with the passes
@@ -152,15 +162,15 @@ func fixedFromGolden(golden []byte) string {
 // SetLinger(0), and the copy goroutines of a proxy.
 func TestRelated(t *testing.T) {
 	want := map[string][]string{ // the diagnostic's line's source, trimmed -> related messages
-		"defer c.Close() // want `conn c \\(parameter of BadLine\\)": {"conn passed in as a parameter", "last read, by (*bufio.Reader).ReadString"},
-		"c.Close() // want `conn accepted at seed":                   {"conn accepted by net.Listener.Accept"},
-		"defer c.Close() // want `conn dialed at client":             {"conn dialed by net.Dial", "last write, by fmt.Fprintf"},
-		"c.Close() // want `conn c \\(parameter of BadLingerZero":    {"conn passed in as a parameter", "linger set to 0 here"},
-		"return c.Close() // want `conn dialed at halfclose":         {"conn dialed by net.Dial", "last write, by fmt.Fprintln"},
-		"client.Close() // want `conn client \\(parameter of BadHelper": {"conn passed in as a parameter",
-			"copy goroutine started here, signalling a channel", "copy goroutine started here, signalling a channel"},
-		"defer server.Close() // want `conn dialed at proxy": {"conn dialed by net.Dial",
-			"copy goroutine started here, signalling channel errc", "copy goroutine started here, signalling channel errc"},
+		"defer c.Close() // want `conn c is closed with input read in part":    {"conn passed in", "last read: (*bufio.Reader).ReadString"},
+		"c.Close() // want `conn accepted at seed":                             {"conn accepted: net.Listener.Accept"},
+		"defer c.Close() // want `conn dialed at client":                       {"conn dialed: net.Dial", "last write: fmt.Fprintf"},
+		"c.Close() // want `conn c is closed after SetLinger":                  {"conn passed in", "linger set to 0"},
+		"return c.Close() // want `the dialed conn is closed after CloseWrite": {"conn dialed: net.Dial", "last write: fmt.Fprintln"},
+		"client.Close() // want `conn client is closed when 1 of its 2": {"conn passed in",
+			"copy goroutine: signals a channel", "copy goroutine: signals a channel"},
+		"defer server.Close() // want `conn dialed at proxy": {"conn dialed: net.Dial",
+			"copy goroutine: signals channel errc", "copy goroutine: signals channel errc"},
 	}
 	results := analysistest.Run(t, cases(t), analyzer.Analyzer,
 		"rstcases/handler", "rstcases/seed", "rstcases/client", "rstcases/linger", "rstcases/proxy", "rstcases/halfclose")

@@ -33,7 +33,6 @@ var callbacks = map[string]string{
 	"lattice.Mask.Each.f":                   "a loop body over states",
 	"lattice.Mask.mapStates.f":              "a transfer function on one state",
 	"lattice.Mask.live.f":                   "likewise",
-	"verdict.relatedIO.related":             "appends to the diagnostic being worded",
 	"verdict.judgeLaunch.add":               "records a candidate of the function being judged",
 	"analyzer.bottomUp.deps":                "the driver's own dependency function",
 }

@@ -132,7 +132,7 @@ func loadCase(pattern string) ([]*packages.Package, error) {
 }
 
 // diagnosticsOf runs a over a pattern of the cases module and returns
-// its diagnostics as "file:line: category: message", sorted.
+// its diagnostics as "file:line: category: message | related...", sorted.
 func diagnosticsOf(t *testing.T, a *analysis.Analyzer, pattern string) []string {
 	t.Helper()
 	pkgs, err := loadCase(pattern)
@@ -153,7 +153,11 @@ func diagnosticsOf(t *testing.T, a *analysis.Analyzer, pattern string) []string 
 		}
 		for _, d := range act.Diagnostics {
 			p := act.Package.Fset.Position(d.Pos)
-			out = append(out, fmt.Sprintf("%s:%d: %s: %s", p.Filename, p.Line, d.Category, d.Message))
+			line := fmt.Sprintf("%s:%d: %s: %s", p.Filename, p.Line, d.Category, d.Message)
+			for _, r := range d.Related {
+				line += " | " + r.Message
+			}
+			out = append(out, line)
 		}
 	}
 	sort.Strings(out)

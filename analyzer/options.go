@@ -80,3 +80,21 @@ func CheckTrace(path string) error { return verdict.CheckTrace(path) }
 // and its related information: "confirmed: reset seen in TestX (18 bytes
 // unread)".
 const ConfirmedPrefix = verdict.ConfirmedPrefix
+
+// MaxMessage bounds a diagnostic's message: the rest is in its related
+// positions and on its rule page.
+const MaxMessage = verdict.MaxMessage
+
+// Confirmation is what a trace says of a diagnostic's Close: the test that
+// saw it reset and what the kernel found. It is the last related position
+// of a confirmed diagnostic (and of a runtime-only one).
+type Confirmation = verdict.Confirmation
+
+// ParseConfirmation reads a related position's message: the confirmation
+// it carries, if it is one. JSON and SARIF outputs and the golangci-lint
+// plugin read confirmations with it.
+func ParseConfirmation(msg string) (Confirmation, bool) { return verdict.ParseConfirmation(msg) }
+
+// RelatedLabel is what names a related position, from its message: "conn
+// accepted", "last read", "linger set to 0", "confirmed".
+func RelatedLabel(msg string) string { return verdict.RelatedLabel(msg) }

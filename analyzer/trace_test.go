@@ -1,6 +1,7 @@
 package analyzer_test
 
 import (
+	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,20 +50,53 @@ func TestTrace(t *testing.T) {
 	opts.Trace = path
 	results := analysistest.Run(t, cases(t), analyzer.New(opts), "rstcases/tracecases", "rstcases/traceforms/...")
 
-	// The deferred Close is confirmed at the return that ran it: the
-	// related position says where the stack saw it.
+	// Each confirmed Close has, on the line above it, the confirmation its
+	// diagnostic must carry as its last related position; no other
+	// diagnostic but a runtime-only one carries one. The deferred Close is
+	// confirmed at the return that ran it: the related position says where
+	// the stack saw it.
+	lineOf := func(posn token.Position) string {
+		src, err := os.ReadFile(posn.Filename)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(string(src), "\n")
+		if posn.Line < 1 || posn.Line > len(lines) {
+			return ""
+		}
+		return strings.TrimSpace(lines[posn.Line-1])
+	}
+	confirmed := 0
 	for _, r := range results {
 		for _, d := range r.Diagnostics {
-			if !strings.Contains(d.Message, "TestForms/Deferred (") {
-				continue
+			posn := r.Pass.Fset.Position(d.Pos)
+			above := lineOf(token.Position{Filename: posn.Filename, Line: posn.Line - 1})
+			want, expected := strings.CutPrefix(above, "// ")
+			expected = expected && strings.HasPrefix(want, analyzer.ConfirmedPrefix)
+			var got string
+			if n := len(d.Related); n > 0 {
+				if _, ok := analyzer.ParseConfirmation(d.Related[n-1].Message); ok {
+					got = d.Related[n-1].Message
+				}
 			}
-			last := d.Related[len(d.Related)-1]
-			posn := r.Pass.Fset.Position(last.Pos)
-			src, _ := os.ReadFile(posn.Filename)
-			line := strings.TrimSpace(strings.Split(string(src), "\n")[posn.Line-1])
-			if !strings.HasPrefix(last.Message, analyzer.ConfirmedPrefix) || line != "return" {
-				t.Errorf("the deferred Close's confirmation is %q at %q, want it at the final return", last.Message, line)
+			switch {
+			case expected && got != want:
+				t.Errorf("%s: confirmation %q, want %q", posn, got, want)
+			case !expected && got != "" && d.Category != analyzer.CategoryRuntimeOnly:
+				t.Errorf("%s: unexpected confirmation %q", posn, got)
+			}
+			if expected {
+				confirmed++
+			}
+			if strings.Contains(want, "TestForms/Deferred (") {
+				last := d.Related[len(d.Related)-1]
+				if line := lineOf(r.Pass.Fset.Position(last.Pos)); line != "return" {
+					t.Errorf("the deferred Close's confirmation is at %q, want it at the final return", line)
+				}
 			}
 		}
+	}
+	if confirmed != 7 {
+		t.Errorf("%d confirmed diagnostics, want the 7 the cases mark", confirmed)
 	}
 }

@@ -220,7 +220,7 @@ doc_has "$fixture/.golangci.yml"
 lint .golangci.yml ./...
 expect_rc 1 "run 1"
 expect rstlint unread 1 "unread-close reported on line:unread"
-grep -qE "^rst/rst\.go:$(line unread):[0-9]+: conn c \(parameter of Unread\) is closed with input never read: .* \(conn passed in as a parameter at rst\.go:[0-9]+\) \(rstlint\)$" "$out" ||
+grep -qE "^rst/rst\.go:$(line unread):[0-9]+: conn c is closed with input never read: .* \(conn passed in at rst\.go:[0-9]+\) \(rstlint\)$" "$out" ||
 	fail "line:unread: not the unread-close message"
 ok "line:unread has the unread-close message"
 expect rstlint halfclose 1 "halfclose-undrained reported on line:halfclose"

@@ -11,8 +11,7 @@
 //
 // Suppose rstlint reports, for a server's handle(c net.Conn):
 //
-//	srv.go:31:2: conn c (parameter of handle) is closed with input read only in part:
-//	Linux sends RST and the peer may lose our reply
+//	srv.go:31:2: conn c is closed with input read in part: RST may destroy our reply (unread-close)
 //
 // A table-driven test confirms it, and the fix, on the real kernel:
 //

@@ -77,16 +77,6 @@ func main() {
 	}
 }
 
-// confirmation returns what follows analyzer.ConfirmedPrefix in a
-// confirmed diagnostic's message: "TestX (18 bytes unread)".
-func confirmation(msg string) (string, bool) {
-	i := strings.LastIndex(msg, "; "+analyzer.ConfirmedPrefix)
-	if i < 0 {
-		return "", false
-	}
-	return msg[i+len("; "+analyzer.ConfirmedPrefix):], true
-}
-
 // convert reads the drivers' JSON stream and builds the SARIF log, with
 // URIs relative to the absolute folder root.
 func convert(r io.Reader, root string) (map[string]any, error) {
@@ -124,9 +114,12 @@ func convert(r io.Reader, root string) (map[string]any, error) {
 			if related != nil {
 				r["relatedLocations"] = related
 			}
-			// rstlint -trace: the test that saw the Close reset.
-			if c, ok := confirmation(d.Message); ok {
-				r["properties"] = map[string]any{"confirmed": true, "confirmedBy": c}
+			// rstlint -trace: the test that saw the Close reset, from the
+			// confirmation the diagnostic carries as a related position.
+			for _, rel := range d.Related {
+				if c, ok := analyzer.ParseConfirmation(rel.Message); ok && d.Category != analyzer.CategoryRuntimeOnly {
+					r["properties"] = map[string]any{"confirmed": true, "confirmedBy": c.Test, "unread": c.Unread, "lingerZero": c.LingerZero}
+				}
 			}
 			results = append(results, r)
 		}

@@ -19,12 +19,14 @@ const sample = `{
 			{
 				"category": "unread-close",
 				"posn": "/src/a/a.go:30:2",
-				"message": "conn c (parameter of Handle) is closed with input read only in part: Linux sends RST and the peer may lose our reply; confirmed: reset seen in TestHandle (60 bytes unread)"
+				"message": "conn c is closed with input read in part: RST may destroy our reply",
+				"related": [{"posn": "/src/a/a.go:30:2", "message": "confirmed: reset seen in TestHandle (60 bytes unread)"}]
 			},
 			{
 				"category": "runtime-only",
 				"posn": "/src/a/a.go:41:2",
-				"message": "a Close here reset its conn in TestFinish (64 bytes unread), on a path rstlint did not predict: read the input to EOF before closing, or say why with //rstlint:ignore"
+				"message": "a Close here reset its conn in TestFinish (64 bytes unread); rstlint did not predict it",
+				"related": [{"posn": "/src/a/a.go:41:2", "message": "confirmed: reset seen in TestFinish (64 bytes unread)"}]
 			}
 		]
 	}
@@ -60,7 +62,7 @@ func TestConvert(t *testing.T) {
 		`"helpUri":"https://github.com/rstlint/rstlint/blob/main/docs/rules/unread-close.md"`,
 		`"executionSuccessful":false`,
 		`example.com/b: internal error (please report): boom`,
-		`"properties":{"confirmed":true,"confirmedBy":"TestHandle (60 bytes unread)"}`,
+		`"properties":{"confirmed":true,"confirmedBy":"TestHandle","lingerZero":false,"unread":60}`,
 		`"ruleId":"runtime-only"`,
 		`"helpUri":"https://github.com/rstlint/rstlint/blob/main/docs/rules/runtime-only.md"`,
 	} {

@@ -89,7 +89,9 @@ func main() {
 	// SSA of the packages they import.
 	analyzer.ShareSSA()
 	filterHelp()
-	singlechecker.Main(withCategories(analyzer.Analyzer, !jsonOutput(os.Args[1:])))
+	// Under go vet the go command asks for JSON and prints the text
+	// itself, from the message: the category goes there too.
+	singlechecker.Main(withCategories(analyzer.Analyzer, vetRun(os.Args) || !jsonOutput(os.Args[1:])))
 }
 
 // explain prints the rule pages of the categories named, or lists them.
@@ -112,10 +114,12 @@ func explain(stdout, stderr io.Writer, categories []string) int {
 	return 0
 }
 
-// withCategories returns a copy of a whose text diagnostics end with
-// their category, as staticcheck ends its own with "(SA4006)": the name
-// -explain takes, the flag that turns it off, the page its URL gives.
-// JSON output keeps the message as is: the category is a field of its own.
+// withCategories returns a copy of a whose diagnostics end with their
+// category, as staticcheck ends its own with "(SA4006)": the name -explain
+// takes, the page its URL gives. The command's own JSON output keeps the
+// message as is (the category is a field of its own); go vet asks every
+// tool for JSON and prints its text from the message, so there the
+// message carries it.
 func withCategories(a *analysis.Analyzer, on bool) *analysis.Analyzer {
 	if !on {
 		return a

@@ -157,32 +157,38 @@ func (p *Plugin) BuildAnalyzers() ([]*analysis.Analyzer, error) {
 
 // inlineRelated returns a copy of a whose diagnostics carry their related
 // positions in the message, "(conn accepted at main.go:59, last read at
-// main.go:61)", instead of as related information. golangci-lint v2 turns
-// each related position into an issue of its own ("rstlint(related
+// main.go:61)", instead of as related information, and a confirmation by
+// the trace as "; confirmed in TestX (18 bytes unread)". golangci-lint v2
+// turns each related position into an issue of its own ("rstlint(related
 // information): ..." on the line of the Accept): a //nolint:rstlint on the
 // reported Close does not cover it, and under issues.uniq-by-line it can
 // hide another linter's issue on its line. In the message, a golangci-lint
-// user still sees where the conn came from and what was last read.
+// user still sees where the conn came from and what was last read. The
+// positions are read with analyzer.RelatedLabel and
+// analyzer.ParseConfirmation, not by their words.
 func inlineRelated(a *analysis.Analyzer) *analysis.Analyzer {
 	run := a.Run
 	b := *a
 	b.Run = func(pass *analysis.Pass) (any, error) {
 		p := *pass
 		p.Report = func(d analysis.Diagnostic) {
-			if len(d.Related) > 0 {
-				parts := make([]string, 0, len(d.Related))
-				for _, r := range d.Related {
-					if strings.HasPrefix(r.Message, analyzer.ConfirmedPrefix) {
-						continue // the message says it already
+			var parts []string
+			confirmed := ""
+			for _, r := range d.Related {
+				if c, ok := analyzer.ParseConfirmation(r.Message); ok {
+					if d.Category != analyzer.CategoryRuntimeOnly { // its message says it already
+						confirmed = fmt.Sprintf("; confirmed in %s (%d bytes unread)", c.Test, c.Unread)
 					}
-					pos := pass.Fset.Position(r.Pos)
-					parts = append(parts, fmt.Sprintf("%s at %s:%d", relatedLabel(r.Message), filepath.Base(pos.Filename), pos.Line))
+					continue
 				}
-				if len(parts) > 0 {
-					d.Message += " (" + strings.Join(parts, ", ") + ")"
-				}
-				d.Related = nil
+				pos := pass.Fset.Position(r.Pos)
+				parts = append(parts, fmt.Sprintf("%s at %s:%d", analyzer.RelatedLabel(r.Message), filepath.Base(pos.Filename), pos.Line))
 			}
+			d.Message += confirmed
+			if len(parts) > 0 {
+				d.Message += " (" + strings.Join(parts, ", ") + ")"
+			}
+			d.Related = nil
 			pass.Report(d)
 		}
 		return run(&p)
@@ -190,20 +196,8 @@ func inlineRelated(a *analysis.Analyzer) *analysis.Analyzer {
 	return &b
 }
 
-// relatedLabel shortens a related position's message to what names it:
-// "conn accepted by net.Listener.Accept" is "conn accepted", "last read,
-// by (*bufio.Reader).ReadString" is "last read", "linger set to 0 here" is
-// "linger set to 0".
-func relatedLabel(msg string) string {
-	for _, cut := range []string{",", " by ", " here"} {
-		if i := strings.Index(msg, cut); i > 0 {
-			msg = msg[:i]
-		}
-	}
-	return msg
-}
-
-// GetLoadMode asks for type information: rstlint runs on SSA (buildssa).
+// GetLoadMode asks for type information: rstlint builds the SSA of a
+// package itself, and only of one that may hold a connection.
 func (p *Plugin) GetLoadMode() string {
 	return register.LoadModeTypesInfo
 }

@@ -164,9 +164,9 @@ func (r *recorder) Errorf(format string, args ...any) {
 // inlined are the related positions the plugin moves into the message,
 // by function of the fixture.
 var inlined = map[string]string{
-	"Unread":  "(conn passed in as a parameter at fixture.go:12)",
-	"Drained": "(conn passed in as a parameter at fixture.go:39, last read at fixture.go:40)",
-	"Linger":  "(conn passed in as a parameter at fixture.go:31, linger set to 0 at fixture.go:32)",
+	"Unread":  "(conn passed in at fixture.go:12)",
+	"Drained": "(conn passed in at fixture.go:39, last read at fixture.go:40)",
+	"Linger":  "(conn passed in at fixture.go:31, linger set to 0 at fixture.go:32)",
 }
 
 // TestSettingsChangeDiagnostics runs the analyzer the plugin builds on
@@ -278,8 +278,8 @@ func TestTraceSetting(t *testing.T) {
 	}
 	slices.Sort(got)
 	want := []string{
-		"runtime-only@Slurp: a Close here reset its conn in TestSlurp (6 bytes unread), on a path rstlint did not predict: read the input to EOF before closing, or say why with //rstlint:ignore",
-		"unread-close@Unread: conn c (parameter of Unread) is closed with input never read: Linux sends RST and the peer may lose our reply; confirmed: reset seen in TestUnread (6 bytes unread) (conn passed in as a parameter at fixture.go:12)",
+		"runtime-only@Slurp: a Close here reset its conn in TestSlurp (6 bytes unread); rstlint did not predict it",
+		"unread-close@Unread: conn c is closed with input never read: RST may destroy our reply; confirmed in TestUnread (6 bytes unread) (conn passed in at fixture.go:12)",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -30,7 +30,7 @@ func BadNoReadAfterAnswer(addr string) error {
 	if err != nil {
 		return err
 	}
-	defer c.Close() // want `conn dialed at client\.go:\d+ is closed with the reply to our write unread: Linux sends RST and the peer may lose data`
+	defer c.Close() // want `conn dialed at client\.go:29 is closed with the reply unread: RST may cut our last write short`
 	r := bufio.NewReader(c)
 	fmt.Fprintf(c, "PING\r\n")
 	if _, err := r.ReadString('\n'); err != nil {
@@ -76,7 +76,7 @@ func BadQuit(addr string) error {
 		return err
 	}
 	fmt.Fprintf(c, "QUIT\r\n")
-	return c.Close() // want `conn dialed at client\.go:\d+ is closed with the reply to our write unread: Linux sends RST and the peer may lose data`
+	return c.Close() // want `conn dialed at client\.go:68 is closed with the reply unread: RST may cut our last write short`
 }
 
 // GoodWriteError: after a failed write the conversation is over.

@@ -13,7 +13,7 @@ import (
 // BadAuth returns on an authentication failure after reading only the
 // first line; a client that pipelined its command gets RST.
 func BadAuth(c net.Conn) { // want BadAuth:"^conn p0 closes unread:w,done,done:w returns closed uses reads writes drains$"
-	defer c.Close() // want `conn c \(parameter of BadAuth\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
+	defer c.Close() // want `conn c is closed with input read in part: RST may destroy our reply`
 	r := bufio.NewReader(c)
 	line, err := r.ReadString('\n')
 	if err != nil {
@@ -99,7 +99,7 @@ func GoodHeaderError(c net.Conn) { // want GoodHeaderError:"^conn p0 closes done
 // BadMagic returns on parseHeader's error, which may be "bad magic"
 // after a partial read: the rest is unread.
 func BadMagic(c net.Conn) { // want BadMagic:"^conn p0 closes unread,done returns closed uses reads drains$"
-	defer c.Close() // want `conn c \(parameter of BadMagic\) is closed with input read only in part before anything was written: Linux sends RST, the peer sees a reset instead of EOF`
+	defer c.Close() // want `conn c is closed with input read in part, nothing written: the peer gets RST, not EOF`
 	if err := parseHeader(c); err != nil {
 		return
 	}

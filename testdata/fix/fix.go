@@ -10,18 +10,18 @@ import (
 
 func Interface(c net.Conn) { // want Interface:"^conn p0 closes .+ returns closed uses writes"
 	fmt.Fprintln(c, "bye")
-	c.Close() // want `conn c \(parameter of Interface\) is closed with input never read: Linux sends RST and the peer may lose our reply`
+	c.Close() // want `conn c is closed with input never read: RST may destroy our reply`
 }
 
 func Deferred(c *net.TCPConn) { // want Deferred:"^conn p0 closes .+ returns closed uses writes"
-	defer c.Close() // want `conn c \(parameter of Deferred\) is closed with input never read: Linux sends RST and the peer may lose our reply`
+	defer c.Close() // want `conn c is closed with input never read: RST may destroy our reply`
 	fmt.Fprintln(c, "bye")
 }
 
 func HalfClosed(c *net.TCPConn) { // want HalfClosed:"^conn p0 closes .+ returns closed uses writes"
 	fmt.Fprintln(c, "bye")
 	c.CloseWrite()
-	c.Close() // want `conn c \(parameter of HalfClosed\) is closed after CloseWrite with input unread: Linux sends RST and drops what we have not sent`
+	c.Close() // want `conn c is closed after CloseWrite with input unread: RST drops what is unsent`
 }
 
 func Dialed(addr string) error {
@@ -35,6 +35,6 @@ func Dialed(addr string) error {
 		return err
 	}
 	fmt.Fprintln(c, "QUIT")
-	c.Close() // want `conn dialed at fix\.go:\d+ is closed with the reply to our write unread: Linux sends RST and the peer may lose data`
+	c.Close() // want `conn dialed at fix\.go:28 is closed with the reply unread: RST may cut our last write short`
 	return nil
 }

@@ -18,23 +18,23 @@ func Slurp(c net.Conn) { // want Slurp:"^conn p0 returns unread uses reads$"
 func HalfClose(c *net.TCPConn) { // want HalfClose:"^conn p0 closes unread:w:hc returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
 	c.CloseWrite()
-	c.Close() // want `conn c \(parameter of HalfClose\) is closed after CloseWrite with input unread: Linux sends RST and drops what we have not sent`
+	c.Close() // want `conn c is closed after CloseWrite with input unread: RST drops what is unsent`
 }
 
 func Linger(c *net.TCPConn) { // want Linger:"^conn p0 closes unread:w:l0 returns closed uses writes$"
 	c.SetLinger(0)
 	fmt.Fprintln(c, "bye")
-	c.Close() // want `conn c \(parameter of Linger\) is closed after SetLinger\(0\): Linux sends RST and drops what we have not sent`
+	c.Close() // want `conn c is closed after SetLinger\(0\): RST drops what is not yet sent`
 }
 
 func Slurped(c net.Conn) { // want Slurped:"^conn p0 closes unread:w returns closed uses reads writes$"
 	Slurp(c)
 	fmt.Fprintln(c, "bye")
-	c.Close() // want `conn c \(parameter of Slurped\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
+	c.Close() // want `conn c is closed with input read in part: RST may destroy our reply`
 }
 
 // Rejected reads a byte and closes before writing anything.
 func Rejected(c net.Conn) { // want Rejected:"^conn p0 closes unread returns closed uses reads$"
 	c.Read(make([]byte, 1))
-	c.Close() // want `conn c \(parameter of Rejected\) is closed with input read only in part before anything was written: Linux sends RST, the peer sees a reset instead of EOF`
+	c.Close() // want `conn c is closed with input read in part, nothing written: the peer gets RST, not EOF`
 }

@@ -15,7 +15,7 @@ import (
 func BadCloseWriteOnly(c *net.TCPConn) { // want BadCloseWriteOnly:"^conn p0 closes unread:w:hc returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
 	c.CloseWrite()
-	c.Close() // want `conn c \(parameter of BadCloseWriteOnly\) is closed after CloseWrite with input unread: Linux sends RST and drops what we have not sent`
+	c.Close() // want `conn c is closed after CloseWrite with input unread: RST drops what is unsent`
 }
 
 // BadCloseWriteAndWait is net/http's closeWriteAndWait: a sleep is no drain.
@@ -25,7 +25,7 @@ func BadCloseWriteAndWait(c net.Conn) { // want BadCloseWriteAndWait:"^conn p0 c
 		tc.CloseWrite()
 	}
 	time.Sleep(500 * time.Millisecond)
-	c.Close() // want `conn c \(parameter of BadCloseWriteAndWait\) is closed after CloseWrite with input unread: Linux sends RST and drops what we have not sent`
+	c.Close() // want `conn c is closed after CloseWrite with input unread: RST drops what is unsent`
 }
 
 // GoodCloseWriteDrain half-closes, then reads to EOF.
@@ -41,7 +41,7 @@ func GoodCloseWriteDrain(c *net.TCPConn) { // want GoodCloseWriteDrain:"^conn p0
 func BadCloseRead(c *net.TCPConn) { // want BadCloseRead:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
 	c.CloseRead()
-	c.Close() // want `conn c \(parameter of BadCloseRead\) is closed with input never read: Linux sends RST and the peer may lose our reply`
+	c.Close() // want `conn c is closed with input never read: RST may destroy our reply`
 }
 
 // BadTLSCloseWrite: tls.Conn.CloseWrite sends close_notify, not FIN.
@@ -49,7 +49,7 @@ func BadTLSCloseWrite(raw net.Conn, cfg *tls.Config) { // want BadTLSCloseWrite:
 	tc := tls.Server(raw, cfg)
 	fmt.Fprintln(tc, "bye")
 	tc.CloseWrite()
-	tc.Close() // want `conn raw \(parameter of BadTLSCloseWrite\) is closed with input never read: Linux sends RST and the peer may lose our reply`
+	tc.Close() // want `conn raw is closed with input never read: RST may destroy our reply`
 }
 
 // BadUnixCloseWrite: the same on a unix stream socket.
@@ -60,7 +60,7 @@ func BadUnixCloseWrite(ln *net.UnixListener) {
 	}
 	fmt.Fprintln(c, "bye")
 	c.CloseWrite()
-	c.Close() // want `conn accepted at halfclose\.go:\d+ is closed after CloseWrite with input unread: Linux sends RST and drops what we have not sent`
+	c.Close() // want `the accepted conn is closed after CloseWrite with input unread: RST drops what is unsent`
 }
 
 // BadTLSListener: conns from a tls listener are *tls.Conn; CloseWrite
@@ -79,7 +79,7 @@ func BadTLSListener(cfg *tls.Config) {
 	if cw, ok := c.(interface{ CloseWrite() error }); ok {
 		cw.CloseWrite()
 	}
-	c.Close() // want `conn accepted at halfclose\.go:\d+ is closed with input never read: Linux sends RST and the peer may lose our reply`
+	c.Close() // want `conn accepted at halfclose\.go:74 is closed with input never read: RST may destroy our reply`
 }
 
 // GoodTLSNetConn half-closes the TCP connection under the TLS one, then
@@ -98,7 +98,7 @@ func GoodTLSNetConn(raw net.Conn, cfg *tls.Config) { // want GoodTLSNetConn:"^co
 func BadUnixHalfClose(c *net.UnixConn) { // want BadUnixHalfClose:"^conn p0 closes unread:w:hc returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
 	c.CloseWrite()
-	c.Close() // want `conn c \(parameter of BadUnixHalfClose\) is closed after CloseWrite with input unread: Linux sends RST and drops what we have not sent`
+	c.Close() // want `conn c is closed after CloseWrite with input unread: RST drops what is unsent`
 }
 
 // GoodUnixHalfClose drains after CloseWrite.
@@ -141,5 +141,5 @@ func BadDialHalfClose(addr string) error {
 	}
 	fmt.Fprintln(c, "PING")
 	c.(*net.TCPConn).CloseWrite()
-	return c.Close() // want `conn dialed at halfclose\.go:\d+ is closed after CloseWrite with input unread: Linux sends RST and drops what we have not sent`
+	return c.Close() // want `the dialed conn is closed after CloseWrite with input unread: RST drops what is unsent`
 }

@@ -13,7 +13,7 @@ import (
 // BadLine reads one request line, answers, and closes: a pipelined second
 // request is still queued, so the deferred Close sends RST.
 func BadLine(c net.Conn) { // want BadLine:"^conn p0 closes unread:w,done returns closed uses reads writes$"
-	defer c.Close() // want `conn c \(parameter of BadLine\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
+	defer c.Close() // want `conn c is closed with input read in part: RST may destroy our reply`
 	r := bufio.NewReader(c)
 	line, err := r.ReadString('\n')
 	if err != nil {
@@ -51,7 +51,7 @@ func BadUpper(c net.Conn) { // want BadUpper:"^conn p0 closes unread:w,done retu
 	if sc.Scan() {
 		fmt.Fprintln(c, strings.ToUpper(sc.Text()))
 	}
-	c.Close() // want `conn c \(parameter of BadUpper\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
+	c.Close() // want `conn c is closed with input read in part: RST may destroy our reply`
 }
 
 // GoodUpper scans every line until the peer's EOF.

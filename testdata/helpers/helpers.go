@@ -31,7 +31,7 @@ func GracefulClose(c net.Conn) { // want GracefulClose:"^conn p0 closes done:hc 
 // BadHangUp answers and hangs up through the helper.
 func BadHangUp(c net.Conn) { // want BadHangUp:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
-	hangUp(c) // want `conn c \(parameter of BadHangUp\) is closed by helpers\.hangUp with input never read: Linux sends RST and the peer may lose our reply`
+	hangUp(c) // want `conn c is closed by helpers\.hangUp with input never read: RST may destroy our reply`
 }
 
 // GoodDrainThenHangUp drains first: the helper's Close is then clean.
@@ -63,7 +63,7 @@ func BadDeferredHangUp(ln net.Listener) {
 	if err != nil {
 		return
 	}
-	defer hangUp(c) // want `conn accepted at helpers\.go:\d+ is closed by helpers\.hangUp with input never read: Linux sends RST and the peer may lose our reply`
+	defer hangUp(c) // want `the accepted conn is closed by helpers\.hangUp with input never read: RST may destroy our reply`
 	fmt.Fprintln(c, "bye")
 }
 
@@ -73,11 +73,11 @@ func goClose(c net.Conn) { go c.Close() }
 // BadGoClose answers and closes through goClose.
 func BadGoClose(c net.Conn) { // want BadGoClose:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
-	goClose(c) // want `conn c \(parameter of BadGoClose\) is closed by helpers\.goClose with input never read: Linux sends RST and the peer may lose our reply`
+	goClose(c) // want `conn c is closed by helpers\.goClose with input never read: RST may destroy our reply`
 }
 
 // BadGoCloseDirect closes in a goroutine itself.
 func BadGoCloseDirect(c net.Conn) { // want BadGoCloseDirect:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
-	go c.Close() // want `conn c \(parameter of BadGoCloseDirect\) is closed with input never read: Linux sends RST and the peer may lose our reply`
+	go c.Close() // want `conn c is closed with input never read: RST may destroy our reply`
 }

@@ -21,8 +21,8 @@ func SameLine(c net.Conn) { // want SameLine:"^conn p0 closes unread:w returns c
 // NoReason: a directive needs a reason; the diagnostic is kept too.
 func NoReason(c net.Conn) { // want NoReason:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
-	//rstlint:ignore // want `//rstlint:ignore needs a reason: write //rstlint:ignore <why this close may reset>`
-	c.Close() // want `conn c \(parameter of NoReason\) is closed with input never read: Linux sends RST and the peer may lose our reply`
+	//rstlint:ignore // want `//rstlint:ignore needs a reason: //rstlint:ignore <why this close may reset>`
+	c.Close() // want `conn c is closed with input never read: RST may destroy our reply`
 }
 
 // Spaced: "// rstlint:ignore", spelled as many spell "// nolint", is the
@@ -36,6 +36,6 @@ func Spaced(c net.Conn) { // want Spaced:"^conn p0 closes unread:w returns close
 // SpacedNoReason: and needs a reason too.
 func SpacedNoReason(c net.Conn) { // want SpacedNoReason:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
-	// rstlint:ignore // want `//rstlint:ignore needs a reason: write //rstlint:ignore <why this close may reset>`
-	c.Close() // want `conn c \(parameter of SpacedNoReason\) is closed with input never read: Linux sends RST and the peer may lose our reply`
+	// rstlint:ignore // want `//rstlint:ignore needs a reason: //rstlint:ignore <why this close may reset>`
+	c.Close() // want `conn c is closed with input never read: RST may destroy our reply`
 }

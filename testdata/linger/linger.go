@@ -14,7 +14,7 @@ import (
 func BadLingerZero(c *net.TCPConn) { // want BadLingerZero:"^conn p0 closes done:w:l0 returns closed uses writes drains$"
 	c.SetLinger(0)
 	io.Copy(c, c)
-	c.Close() // want `conn c \(parameter of BadLingerZero\) is closed after SetLinger\(0\): Linux sends RST and drops what we have not sent`
+	c.Close() // want `conn c is closed after SetLinger\(0\): RST drops what is not yet sent`
 }
 
 // GoodLingerPositive: a positive linger changes nothing once drained.
@@ -42,7 +42,7 @@ func BadDialLinger(addr string) error {
 	fmt.Fprintln(c, "PING")
 	buf := make([]byte, 64)
 	c.Read(buf)
-	return c.Close() // want `conn dialed at linger\.go:\d+ is closed after SetLinger\(0\): Linux sends RST and drops what we have not sent`
+	return c.Close() // want `conn dialed at linger\.go:37 is closed after SetLinger\(0\): RST drops what is not yet sent`
 }
 
 // IgnoredLinger is deliberate, and says so.
@@ -57,7 +57,7 @@ func IgnoredLinger(c *net.TCPConn) { // want IgnoredLinger:"^conn p0 closes done
 func BadLingerHelper(c *net.TCPConn) { // want BadLingerHelper:"^conn p0 closes done:w:l0 returns closed uses writes drains$"
 	connutil.TryLinger(c, 0)
 	io.Copy(c, c)
-	c.Close() // want `conn c \(parameter of BadLingerHelper\) is closed after SetLinger\(0\): Linux sends RST and drops what we have not sent`
+	c.Close() // want `conn c is closed after SetLinger\(0\): RST drops what is not yet sent`
 }
 
 // GoodLingerHelperPositive gives the helper a positive linger.
@@ -74,7 +74,7 @@ func BadLingerLeaves(ln net.Listener) (net.Conn, error) { // want BadLingerLeave
 	if err != nil {
 		return nil, err
 	}
-	connutil.TryLinger(c, 0) // want `conn accepted at linger\.go:\d+ leaves BadLingerLeaves with SetLinger\(0\) set here: every Close of it sends RST and drops what we have not sent`
+	connutil.TryLinger(c, 0) // want `conn accepted at linger\.go:73 leaves BadLingerLeaves with SetLinger\(0\): every Close of it sends RST`
 	return c, nil
 }
 
@@ -91,7 +91,7 @@ func BadLingerGo(ln net.Listener) {
 	if err != nil {
 		return
 	}
-	c.(*net.TCPConn).SetLinger(0) // want `conn accepted at linger\.go:\d+ leaves BadLingerGo with SetLinger\(0\) set here: every Close of it sends RST and drops what we have not sent`
+	c.(*net.TCPConn).SetLinger(0) // want `conn accepted at linger\.go:90 leaves BadLingerGo with SetLinger\(0\): every Close of it sends RST`
 	done := make(chan struct{})
 	go echoAll(c, done)
 	<-done

@@ -103,5 +103,5 @@ func BadStreamAnswer(c net.Conn) { // want BadStreamAnswer:"^conn p0 closes unre
 		return
 	}
 	c.Write(buf[:n])
-	c.Close() // want `conn c \(parameter of BadStreamAnswer\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
+	c.Close() // want `conn c is closed with input read in part: RST may destroy our reply`
 }

@@ -52,7 +52,7 @@ func GoodPrefaceBytes(c net.Conn) { // want GoodPrefaceBytes:"^conn p0 closes do
 // BadAfterPreface passes the preface check, answers one request line and
 // closes: the conforming peer's next request is still queued.
 func BadAfterPreface(c net.Conn) { // want BadAfterPreface:"^conn p0 closes unread:w,done returns closed uses reads writes$"
-	defer c.Close() // want `conn c \(parameter of BadAfterPreface\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
+	defer c.Close() // want `conn c is closed with input read in part: RST may destroy our reply`
 	r := bufio.NewReader(c)
 	buf := make([]byte, len(Preface))
 	if _, err := io.ReadFull(r, buf); err != nil {
@@ -71,7 +71,7 @@ func BadAfterPreface(c net.Conn) { // want BadAfterPreface:"^conn p0 closes unre
 // BadPassword closes when the password line is wrong: a conforming peer
 // can send a wrong password, and its next lines are queued.
 func BadPassword(c net.Conn) { // want BadPassword:"^conn p0 closes unread:w,done,done:w returns closed uses reads writes drains$"
-	defer c.Close() // want `conn c \(parameter of BadPassword\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
+	defer c.Close() // want `conn c is closed with input read in part: RST may destroy our reply`
 	r := bufio.NewReader(c)
 	line, err := r.ReadString('\n')
 	if err != nil {
@@ -113,7 +113,7 @@ func BadBufferedAfterAnswer(w http.ResponseWriter, r *http.Request) {
 	brw.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nbye")
 	brw.Flush()
 	if brw.Reader.Buffered() > 0 {
-		c.Close() // want `conn hijacked at protocol\.go:\d+ is closed with input never read: Linux sends RST and the peer may lose our reply`
+		c.Close() // want `conn hijacked at protocol\.go:109 is closed with input never read: RST may destroy our reply`
 		return
 	}
 	c.(*net.TCPConn).CloseWrite()

@@ -17,8 +17,8 @@ func BadFirstFinisher(client net.Conn, target string) {
 		client.Close()
 		return
 	}
-	defer server.Close() // want `conn dialed at proxy\.go:\d+ is closed after waiting for 1 of its 2 copy goroutines: input another still reads makes Linux send RST`
-	defer client.Close() // want `conn client \(parameter of BadFirstFinisher\) is closed after waiting for 1 of its 2 copy goroutines: input another still reads makes Linux send RST`
+	defer server.Close() // want `conn dialed at proxy\.go:15 is closed when 1 of its 2 copy goroutines ended: RST cuts the other short`
+	defer client.Close() // want `conn client is closed when 1 of its 2 copy goroutines ended: RST cuts the other short`
 	errc := make(chan error, 2)
 	go func() {
 		_, err := io.Copy(server, client)
@@ -104,8 +104,8 @@ func BadHelper(client, server net.Conn) {
 	go pipe(server, client, errc)
 	go pipe(client, server, errc)
 	<-errc
-	client.Close() // want `conn client \(parameter of BadHelper\) is closed after waiting for 1 of its 2 copy goroutines: input another still reads makes Linux send RST`
-	server.Close() // want `conn server \(parameter of BadHelper\) is closed after waiting for 1 of its 2 copy goroutines: input another still reads makes Linux send RST`
+	client.Close() // want `conn client is closed when 1 of its 2 copy goroutines ended: RST cuts the other short`
+	server.Close() // want `conn server is closed when 1 of its 2 copy goroutines ended: RST cuts the other short`
 }
 
 // copyAndClose copies one direction, then closes the conn it read: that
@@ -113,7 +113,7 @@ func BadHelper(client, server net.Conn) {
 func copyAndClose(w, r net.Conn, wg *sync.WaitGroup) {
 	defer wg.Done()
 	io.Copy(w, r)
-	r.Close() // want `conn client \(parameter of BadCopyAndClose\) is closed when the copy goroutine started at proxy\.go:\d+ ends, while the one started at proxy\.go:\d+ still uses it: Linux sends RST`
+	r.Close() // want `conn client is closed when one copy direction ends, while the other uses it: RST`
 }
 
 // BadCopyAndClose's goroutines cut each other when their own direction
@@ -124,8 +124,8 @@ func BadCopyAndClose(client, server net.Conn) {
 	server.SetDeadline(deadline)
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go copyAndClose(server, client, &wg) // want `the copy into conn server \(parameter of BadCopyAndClose\) ends without CloseWrite`
-	go copyAndClose(client, server, &wg) // want `the copy into conn client \(parameter of BadCopyAndClose\) ends without CloseWrite`
+	go copyAndClose(server, client, &wg) // want `the copy into conn server ends without CloseWrite: its peer never sees EOF`
+	go copyAndClose(client, server, &wg) // want `the copy into conn client ends without CloseWrite: its peer never sees EOF`
 	wg.Wait()
 	server.Close()
 }
@@ -154,8 +154,8 @@ func GoodCopyHalf(client, server net.Conn) {
 func abortBoth(dst, src net.Conn, wg *sync.WaitGroup) {
 	defer wg.Done()
 	io.Copy(dst, src)
-	dst.SetDeadline(time.Now()) // want `conn (client|server) \(parameter of BadAbort\) gets a deadline in the past when the copy goroutine started at proxy\.go:\d+ ends, aborting the one started at proxy\.go:\d+: the session ends in a reset`
-	src.SetDeadline(time.Now()) // want `conn (client|server) \(parameter of BadAbort\) gets a deadline in the past`
+	dst.SetDeadline(time.Now()) // want `conn server is aborted when one copy direction ends: the other gets a reset`
+	src.SetDeadline(time.Now()) // want `conn client is aborted when one copy direction ends: the other gets a reset`
 }
 
 // BadAbort's goroutines abort each other when their own direction ends.
@@ -184,8 +184,8 @@ func BadLostEOF(client, server net.Conn) {
 	server.SetDeadline(deadline)
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go copyOnly(server, client, &wg) // want `the copy into conn server \(parameter of BadLostEOF\) ends without CloseWrite: its peer never sees the end of the input, and the other direction waits until a timeout or a reset`
-	go copyOnly(client, server, &wg) // want `the copy into conn client \(parameter of BadLostEOF\) ends without CloseWrite`
+	go copyOnly(server, client, &wg) // want `the copy into conn server ends without CloseWrite: its peer never sees EOF`
+	go copyOnly(client, server, &wg) // want `the copy into conn client ends without CloseWrite: its peer never sees EOF`
 	wg.Wait()
 	client.Close()
 	server.Close()
@@ -216,8 +216,8 @@ func relay(a, b net.Conn) error {
 // reads one of them.
 func BadRelay(client, server net.Conn) {
 	relay(client, server)
-	client.Close() // want `conn client \(parameter of BadRelay\) is closed after proxy\.relay returned at its first finished direction \(proxy\.go:\d+\): the copy still reading it makes Linux send RST`
-	server.Close() // want `conn server \(parameter of BadRelay\) is closed after proxy\.relay returned`
+	client.Close() // want `conn client is closed after proxy\.relay returned at its first direction: RST cuts the other short`
+	server.Close() // want `conn server is closed after proxy\.relay returned at its first direction: RST cuts the other short`
 }
 
 // relayAll copies both ways and returns when both have ended.
@@ -266,8 +266,8 @@ func BadDialerValue(client net.Conn, target string) {
 		return
 	}
 	relay(client, server)
-	client.Close() // want `conn client \(parameter of BadDialerValue\) is closed after proxy\.relay returned`
-	server.Close() // want `conn dialed at proxy\.go:\d+ is closed after proxy\.relay returned`
+	client.Close() // want `conn client is closed after proxy\.relay returned at its first direction: RST cuts the other short`
+	server.Close() // want `the conn is closed after proxy\.relay returned at its first direction: RST cuts the other short`
 }
 
 // closeWriter is what a stream conn can do to pass an EOF on.
@@ -337,8 +337,8 @@ func BadWrongEnd(client, server *net.TCPConn) {
 	server.SetDeadline(deadline)
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go copyWrongEnd(&wg, server, client) // want `the copy into conn server \(parameter of BadWrongEnd\) ends without CloseWrite`
-	go copyWrongEnd(&wg, client, server) // want `the copy into conn client \(parameter of BadWrongEnd\) ends without CloseWrite`
+	go copyWrongEnd(&wg, server, client) // want `the copy into conn server ends without CloseWrite: its peer never sees EOF`
+	go copyWrongEnd(&wg, client, server) // want `the copy into conn client ends without CloseWrite: its peer never sees EOF`
 	wg.Wait()
 	client.Close()
 	server.Close()

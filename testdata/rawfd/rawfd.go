@@ -15,7 +15,7 @@ func Bad(lfd int) {
 		return
 	}
 	syscall.Write(fd, []byte("hello\n"))
-	syscall.Close(fd) // want `socket fd accepted at rawfd\.go:\d+ is closed with input never read: Linux sends RST and the peer may lose our reply`
+	syscall.Close(fd) // want `socket fd accepted at rawfd\.go:13 is closed with input never read: RST may destroy our reply`
 }
 
 // Good shuts down the write side, reads until Read returns 0, closes.
@@ -46,7 +46,7 @@ func BadShutdownOnly(lfd int) {
 	}
 	unix.Write(fd, []byte("hello\n"))
 	unix.Shutdown(fd, unix.SHUT_WR)
-	unix.Close(fd) // want `socket fd accepted at rawfd\.go:\d+ is closed after shutdown\(SHUT_WR\) with input unread: Linux sends RST and drops what we have not sent`
+	unix.Close(fd) // want `the accepted socket fd is closed after shutdown\(SHUT_WR\) with input unread: RST drops what is unsent`
 }
 
 // BadLinger sets SO_LINGER to {1, 0}.
@@ -63,7 +63,7 @@ func BadLinger(lfd int) {
 			break
 		}
 	}
-	unix.Close(fd) // want `socket fd accepted at rawfd\.go:\d+ is closed after SO_LINGER \{1, 0\}: Linux sends RST and drops what we have not sent`
+	unix.Close(fd) // want `socket fd accepted at rawfd\.go:54 is closed after SO_LINGER \{1, 0\}: RST drops what is not yet sent`
 }
 
 // BadClient connects, reads the answer to a first request, writes a
@@ -83,7 +83,7 @@ func BadClient(port int) error {
 		return err
 	}
 	syscall.Write(fd, []byte("PING\n"))
-	return syscall.Close(fd) // want `socket fd created at rawfd\.go:\d+ is closed with the reply to our write unread: Linux sends RST and the peer may lose data`
+	return syscall.Close(fd) // want `socket fd created at rawfd\.go:72 is closed with the reply unread: RST may cut our last write short`
 }
 
 // GoodClient reads the reply before closing.
@@ -135,5 +135,5 @@ func BadHelper(lfd int) {
 		return
 	}
 	syscall.Write(fd, []byte("hello\n"))
-	closeFD(fd) // want `socket fd accepted at rawfd\.go:\d+ is closed by rawfd\.closeFD with input never read: Linux sends RST and the peer may lose our reply`
+	closeFD(fd) // want `the accepted socket fd is closed by rawfd\.closeFD with input never read: RST may destroy our reply`
 }

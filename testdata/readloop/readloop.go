@@ -33,7 +33,7 @@ func BadLoop(c net.Conn) { // want BadLoop:"^conn p0 closes unread,done returns 
 			break
 		}
 	}
-	c.Close() // want `conn c \(parameter of BadLoop\) is closed with input read only in part before anything was written: Linux sends RST, the peer sees a reset instead of EOF`
+	c.Close() // want `conn c is closed with input read in part, nothing written: the peer gets RST, not EOF`
 }
 
 // GoodLoopErrVar keeps the error in a variable that the loop tests.

@@ -21,12 +21,14 @@ func header(c net.Conn) {
 // Direct closes where the stack's frame names the Close.
 func Direct(c net.Conn) { // want Direct:"^conn p0 closes unread:w returns closed uses reads writes$"
 	header(c)
-	c.Close() // want `closed with input read only in part: .*; confirmed: reset seen in TestForms/Direct \(60 bytes unread\)$`
+	// confirmed: reset seen in TestForms/Direct (60 bytes unread)
+	c.Close() // want `is closed with input read in part: RST may destroy our reply`
 }
 
 // Deferred closes at its return: the frame names the return statement.
 func Deferred(c net.Conn) { // want Deferred:"^conn p0 closes unread:w returns closed uses reads writes$"
-	defer c.Close() // want `closed with input read only in part: .*; confirmed: reset seen in TestForms/Deferred \(60 bytes unread\)$`
+	// confirmed: reset seen in TestForms/Deferred (60 bytes unread)
+	defer c.Close() // want `is closed with input read in part: RST may destroy our reply`
 	header(c)
 	if c == nil {
 		return
@@ -44,19 +46,22 @@ func closeConn(c net.Conn) {
 // the helper names it.
 func Helper(c net.Conn) { // want Helper:"^conn p0 closes unread:w returns closed uses reads writes$"
 	header(c)
-	closeConn(c) // want `closed by traceforms.closeConn with input read only in part: .*; confirmed: reset seen in TestForms/Helper \(60 bytes unread\)$`
+	// confirmed: reset seen in TestForms/Helper (60 bytes unread)
+	closeConn(c) // want `is closed by traceforms\.closeConn with input read in part: RST may destroy our reply`
 }
 
 // DeferredHelper defers the helper: the frame out of it names the brace.
 func DeferredHelper(c net.Conn) { // want DeferredHelper:"^conn p0 closes unread:w returns closed uses reads writes$"
-	defer closeConn(c) // want `closed by traceforms.closeConn with input read only in part: .*; confirmed: reset seen in TestForms/DeferredHelper \(60 bytes unread\)$`
+	// confirmed: reset seen in TestForms/DeferredHelper (60 bytes unread)
+	defer closeConn(c) // want `is closed by traceforms\.closeConn with input read in part: RST may destroy our reply`
 	header(c)
 }
 
 // CrossPackage closes in a helper of another package.
 func CrossPackage(c net.Conn) { // want CrossPackage:"^conn p0 closes unread:w returns closed uses reads writes$"
 	header(c)
-	closer.Close(c) // want `closed by closer.Close with input read only in part: .*; confirmed: reset seen in TestForms/CrossPackage \(60 bytes unread\)$`
+	// confirmed: reset seen in TestForms/CrossPackage (60 bytes unread)
+	closer.Close(c) // want `is closed by closer\.Close with input read in part: RST may destroy our reply`
 }
 
 // Goroutine closes in a goroutine literal.
@@ -65,7 +70,8 @@ func Goroutine(c net.Conn) {
 	go func() {
 		defer close(done)
 		header(c)
-		c.Close() // want `closed with input read only in part: .*; confirmed: reset seen in TestForms/Goroutine \(60 bytes unread\)$`
+		// confirmed: reset seen in TestForms/Goroutine (60 bytes unread)
+		c.Close() // want `is closed with input read in part: RST may destroy our reply`
 	}()
 	<-done
 }

@@ -26,5 +26,5 @@ func GoodDeferred(ln net.Listener) {
 
 func Bad(c net.Conn) { // want Bad:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
-	c.Close() // want `conn c \(parameter of Bad\) is closed with input never read: Linux sends RST and the peer may lose our reply`
+	c.Close() // want `conn c is closed with input never read: RST may destroy our reply`
 }

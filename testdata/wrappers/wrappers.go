@@ -44,7 +44,7 @@ func metered(c net.Conn) net.Conn { return &meter{c: c} }
 // BadMetered answers one line through the meter and closes it.
 func BadMetered(c net.Conn) { // want BadMetered:"^conn p0 closes unread:w,done returns closed uses reads writes$"
 	c = metered(c)
-	defer c.Close() // want `conn c \(parameter of BadMetered\) is closed with input read only in part: Linux sends RST and the peer may lose our reply`
+	defer c.Close() // want `conn c is closed with input read in part: RST may destroy our reply`
 	line, err := bufio.NewReader(c).ReadString('\n')
 	if err != nil {
 		return
@@ -69,7 +69,7 @@ type counting struct {
 func BadCounting(c net.Conn) { // want BadCounting:"^conn p0 closes unread:w returns closed uses writes$"
 	w := &counting{Conn: c}
 	fmt.Fprintln(w, "bye")
-	w.Close() // want `conn c \(parameter of BadCounting\) is closed with input never read: Linux sends RST and the peer may lose our reply`
+	w.Close() // want `conn c is closed with input never read: RST may destroy our reply`
 }
 
 // GoodCounting drains through the wrapper first.
@@ -88,7 +88,7 @@ func GoodCounting(c net.Conn) { // want GoodCounting:"^conn p0 closes done:w:hc 
 func BadCrossPackage(c net.Conn) { // want BadCrossPackage:"^conn p0 closes unread:w returns closed uses writes$"
 	c = wrapconn.Wrap(c)
 	fmt.Fprintln(c, "bye")
-	c.Close() // want `conn c \(parameter of BadCrossPackage\) is closed with input never read: Linux sends RST and the peer may lose our reply`
+	c.Close() // want `conn c is closed with input never read: RST may destroy our reply`
 }
 
 // GoodCrossPackage echoes through it until EOF.

@@ -505,7 +505,7 @@ func (c *eventCollector) goEvents(g *ssa.Go) ([]event, GoStmt) {
 					continue
 				}
 				seen[a] = true
-				if pe != nil && !pe.Uses && !pe.Escapes {
+				if pe != nil && !ownership.CalleeAnswers(pe) {
 					evs = append(evs, event{kind: evSummary, conn: ref.Conn, pos: g.Pos(), what: knowledge.CallName(cc), pe: pe})
 				}
 			}
@@ -593,7 +593,7 @@ func (c *eventCollector) fieldGoEvents(cc *ssa.CallCommon, pos token.Pos) []even
 			f := c.tr.Conns[k].Field.Var
 			switch pe := sum.Param(i, f.Name()); {
 			case sum != nil && pe == nil:
-			case sum != nil && !pe.Uses && !pe.Escapes:
+			case sum != nil && !ownership.CalleeAnswers(pe):
 				evs = append(evs, event{kind: evSummary, conn: k, pos: pos, what: knowledge.CallName(cc), pe: pe})
 			default:
 				evs = append(evs, event{kind: evEffect, conn: k, eff: knowledge.EffEscape, pos: pos, what: knowledge.CallName(cc)})

@@ -21,7 +21,8 @@ import (
 //
 // The methods that use an owning field are then judged as its owners (its
 // loads are roots, like parameters: track.go), and those that only close
-// it are summarized and judged where they are called (summary.go).
+// it are summarized and judged where they are called (dataflow's
+// summarize.go, ownership's owner.go).
 
 // Field is what the package stores into an owning field.
 type Field struct {

@@ -1,15 +1,8 @@
 package verdict
 
 import (
-	"fmt"
-	"go/ast"
 	"go/token"
-	"os"
-	"path"
-	"path/filepath"
 	"sort"
-	"strings"
-	"sync"
 
 	"golang.org/x/tools/go/analysis"
 
@@ -42,197 +35,10 @@ import (
 // without one the reset is runtime-only, reported there. Helpers in
 // imported packages are known by their delegatedCloses fact.
 
-// CheckTrace reads the trace at path and returns why it cannot be used:
-// missing, empty, truncated or not rsttest's. Drivers call it before
-// analysing (rstlint -trace, the golangci-lint plugin) to report a bad
-// trace; the analyzer itself reports without a trace it cannot read.
-func CheckTrace(path string) error {
-	return LoadTrace(path).err
-}
-
-// Trace is a trace read once per process, however many packages
-// are analysed.
-type Trace struct {
-	entries []trace.Entry // those that name frames of the program
-	err     error
-}
-
-var traceCache struct {
-	sync.Mutex
-	m map[traceKey]*Trace
-}
-
-// traceKey identifies a trace file's content well enough to re-read it
-// when a long-lived driver (gopls) sees it rewritten.
-type traceKey struct {
-	path string
-	size int64
-	mod  int64
-}
-
-func LoadTrace(p string) *Trace {
-	key := traceKey{path: p}
-	if fi, err := os.Stat(p); err == nil {
-		key.size, key.mod = fi.Size(), fi.ModTime().UnixNano()
-	}
-	traceCache.Lock()
-	defer traceCache.Unlock()
-	if lt, ok := traceCache.m[key]; ok {
-		return lt
-	}
-	lt := new(Trace)
-	entries, err := trace.Read(p)
-	if err != nil {
-		lt.err = err
-	} else {
-		for _, e := range entries {
-			if len(e.Frames) > 0 {
-				lt.entries = append(lt.entries, e)
-			}
-		}
-	}
-	if traceCache.m == nil {
-		traceCache.m = make(map[traceKey]*Trace)
-	}
-	traceCache.m[key] = lt
-	return lt
-}
-
 // confirmation is one trace entry matched to one place.
 type confirmation struct {
 	entry trace.Entry
 	frame trace.Frame // the frame matched
-}
-
-// sourceIndex is what matching needs of the package's files.
-type sourceIndex struct {
-	pass  *analysis.Pass
-	files map[string]*ast.File // by the name the build used, and by importdir/base
-	names map[*ast.File]string // the build's name of each file
-	dir   string               // the package's import path without _test: its files' trimpath directory
-}
-
-func newSourceIndex(pass *analysis.Pass) *sourceIndex {
-	ix := &sourceIndex{pass: pass, files: make(map[string]*ast.File), names: make(map[*ast.File]string),
-		dir: strings.TrimSuffix(pass.Pkg.Path(), "_test")}
-	for _, f := range pass.Files {
-		name := pass.Fset.File(f.Pos()).Name()
-		ix.names[f] = name
-		for _, k := range ix.keys(name) {
-			ix.files[k] = f
-		}
-	}
-	return ix
-}
-
-// keys are the names a frame may give the file: the build's, and the one
-// a -trimpath binary records (importpath/file.go).
-func (ix *sourceIndex) keys(file string) []string {
-	return []string{filepath.ToSlash(file), ix.dir + "/" + filepath.Base(file)}
-}
-
-// frameFile is a frame's file as the keys spell it: a -trimpath frame of
-// a module dependency names its version (example.com/m@v1.2.0/x.go).
-func frameFile(f trace.Frame) string {
-	file := filepath.ToSlash(f.File)
-	if strings.HasPrefix(file, "/") || filepath.IsAbs(f.File) {
-		return file
-	}
-	if at := strings.Index(file, "@"); at >= 0 {
-		if slash := strings.Index(file[at:], "/"); slash >= 0 {
-			file = file[:at] + file[at+slash:]
-		}
-	}
-	return file
-}
-
-func lineKeyString(file string, line int) string { return fmt.Sprintf("%s:%d", file, line) }
-
-// funcAt is the innermost function (declaration or literal) whose body
-// holds pos.
-func funcAt(file *ast.File, pos token.Pos) (body *ast.BlockStmt) {
-	ast.Inspect(file, func(n ast.Node) bool {
-		if n == nil || pos < n.Pos() || pos >= n.End() {
-			return false
-		}
-		switch n := n.(type) {
-		case *ast.FuncDecl:
-			if n.Body != nil {
-				body = n.Body
-			}
-		case *ast.FuncLit:
-			body = n.Body
-		}
-		return true
-	})
-	return body
-}
-
-// exitLines are the lines at which a deferred call of the function with
-// this body runs, as a stack names them: its return statements and its
-// closing brace.
-func exitLines(fset *token.FileSet, body *ast.BlockStmt) map[int]bool {
-	lines := map[int]bool{fset.Position(body.Rbrace).Line: true}
-	ast.Inspect(body, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.FuncLit:
-			return false // its returns are its own
-		case *ast.ReturnStmt:
-			lines[fset.Position(n.Pos()).Line] = true
-		}
-		return true
-	})
-	return lines
-}
-
-// deferAt reports whether a defer statement starts at pos: rstlint reports
-// a deferred Close at its defer statement.
-func deferAt(file *ast.File, pos token.Pos) bool {
-	found := false
-	ast.Inspect(file, func(n ast.Node) bool {
-		if found || n == nil || pos < n.Pos() || pos >= n.End() {
-			return false
-		}
-		if d, ok := n.(*ast.DeferStmt); ok && d.Pos() == pos {
-			found = true
-		}
-		return true
-	})
-	return found
-}
-
-// closePlace is a place of the package where rstlint judges or passes on
-// a Close: a diagnostic, or a delegated Close.
-type closePlace struct {
-	file  *ast.File
-	line  int
-	exits map[int]bool // for a deferred Close: the lines at which it runs
-}
-
-// at reports whether the frame (in the place's file) names this place.
-func (p closePlace) at(line int) bool { return line == p.line || p.exits[line] }
-
-func (ix *sourceIndex) place(pos token.Pos) (closePlace, bool) {
-	tf := ix.pass.Fset.File(pos)
-	if tf == nil {
-		return closePlace{}, false
-	}
-	var file *ast.File
-	for _, f := range ix.pass.Files {
-		if f.Pos() <= pos && pos < f.End() {
-			file = f
-		}
-	}
-	if file == nil {
-		return closePlace{}, false
-	}
-	p := closePlace{file: file, line: tf.Line(pos)}
-	if deferAt(file, pos) {
-		if body := funcAt(file, pos); body != nil {
-			p.exits = exitLines(ix.pass.Fset, body)
-		}
-	}
-	return p, true
 }
 
 // delegatedPlaces are the package's Closes that leave the judgement to
@@ -344,49 +150,34 @@ func walk(ix *sourceIndex, e trace.Entry, diags, delegated []closePlace, depDele
 	return -1, trace.Frame{}, false
 }
 
-// why says what the kernel found at the Close: "18 bytes unread".
-func why(e trace.Entry) string {
-	switch {
-	case e.LingerZero && e.Unread > 0:
-		return fmt.Sprintf("%d bytes unread, SO_LINGER 0", e.Unread)
-	case e.LingerZero:
-		return "SO_LINGER 0"
-	}
-	return fmt.Sprintf("%d bytes unread", e.Unread)
-}
-
-// seenIn names the tests of the confirmations, first by name.
-func seenIn(cs []confirmation) (first confirmation, more string) {
+// confirmationOf says what the confirmations of one place say: the first
+// test by name, what the kernel found in it, and how many resets and
+// tests there were; and that test's confirmation.
+func confirmationOf(cs []confirmation) (Confirmation, confirmation) {
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].entry.Test < cs[j].entry.Test })
 	tests := make(map[string]bool)
 	for _, c := range cs {
 		tests[c.entry.Test] = true
 	}
-	switch n := len(cs) - 1; {
-	case n == 0:
-	case len(tests) == 1:
-		more = fmt.Sprintf(", %d times", len(cs))
-	default:
-		more = fmt.Sprintf(" and %d more tests", len(tests)-1)
-	}
-	return cs[0], more
+	first := cs[0]
+	return Confirmation{Test: first.entry.Test, Unread: first.entry.Unread, LingerZero: first.entry.LingerZero,
+		Resets: len(cs), Tests: len(tests)}, first
 }
 
-// ConfirmedPrefix starts what a confirmed diagnostic adds to its message
-// and its related information: "confirmed: reset seen in TestX (18 bytes
-// unread)".
-const ConfirmedPrefix = "confirmed: reset seen in "
-
+// markConfirmed adds the confirmation to a diagnostic, as its last
+// related position: where the trace saw the Close.
 func markConfirmed(ix *sourceIndex, d *analysis.Diagnostic, cs []confirmation) {
-	c, more := seenIn(cs)
-	note := fmt.Sprintf("%s%s (%s)%s", ConfirmedPrefix, c.entry.Test, why(c.entry), more)
-	d.Message += "; " + note
-	if pos := ix.linePos(c.frame); pos.IsValid() {
-		d.Related = append(d.Related, analysis.RelatedInformation{Pos: pos, Message: note})
+	conf, first := confirmationOf(cs)
+	pos := ix.linePos(first.frame)
+	if !pos.IsValid() {
+		pos = d.Pos
 	}
+	d.Related = append(d.Related, analysis.RelatedInformation{Pos: pos, Message: conf.Message()})
 }
 
-// runtimeOnly reports the resets no diagnostic predicted, one per place.
+// runtimeOnly reports the resets no diagnostic predicted, one per place,
+// with where the conn came from, when the trace says, and the
+// confirmation as related positions.
 func runtimeOnly(ix *sourceIndex, missed []confirmation, ignored Ignored) []analysis.Diagnostic {
 	byPos := make(map[token.Pos][]confirmation)
 	var order []token.Pos
@@ -406,71 +197,25 @@ func runtimeOnly(ix *sourceIndex, missed []confirmation, ignored Ignored) []anal
 		if ignored.covers(ix.pass.Fset.Position(pos)) {
 			continue
 		}
-		c, more := seenIn(byPos[pos])
-		e := c.entry
-		what := "a Close here"
-		if inner := e.Frames[0]; inner != c.frame {
-			what = "a Close in " + shortFunc(inner.Func) + ", called here,"
+		conf, first := confirmationOf(byPos[pos])
+		e := first.entry
+		inner := ""
+		if f := e.Frames[0]; f != first.frame {
+			inner = f.Func
 		}
-		from := ""
-		if e.Origin != nil {
-			from = fmt.Sprintf(" (conn from %s:%d)", path.Base(filepath.ToSlash(e.Origin.File)), e.Origin.Line)
-		}
-		out = append(out, analysis.Diagnostic{
+		d := analysis.Diagnostic{
 			Pos:      pos,
 			Category: CategoryRuntimeOnly,
 			URL:      RuleURL(CategoryRuntimeOnly),
-			Message: fmt.Sprintf("%s reset its conn%s in %s (%s)%s, on a path rstlint did not predict: read the input to EOF before closing, or say why with //rstlint:ignore",
-				what, from, e.Test, why(e), more),
-		})
+			Message:  runtimeOnlyMessage(inner, e.Test, e.Unread, e.LingerZero),
+		}
+		if e.Origin != nil {
+			if from := ix.linePos(*e.Origin); from.IsValid() {
+				d.Related = append(d.Related, analysis.RelatedInformation{Pos: from, Message: relatedMessage("conn from", "")})
+			}
+		}
+		d.Related = append(d.Related, analysis.RelatedInformation{Pos: pos, Message: conf.Message()})
+		out = append(out, d)
 	}
 	return out
-}
-
-// shortFunc drops the package path of a runtime function name:
-// "example.com/srv.(*server).handle" is "srv.(*server).handle".
-func shortFunc(name string) string {
-	if i := strings.LastIndex(name, "/"); i >= 0 {
-		return name[i+1:]
-	}
-	return name
-}
-
-// linePos is the position to report a frame at: the first call on its
-// line, else the first node there.
-func (ix *sourceIndex) linePos(f trace.Frame) token.Pos {
-	file := ix.files[frameFile(f)]
-	if file == nil {
-		return token.NoPos
-	}
-	tf := ix.pass.Fset.File(file.Pos())
-	if f.Line < 1 || f.Line > tf.LineCount() {
-		return token.NoPos
-	}
-	var call, first token.Pos
-	ast.Inspect(file, func(n ast.Node) bool {
-		if n == nil {
-			return false
-		}
-		start, end := tf.Line(n.Pos()), tf.Line(n.End())
-		if f.Line < start || f.Line > end {
-			return false
-		}
-		if start == f.Line {
-			if !first.IsValid() || n.Pos() < first {
-				first = n.Pos()
-			}
-			if _, ok := n.(*ast.CallExpr); ok && (!call.IsValid() || n.Pos() < call) {
-				call = n.Pos()
-			}
-		}
-		return true
-	})
-	if call.IsValid() {
-		return call
-	}
-	if first.IsValid() {
-		return first
-	}
-	return tf.LineStart(f.Line)
 }

@@ -70,7 +70,7 @@ func directive(pass *analysis.Pass, c *ast.Comment, ignored Ignored, report bool
 			Pos:      c.Pos(),
 			Category: CategoryDirective,
 			URL:      RuleURL(CategoryDirective),
-			Message:  "//rstlint:ignore needs a reason: write //rstlint:ignore <why this close may reset>",
+			Message:  directiveMessage,
 		})
 		return
 	}

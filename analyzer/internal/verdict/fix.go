@@ -26,8 +26,8 @@ const drainLimit = "1<<20"
 // gracefulFix returns the fix for a diagnostic at pos (the Close call's
 // position), or nil when the Close is not a plain `x.Close()` statement
 // or deferred call on a stream connection.
-func gracefulFix(pass *analysis.Pass, pos token.Pos, v verdict) []analysis.SuggestedFix {
-	if v != verdictUnread && v != verdictReject && v != verdictHalfCloseUndrained {
+func gracefulFix(pass *analysis.Pass, pos token.Pos, v Verdict) []analysis.SuggestedFix {
+	if v != Unread && v != Reject && v != HalfCloseUndrained {
 		return nil
 	}
 	file := fileOf(pass, pos)
@@ -76,7 +76,7 @@ func gracefulFix(pass *analysis.Pass, pos token.Pos, v verdict) []analysis.Sugge
 	// peer's business, and errcheck, run beside rstlint in most
 	// golangci-lint setups, does not report an explicit discard.
 	var lines []string
-	if v != verdictHalfCloseUndrained {
+	if v != HalfCloseUndrained {
 		if knowledge.IsNamedType(recvType, true, "net", "TCPConn") || knowledge.IsNamedType(recvType, true, "net", "UnixConn") {
 			lines = append(lines, "_ = "+x+".CloseWrite() // FIN after our data")
 		} else {

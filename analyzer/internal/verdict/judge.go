@@ -14,18 +14,18 @@ import (
 // This file judges one analysed function: which of its Closes it answers
 // for (connections it creates, parameters it owns, and the Closes of the
 // goroutine literals it starts), and the verdict on each. It turns the
-// dataflow's observations into candidates; report.go words them.
+// dataflow's observations into candidates; messages.go words them.
 
 // Candidate is a diagnostic before deduplication and suppression.
 type Candidate struct {
 	pos      token.Pos
-	verdict  verdict
+	verdict  Verdict
 	conn     *ownership.Conn
 	fnName   string // the function whose parameter conn is, if it is one
 	lastIO   summary.IOSite
 	lingerAt token.Pos
 	via      string
-	proxy    *proxyDetail // for verdictProxyEarly
+	proxy    *proxyDetail // for ProxyEarly
 	// leavesAt is set for a linger-zero Candidate at a SetLinger(0) whose
 	// conn leaves the function there, linger still zero.
 	leavesAt token.Pos
@@ -50,12 +50,12 @@ type proxyDetail struct {
 func judge(fa *dataflow.Analysis, readSources map[ssa.Value]bool) []Candidate {
 	var out []Candidate
 	add := func(pos token.Pos, k int, m lattice.Mask, lastIO summary.IOSite, lingerAt token.Pos, via string) {
-		v := verdictOf(m)
-		if v == verdictClean || !pos.IsValid() {
+		v := Of(m)
+		if v == Clean || !pos.IsValid() {
 			return
 		}
 		if c := fa.Track.Conns[k]; c.Field != nil && c.Client && !anyRead(readSources, c.Field.Sources) &&
-			(v == verdictUnread || v == verdictHalfCloseUndrained) {
+			(v == Unread || v == HalfCloseUndrained) {
 			return
 		}
 		out = append(out, Candidate{pos: pos, verdict: v, conn: fa.Track.Conns[k], fnName: fa.Fn.Name(),
@@ -71,7 +71,7 @@ func judge(fa *dataflow.Analysis, readSources map[ssa.Value]bool) []Candidate {
 	if body := fa.Fn.Syntax(); body != nil {
 		for _, l := range fa.Flow.LingerLeaks {
 			if c := fa.Track.Conns[l.Conn]; !c.Conflicted && body.Pos() <= l.LingerAt && l.LingerAt < body.End() {
-				out = append(out, Candidate{pos: l.LingerAt, verdict: verdictLingerZero, conn: c, fnName: fa.Fn.Name(),
+				out = append(out, Candidate{pos: l.LingerAt, verdict: LingerZero, conn: c, fnName: fa.Fn.Name(),
 					lingerAt: l.LingerAt, leavesAt: l.Pos})
 			}
 		}
@@ -150,29 +150,29 @@ func anyRead(read map[ssa.Value]bool, sources []ssa.Value) bool {
 	return false
 }
 
-// verdict is what a Close does given the states that may hold there, in
+// Verdict is what a Close does given the states that may hold there, in
 // increasing order of what it can cost.
-type verdict int
+type Verdict int
 
 const (
-	verdictClean verdict = iota
-	verdictReject
-	verdictHalfCloseUndrained
-	verdictUnread
-	verdictLingerZero
-	verdictProxyEarly   // set by the proxy rule, never by verdictOf
-	verdictReaderActive // likewise: a Close while a reader goroutine may still read
-	verdictProxyCut     // likewise: a copy goroutine closes a conn another one uses
-	verdictEOFLost      // likewise: a copy direction ends without half-closing its destination
+	Clean Verdict = iota
+	Reject
+	HalfCloseUndrained
+	Unread
+	LingerZero
+	ProxyEarly   // set by the proxy rule, never by Of
+	ReaderActive // likewise: a Close while a reader goroutine may still read
+	ProxyCut     // likewise: a copy goroutine closes a conn another one uses
+	EOFLost      // likewise: a copy direction ends without half-closing its destination
 )
 
-// verdictOf decides what to report for a Close reached in the states m.
+// Of decides what to report for a Close reached in the states m.
 // An escaped state anywhere silences the report: ownership is unclear.
-func verdictOf(m lattice.Mask) verdict {
+func Of(m lattice.Mask) Verdict {
 	if m&lattice.StatusMask(lattice.Escaped) != 0 {
-		return verdictClean
+		return Clean
 	}
-	v := verdictClean
+	v := Clean
 	m.Each(func(s lattice.State) {
 		st := s.Status()
 		if st != lattice.Unread && st != lattice.Done {
@@ -180,13 +180,13 @@ func verdictOf(m lattice.Mask) verdict {
 		}
 		switch {
 		case s.LingerZero():
-			v = max(v, verdictLingerZero)
+			v = max(v, LingerZero)
 		case st == lattice.Unread && s.HalfClosed():
-			v = max(v, verdictHalfCloseUndrained)
+			v = max(v, HalfCloseUndrained)
 		case st == lattice.Unread && s.Written():
-			v = max(v, verdictUnread)
+			v = max(v, Unread)
 		case st == lattice.Unread:
-			v = max(v, verdictReject)
+			v = max(v, Reject)
 		}
 	})
 	return v

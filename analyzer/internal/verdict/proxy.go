@@ -57,9 +57,9 @@ func proxyCandidates(fa *dataflow.Analysis) []Candidate {
 				drained[k] = true
 			}
 		}
-		verdict := verdictProxyEarly
+		verdict := ProxyEarly
 		if len(g.Launches) == 1 {
-			verdict = verdictReaderActive
+			verdict = ReaderActive
 		}
 		first := fa.Events.GoIndex[g.Launches[0].GS.Instr]
 		for _, k := range slices.Sorted(maps.Keys(drained)) {
@@ -81,7 +81,7 @@ func proxyCandidates(fa *dataflow.Analysis) []Candidate {
 	// direction, with the other copy still reading the conn.
 	for _, o := range fa.Flow.Closes {
 		if o.LiveReader.Pos.IsValid() {
-			out = append(out, Candidate{pos: o.Pos, verdict: verdictProxyEarly, conn: fa.Track.Conns[o.Conn],
+			out = append(out, Candidate{pos: o.Pos, verdict: ProxyEarly, conn: fa.Track.Conns[o.Conn],
 				fnName: fa.Fn.Name(), via: o.Via, proxy: &proxyDetail{pipe: o.LiveReader}})
 		}
 	}
@@ -113,18 +113,18 @@ func cutsAndLostEOFs(fa *dataflow.Analysis, groups []*dataflow.CopyGroup) []Cand
 				detail := &proxyDetail{gos: []token.Pos{l.GS.Instr.Pos(), other.GS.Instr.Pos()}}
 				// The cut: l closes or aborts k, which other still uses.
 				for _, site := range rs.Sites {
-					out = append(out, Candidate{pos: site.Pos, verdict: verdictProxyCut, conn: fa.Track.Conns[k],
+					out = append(out, Candidate{pos: site.Pos, verdict: ProxyCut, conn: fa.Track.Conns[k],
 						fnName: fa.Fn.Name(), via: site.Via, proxy: detail})
 				}
 				for _, pos := range rs.Aborts {
-					out = append(out, Candidate{pos: pos, verdict: verdictProxyCut, conn: fa.Track.Conns[k],
+					out = append(out, Candidate{pos: pos, verdict: ProxyCut, conn: fa.Track.Conns[k],
 						fnName: fa.Fn.Name(), proxy: detail, abort: true})
 				}
 				// The lost EOF: l writes k and leaves it open, not
 				// half-closed, while other reads k to EOF.
 				if rs.Effect.Writes && ors.Effect.Drains && eofLost(lattice.Mask(rs.Effect.AtReturn)) &&
 					!tearsDown[l.GS.Instr] && len(rs.Sites) == 0 && len(rs.Aborts) == 0 {
-					out = append(out, Candidate{pos: l.GS.Instr.Pos(), verdict: verdictEOFLost, conn: fa.Track.Conns[k],
+					out = append(out, Candidate{pos: l.GS.Instr.Pos(), verdict: EOFLost, conn: fa.Track.Conns[k],
 						fnName: fa.Fn.Name(), proxy: detail})
 				}
 			}

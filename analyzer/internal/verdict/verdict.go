@@ -1,9 +1,10 @@
 // Package verdict is the last stage of rstlint's analysis: the verdicts
 // on the Closes the dataflow saw (judge.go, and the proxy rules,
-// proxy.go), in the words of a diagnostic (report.go), without those the
-// options turn off or a directive suppresses (directive.go), with the fix
-// (fix.go), and, given a trace of the resets the tests saw, confirmed or
-// reported as runtime-only (confirm.go).
+// proxy.go), one diagnostic per position (diagnostics.go) in the words of
+// messages.go, without those the options turn off (categories.go) or a
+// directive suppresses (directive.go), with the fix (fix.go), and, given
+// a trace of the resets the tests saw (trace.go), confirmed or reported
+// as runtime-only (confirm.go, with the source index of places.go).
 package verdict
 
 import (
