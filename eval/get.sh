@@ -3,7 +3,7 @@
 # one module per sub-folder, ready for eval/survey.sh.
 #
 # Usage:
-#   eval/get.sh [--list FILE] [--only DIR] [--mirror DIR] ROOT
+#   eval/get.sh [--list FILE] [--only DIR] [--mirror DIR] [--prune] ROOT
 #
 #   ROOT          the folder to fill; each project goes to ROOT/<dir> (column dir)
 #   --list FILE   the project table (default: projects.tsv beside this script)
@@ -11,6 +11,9 @@
 #   --mirror DIR  take git projects from local snapshots DIR/<owner>+<name>/repo
 #                 (a git directory, or a clone whose .git is inside) instead
 #                 of cloning https://github.com/<owner>/<name>
+#   --prune       remove the folders of ROOT that get.sh made (they have an
+#                 .eval-source) for projects no longer in the table; without
+#                 it they are only listed (eval/survey.sh would survey them)
 #
 # The table is TSV with a header: set, module, version, source, dir, note.
 #   source proxy:     GOFLAGS=-mod=mod go mod download -json module@version,
@@ -19,7 +22,8 @@
 #                     version is exported as a plain tree (no .git); folders
 #                     with a go.mod of their own are left out, as in a module zip
 # A module without a go.mod upstream gets a minimal one (go mod init with its
-# module path, then go mod tidy). Each project folder records what it holds in
+# module path, then go mod tidy); the few trees that lack a generated file get
+# a placeholder (function fixup below). Each project folder records what it holds in
 # ROOT/<dir>/.eval-source; a folder whose record matches is left as it is, so
 # running get.sh again only fetches what is missing or changed. A folder that
 # exists without such a record is not touched: get.sh stops with an error.
@@ -33,12 +37,13 @@ usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' 
 die() { echo "get.sh: $*" >&2; exit 1; }
 
 here=$(cd "$(dirname "$0")" && pwd)
-list=$here/projects.tsv mirror="" root="" only=()
+list=$here/projects.tsv mirror="" root="" only=() prune=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--list) [ $# -ge 2 ] || usage; list=$2; shift 2 ;;
 	--mirror) [ $# -ge 2 ] || usage; mirror=$2; shift 2 ;;
 	--only) [ $# -ge 2 ] || usage; only+=("$2"); shift 2 ;;
+	--prune) prune=1; shift ;;
 	-h|--help) usage ;;
 	-*) echo "get.sh: unknown option $1" >&2; usage ;;
 	*) [ -z "$root" ] || usage; root=$1; shift ;;
@@ -117,7 +122,22 @@ add_gomod() {
 	}
 }
 
-n=0 fetched=0 kept=0 failed=()
+# fixup DIR DEST: the few projects whose tree needs a file that is not in it
+# (say so in the project's note in the table).
+fixup() {
+	case "$1" in
+	fatedier_frp)
+		# web/frpc and web/frps embed dist/, the web UI built by npm, which is
+		# not in git: an empty placeholder lets //go:embed dist compile.
+		local w
+		for w in frpc frps; do
+			mkdir -p "$2/web/$w/dist"
+			[ -e "$2/web/$w/dist/index.html" ] || : >"$2/web/$w/dist/index.html"
+		done ;;
+	esac
+}
+
+n=0 fetched=0 kept=0 failed=() listed=()
 lineno=0
 while IFS=$'\t' read -r set mod ver src dir note || [ -n "$set" ]; do
 	lineno=$((lineno + 1))
@@ -131,6 +151,7 @@ while IFS=$'\t' read -r set mod ver src dir note || [ -n "$set" ]; do
 		for o in "${only[@]}"; do [ "$o" = "$dir" ] && want=1; done
 		[ "$want" -eq 1 ] || continue
 	fi
+	listed+=("$dir")
 	n=$((n + 1))
 	dest=$root/$dir
 	stamp="$set	$mod	$ver	$src"
@@ -157,6 +178,7 @@ while IFS=$'\t' read -r set mod ver src dir note || [ -n "$set" ]; do
 		echo "get.sh: $dir: no go.mod upstream: adding one for $mod (go mod init, go mod tidy)" >&2
 		add_gomod "$mod" "$tmp" || ok=0
 	fi
+	[ "$ok" -eq 0 ] || fixup "$dir" "$tmp"
 	if [ "$ok" -eq 1 ]; then
 		got=$(awk '$1 == "module" { gsub(/"/, "", $2); print $2; exit }' "$tmp/go.mod")
 		[ "$got" = "$mod" ] || { echo "get.sh: $dir: go.mod names $got, the table says $mod" >&2; ok=0; }
@@ -172,6 +194,23 @@ while IFS=$'\t' read -r set mod ver src dir note || [ -n "$set" ]; do
 done <"$list"
 
 [ "$n" -gt 0 ] || die "no project selected from $list"
+
+# Folders made by get.sh for projects that are no longer in the table.
+if [ ${#only[@]} -eq 0 ]; then
+	for stale in "$root"/*/.eval-source; do
+		[ -f "$stale" ] || continue
+		sdir=$(basename "$(dirname "$stale")")
+		keep=0
+		for l in "${listed[@]}"; do [ "$l" = "$sdir" ] && keep=1; done
+		[ "$keep" -eq 0 ] || continue
+		if [ "$prune" -eq 1 ]; then
+			echo "get.sh: $sdir: not in the table any more: removed" >&2
+			chmod -R u+w "$root/$sdir"; rm -rf "${root:?}/$sdir"
+		else
+			echo "get.sh: $sdir: not in the table any more (--prune removes it)" >&2
+		fi
+	done
+fi
 echo "get.sh: $n projects: $fetched fetched, $kept already there, ${#failed[@]} failed" >&2
 if [ ${#failed[@]} -gt 0 ]; then
 	echo "get.sh: failed: ${failed[*]}" >&2
