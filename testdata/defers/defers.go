@@ -21,6 +21,7 @@ func BadDeferredClosure(ln net.Listener) {
 }
 
 // GoodDeferredGraceful does the whole graceful close in the deferred literal.
+//proof:raw
 func GoodDeferredGraceful(ln net.Listener) {
 	c, err := ln.Accept()
 	if err != nil {
@@ -47,6 +48,7 @@ func BadEarlyReturn(c net.Conn, fail bool) { // want BadEarlyReturn:"^conn p0 cl
 
 // GoodExplicitThenDeferred closes explicitly after draining; the deferred
 // Close is then a no-op.
+//proof:eof
 func GoodExplicitThenDeferred(c net.Conn) { // want GoodExplicitThenDeferred:"^conn p0 closes done:w,closed returns closed uses writes drains$"
 	defer c.Close()
 	fmt.Fprintln(c, "hi")
@@ -55,6 +57,7 @@ func GoodExplicitThenDeferred(c net.Conn) { // want GoodExplicitThenDeferred:"^c
 }
 
 // GoodDeferAfterDrain: the only Close runs after the drain.
+//proof:eof
 func GoodDeferAfterDrain(c net.Conn) { // want GoodDeferAfterDrain:"^conn p0 closes done returns closed uses reads drains$"
 	defer c.Close()
 	buf := make([]byte, 1)
@@ -63,6 +66,7 @@ func GoodDeferAfterDrain(c net.Conn) { // want GoodDeferAfterDrain:"^conn p0 clo
 }
 
 // GoodFailedAccept: the deferred Close is only reached for a real conn.
+//proof:eof
 func GoodFailedAccept(ln net.Listener) error {
 	c, err := ln.Accept()
 	if err != nil {

@@ -26,6 +26,7 @@ func BadServe(ln net.Listener) {
 }
 
 // GoodServe's goroutine echoes until EOF.
+//proof:eof
 func GoodServe(ln net.Listener) {
 	c, err := ln.Accept()
 	if err != nil {
@@ -42,6 +43,7 @@ func GoodServe(ln net.Listener) {
 
 // GoodServeDrainedBefore drains before the go statement: the goroutine
 // starts from that state.
+//proof:eof
 func GoodServeDrainedBefore(ln net.Listener) {
 	c, err := ln.Accept()
 	if err != nil {

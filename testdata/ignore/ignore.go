@@ -6,6 +6,7 @@ import (
 )
 
 // Ignored: the directive on the line above, with a reason.
+//proof:skip suppression cases
 func Ignored(c net.Conn) { // want Ignored:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
 	//rstlint:ignore the peer never pipelines in this protocol
@@ -13,12 +14,14 @@ func Ignored(c net.Conn) { // want Ignored:"^conn p0 closes unread:w returns clo
 }
 
 // SameLine: the directive on the same line.
+//proof:skip suppression cases
 func SameLine(c net.Conn) { // want SameLine:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
 	c.Close() //rstlint:ignore one request per connection, enforced by the peer
 }
 
 // NoReason: a directive needs a reason; the diagnostic is kept too.
+//proof:skip suppression cases
 func NoReason(c net.Conn) { // want NoReason:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
 	//rstlint:ignore // want `//rstlint:ignore needs a reason: //rstlint:ignore <why this close may reset>`
@@ -27,6 +30,7 @@ func NoReason(c net.Conn) { // want NoReason:"^conn p0 closes unread:w returns c
 
 // Spaced: "// rstlint:ignore", spelled as many spell "// nolint", is the
 // same directive.
+//proof:skip suppression cases
 func Spaced(c net.Conn) { // want Spaced:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
 	// rstlint:ignore the peer never pipelines in this protocol
@@ -34,6 +38,7 @@ func Spaced(c net.Conn) { // want Spaced:"^conn p0 closes unread:w returns close
 }
 
 // SpacedNoReason: and needs a reason too.
+//proof:skip suppression cases
 func SpacedNoReason(c net.Conn) { // want SpacedNoReason:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
 	// rstlint:ignore // want `//rstlint:ignore needs a reason: //rstlint:ignore <why this close may reset>`

@@ -8,6 +8,7 @@ import (
 	"time"
 )
 
+//proof:skip packet sockets and net.Pipe have no RST
 func UDP(addr string) error {
 	c, err := net.Dial("udp", addr)
 	if err != nil {
@@ -17,6 +18,7 @@ func UDP(addr string) error {
 	return c.Close()
 }
 
+//proof:skip packet sockets and net.Pipe have no RST
 func ListenPacket() error {
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
@@ -25,12 +27,14 @@ func ListenPacket() error {
 	return pc.Close()
 }
 
+//proof:skip packet sockets and net.Pipe have no RST
 func Pipe() {
 	a, b := net.Pipe()
 	go func() { b.Write([]byte("x")); b.Close() }()
 	a.Close()
 }
 
+//proof:skip packet sockets and net.Pipe have no RST
 func Unixgram(path string) error {
 	c, err := net.Dial("unixgram", path)
 	if err != nil {
@@ -40,6 +44,7 @@ func Unixgram(path string) error {
 	return c.Close()
 }
 
+//proof:skip packet sockets and net.Pipe have no RST
 func UnknownNetwork(network, addr string) error {
 	c, err := net.Dial(network, addr)
 	if err != nil {
@@ -84,6 +89,7 @@ func answer(c net.Conn) {
 }
 
 // ServeDatagrams hands each peer's datagrams to answer as a conn.
+//proof:skip packet sockets and net.Pipe have no RST
 func ServeDatagrams(pc net.PacketConn) {
 	buf := make([]byte, 1500)
 	_, peer, err := pc.ReadFrom(buf)
@@ -95,6 +101,7 @@ func ServeDatagrams(pc net.PacketConn) {
 
 // BadStreamAnswer is answer fed stream conns (the proof gives it a TCP
 // conn): the pipelined rest of the input makes its Close reset.
+//proof:skip packet sockets and net.Pipe have no RST
 func BadStreamAnswer(c net.Conn) { // want BadStreamAnswer:"^conn p0 closes unread:w,done returns closed uses reads writes$"
 	buf := make([]byte, 1500)
 	n, err := c.Read(buf)

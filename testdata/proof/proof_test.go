@@ -10,6 +10,7 @@ import (
 	"errors"
 	"go/ast"
 	"go/token"
+	"go/types"
 	"io"
 	"maps"
 	"math/big"
@@ -30,31 +31,7 @@ import (
 	"github.com/rstlint/rstlint/analyzer"
 	"github.com/rstlint/rstlint/rsttest"
 
-	"rstcases/client"
-	"rstcases/crosspkg/app"
-	"rstcases/defers"
-	"rstcases/dialers"
-	"rstcases/errpath"
-	"rstcases/fields"
-	"rstcases/fix"
-	"rstcases/fixed"
-	"rstcases/goroutine"
-	"rstcases/halfclose"
-	"rstcases/handler"
-	"rstcases/helpers"
-	"rstcases/hijack"
-	"rstcases/linger"
-	"rstcases/origins"
-	"rstcases/packet"
 	"rstcases/protocol"
-	"rstcases/proxy"
-	"rstcases/rawfd"
-	"rstcases/reader"
-	"rstcases/readloop"
-	"rstcases/realworld"
-	"rstcases/seed"
-	"rstcases/usegraceful"
-	"rstcases/wrappers"
 )
 
 // The peer model, one for every pattern: the peer follows the protocol and
@@ -85,8 +62,7 @@ var (
 // pattern is one runnable case of the rule packages and how the peer
 // talks to it.
 type pattern struct {
-	name string   // package.Function: the function whose diagnostics count
-	also []string // other functions of the package whose diagnostics count (the handler it starts...)
+	name string // package.Function: the case, whose diagnostics and its callees' count
 
 	server  func(net.Conn)
 	client  func(addr string) error
@@ -205,212 +181,34 @@ func viaProxyPair(p func(client, server net.Conn)) func(string) error {
 	})
 }
 
-var cases = []pattern{
-	{name: "seed.Bad", server: fromListener(seed.Bad)},
-	{name: "seed.Good", server: fromListener(seed.Good), raw: true},
-	{name: "seed.GoodReadAll", server: fromListener(seed.GoodReadAll), eof: true},
+// cases are the rows of the proof table: those derived from the test
+// data (cases_gen_test.go, table_test.go) and the overrides.
+var cases = func() []pattern {
+	out := slices.Clone(generated)
+	for _, name := range slices.Sorted(maps.Keys(overrides)) {
+		p := overrides[name].pattern
+		p.name = name
+		out = append(out, p)
+	}
+	return out
+}()
 
-	{name: "handler.BadLine", server: handler.BadLine},
-	{name: "handler.GoodLine", server: handler.GoodLine},
-	{name: "handler.GoodEcho", server: handler.GoodEcho, eof: true},
-	{name: "handler.BadUpper", server: handler.BadUpper},
-	{name: "handler.GoodUpper", server: handler.GoodUpper, eof: true},
-	{name: "handler.GoodCloseWriteInterface", server: handler.GoodCloseWriteInterface},
-	{name: "handler.GoodWriteToDiscard", server: asTCP(handler.GoodWriteToDiscard), raw: true},
-
-	{name: "errpath.BadAuth", server: errpath.BadAuth, send: append([]byte("AUTH wrong\r\n"), pipelined...)},
-	{name: "errpath.GoodAuth", server: errpath.GoodAuth, raw: true, send: append([]byte("AUTH wrong\r\n"), pipelined...)},
-	{name: "errpath.GoodReadError", server: errpath.GoodReadError, send: []byte("abcdefgh"), eof: true},
-	{name: "errpath.GoodHeaderError", server: errpath.GoodHeaderError, send: []byte("RST1head and a body"), eof: true},
-	{name: "errpath.BadMagic", server: errpath.BadMagic, send: []byte("XXXXhead and a body")},
-
-	{name: "readloop.GoodLoop", server: readloop.GoodLoop, eof: true},
-	{name: "readloop.BadLoop", server: readloop.BadLoop, send: bigInput},
-	{name: "readloop.GoodLoopErrVar", server: readloop.GoodLoopErrVar, eof: true},
-	{name: "readloop.GoodZeroRead", server: readloop.GoodZeroRead, eof: true},
-
-	{name: "defers.BadDeferredClosure", server: fromListener(defers.BadDeferredClosure)},
-	{name: "defers.GoodDeferredGraceful", server: fromListener(defers.GoodDeferredGraceful), raw: true},
-	{name: "defers.BadEarlyReturn", server: func(c net.Conn) { defers.BadEarlyReturn(c, true) }},
-	{name: "defers.GoodExplicitThenDeferred", server: defers.GoodExplicitThenDeferred, eof: true},
-	{name: "defers.GoodDeferAfterDrain", server: defers.GoodDeferAfterDrain, eof: true},
-	{name: "defers.GoodFailedAccept", server: fromListener(func(ln net.Listener) { defers.GoodFailedAccept(ln) }), eof: true},
-
-	{name: "goroutine.BadServe", server: fromListener(goroutine.BadServe)},
-	{name: "goroutine.GoodServe", server: fromListener(goroutine.GoodServe), eof: true},
-	{name: "goroutine.GoodServeDrainedBefore", server: fromListener(goroutine.GoodServeDrainedBefore), eof: true},
-	{name: "goroutine.BadGoNamed", also: []string{"handle"}, server: fromListener(goroutine.BadGoNamed)},
-
-	{name: "helpers.BadHangUp", server: helpers.BadHangUp},
-	{name: "helpers.GoodDrainThenHangUp", server: helpers.GoodDrainThenHangUp},
-	{name: "helpers.GoodGraceful", server: helpers.GoodGraceful},
-	{name: "helpers.GracefulClose", server: helpers.GracefulClose},
-	{name: "helpers.GoodDeferredGraceful", server: fromListener(helpers.GoodDeferredGraceful)},
-	{name: "helpers.BadDeferredHangUp", server: fromListener(helpers.BadDeferredHangUp)},
-	{name: "helpers.BadGoClose", server: helpers.BadGoClose},
-	{name: "helpers.BadGoCloseDirect", server: helpers.BadGoCloseDirect},
-
-	{name: "app.Bad", server: fromListener(app.Bad)},
-	{name: "app.Good", server: fromListener(app.Good)},
-
-	{name: "halfclose.BadCloseWriteOnly", server: asTCP(halfclose.BadCloseWriteOnly), raw: true},
-	{name: "halfclose.BadCloseWriteAndWait", server: halfclose.BadCloseWriteAndWait},
-	{name: "halfclose.GoodCloseWriteDrain", server: asTCP(halfclose.GoodCloseWriteDrain), raw: true},
-	{name: "halfclose.BadCloseRead", server: asTCP(halfclose.BadCloseRead), raw: true},
-	{name: "halfclose.BadTLSCloseWrite", tlsSrv: halfclose.BadTLSCloseWrite},
-	{name: "halfclose.GoodTLSNetConn", tlsSrv: halfclose.GoodTLSNetConn},
-	{name: "halfclose.BadUnixHalfClose", server: asUnix(halfclose.BadUnixHalfClose), raw: true, network: "unix"},
-	{name: "halfclose.GoodUnixHalfClose", server: asUnix(halfclose.GoodUnixHalfClose), raw: true, network: "unix"},
-	{name: "halfclose.GoodCloseWriteError", server: asTCP(func(c *net.TCPConn) { halfclose.GoodCloseWriteError(c) }), raw: true},
-	{name: "halfclose.BadDialHalfClose", client: halfclose.BadDialHalfClose},
-
-	{name: "linger.BadLingerZero", server: asTCP(linger.BadLingerZero), raw: true, eof: true},
-	{name: "linger.GoodLingerPositive", server: asTCP(linger.GoodLingerPositive), raw: true, eof: true},
-	{name: "linger.GoodLingerRestored", server: asTCP(linger.GoodLingerRestored), raw: true, eof: true},
-	{name: "linger.BadDialLinger", client: linger.BadDialLinger},
-	{name: "linger.BadLingerHelper", server: asTCP(linger.BadLingerHelper), raw: true, eof: true},
-	{name: "linger.GoodLingerHelperPositive", server: asTCP(linger.GoodLingerHelperPositive), raw: true, eof: true},
-	{name: "linger.BadLingerLeaves", server: fromListener(func(ln net.Listener) {
-		if c, err := linger.BadLingerLeaves(ln); err == nil {
-			io.Copy(c, c) // a caller that echoes to EOF: its Close still resets
-			c.Close()
-		}
-	}), eof: true},
-	{name: "linger.BadLingerGo", server: fromListener(linger.BadLingerGo), raw: true, eof: true},
-	{name: "linger.GoodLingerGo", server: fromListener(linger.GoodLingerGo), eof: true},
-
-	{name: "rawfd.Bad", rawFD: rawfd.Bad},
-	{name: "rawfd.Good", rawFD: rawfd.Good},
-	{name: "rawfd.BadShutdownOnly", rawFD: rawfd.BadShutdownOnly},
-	{name: "rawfd.BadLinger", rawFD: rawfd.BadLinger, eof: true},
-	{name: "rawfd.BadHelper", rawFD: rawfd.BadHelper},
-	{name: "rawfd.BadClient", client: withPort(rawfd.BadClient)},
-	{name: "rawfd.GoodClient", client: withPort(rawfd.GoodClient)},
-
-	{name: "client.GoodPush", client: client.GoodPush, peer: &sink},
-	{name: "client.BadNoReadAfterAnswer", client: client.BadNoReadAfterAnswer},
-	{name: "client.GoodReadReply", client: client.GoodReadReply},
-	{name: "client.GoodPortCheck", client: client.GoodPortCheck},
-	{name: "client.BadQuit", client: client.BadQuit},
-	{name: "client.GoodWriteError", client: client.GoodWriteError},
-
-	{name: "packet.BadStreamAnswer", server: packet.BadStreamAnswer},
-
-	{name: "dialers.BadDialField", client: dialers.BadDialField},
-	{name: "dialers.GoodDialField", client: dialers.GoodDialField},
-	{name: "dialers.BadContextDialer", also: []string{"viaContextDialer"}, client: dialers.BadContextDialer},
-	{name: "dialers.BadNetworkVariable", also: []string{"dialNetwork"}, client: dialers.BadNetworkVariable},
-
-	{name: "reader.BadReaderCut", server: reader.BadReaderCut},
-	{name: "reader.GoodReaderWait", server: asTCP(reader.GoodReaderWait), raw: true, eof: true},
-	{name: "reader.GoodReaderBounded", server: asTCP(reader.GoodReaderBounded), raw: true, eof: true},
-	{name: "reader.GoodReaderDeferredSend", server: asTCP(reader.GoodReaderDeferredSend), raw: true, eof: true},
-	{name: "reader.GoodReaderWaitGroup", server: asTCP(reader.GoodReaderWaitGroup), raw: true, eof: true},
-
-	{name: "origins.BadLimited", server: fromListener(origins.BadLimited)},
-	{name: "origins.BadDialHelper", client: origins.BadDialHelper},
-	{name: "origins.GoodDialHelper", client: origins.GoodDialHelper},
-
-	{name: "wrappers.BadMetered", server: wrappers.BadMetered},
-	{name: "wrappers.GoodMetered", server: wrappers.GoodMetered, eof: true},
-	{name: "wrappers.BadCounting", server: wrappers.BadCounting},
-	{name: "wrappers.GoodCounting", server: wrappers.GoodCounting, raw: true},
-	{name: "wrappers.BadCrossPackage", server: wrappers.BadCrossPackage},
-	{name: "wrappers.GoodCrossPackage", server: wrappers.GoodCrossPackage, eof: true},
-
-	{name: "fields.AcceptBad", also: []string{"serveLine"}, server: fromListener(fields.AcceptBad)},
-	{name: "fields.AcceptGood", also: []string{"serve"}, server: fromListener(fields.AcceptGood), eof: true},
-	{name: "fields.ServeHangUp", also: []string{"answer"}, server: fields.ServeHangUp},
-	{name: "fields.AcceptGoLiteral", also: []string{"start"}, server: fromListener(fields.AcceptGoLiteral)},
-	{name: "fields.BadClientQuit", also: []string{"Quit"}, client: fields.BadClientQuit},
-	{name: "fields.GoodClientQuit", also: []string{"QuitGood"}, client: fields.GoodClientQuit},
-	{name: "fields.Push", also: []string{"send"}, client: fields.Push, peer: &sink},
-
-	{name: "protocol.GoodPreface", server: protocol.GoodPreface, send: withPreface("data after the preface\n"), eof: true},
-	{name: "protocol.GoodPrefaceBytes", server: protocol.GoodPrefaceBytes, send: withPreface("data after the preface\n"), eof: true},
-	{name: "protocol.BadAfterPreface", server: protocol.BadAfterPreface, send: withPreface(string(pipelined))},
-	{name: "protocol.BadPassword", server: protocol.BadPassword, send: append([]byte("PASS wrong\r\n"), pipelined...)},
-	{name: "protocol.GoodEarlyData", server: httpServe(protocol.GoodEarlyData), send: upgradeRequest, eof: true},
-	{name: "protocol.BadBufferedAfterAnswer", server: httpServe(protocol.BadBufferedAfterAnswer), send: httpRequestWithBody},
-
-	{name: "hijack.Bad", server: httpServe(hijack.Bad), send: httpRequestWithBody},
-	{name: "hijack.Good", server: httpServe(hijack.Good), send: httpRequestWithBody},
-
-	{name: "usegraceful.Good", server: usegraceful.Good},
-	{name: "usegraceful.GoodDeferred", server: fromListener(usegraceful.GoodDeferred)},
-	{name: "usegraceful.Bad", server: usegraceful.Bad},
-
-	{name: "proxy.BadFirstFinisher", peer: &upstream, client: viaProxy(proxy.BadFirstFinisher)},
-	{name: "proxy.GoodBothDirections", peer: &upstream, client: viaProxy(proxy.GoodBothDirections)},
-	{name: "proxy.GoodWaitGroup", peer: &upstream, client: viaProxy(proxy.GoodWaitGroup)},
-	{name: "proxy.BadHelper", peer: &upstream, client: viaProxyPair(proxy.BadHelper)},
-	{name: "proxy.BadCopyAndClose", also: []string{"copyAndClose"}, peer: &upstream, client: viaProxyPair(proxy.BadCopyAndClose)},
-	{name: "proxy.GoodCopyHalf", peer: &upstream, client: viaProxyPair(proxy.GoodCopyHalf)},
-	{name: "proxy.BadAbort", also: []string{"abortBoth"}, peer: &upstream, client: viaProxyPair(proxy.BadAbort)},
-	{name: "proxy.BadLostEOF", peer: &upstream, client: viaProxyPair(proxy.BadLostEOF)},
-	{name: "proxy.BadRelay", also: []string{"relay"}, peer: &upstream, client: viaProxyPair(proxy.BadRelay)},
-	{name: "proxy.GoodRelayAll", peer: &upstream, client: viaProxyPair(proxy.GoodRelayAll)},
-	{name: "proxy.GoodAssertedCloseWrite", also: []string{"copyPassEOF"}, peer: &upstream, client: viaProxyPair(proxy.GoodAssertedCloseWrite)},
-	{name: "proxy.GoodTCPAssertedCloseWrite", also: []string{"copyPassTCPEOF"}, peer: &upstream, client: viaProxyPair(proxy.GoodTCPAssertedCloseWrite)},
-	{name: "proxy.BadWrongEnd", also: []string{"copyWrongEnd"}, peer: &upstream, client: viaProxyPair(func(c, s net.Conn) {
-		proxy.BadWrongEnd(c.(*net.TCPConn), s.(*net.TCPConn))
-	})},
-	{name: "proxy.GoodDialerValue", peer: &upstream, client: viaProxy(proxy.GoodDialerValue)},
-	{name: "proxy.BadDialerValue", peer: &upstream, client: viaProxy(proxy.BadDialerValue)},
-	{name: "proxy.GoodLoop", peer: &upstream, client: viaProxyPair(func(c, s net.Conn) {
-		proxy.GoodLoop(c.(*net.TCPConn), s.(*net.TCPConn))
-	})},
-
-	{name: "realworld.GoodFrameLoop", server: realworld.GoodFrameLoop, send: []byte("\x00\x03abc\x00\x02de"), eof: true},
-	{name: "realworld.GoodStrictFrameLoop", server: realworld.GoodStrictFrameLoop, send: []byte("\x00\x00\x00\x00\x00\x00\x00\x03abc"), eof: true},
-	{name: "realworld.BadReject", server: fromListener(func(ln net.Listener) { realworld.BadReject(ln) })},
-	{name: "realworld.BadTooMany", server: realworld.BadTooMany},
-	{name: "realworld.BadConnectRefused", server: httpServe(realworld.BadConnectRefused), send: connectWithTunnelData},
-	{name: "realworld.BadFixedHeader", server: fromListener(realworld.BadFixedHeader)},
-
-	// Before and after rstlint -fix.
-	{name: "fix.Interface", server: fix.Interface},
-	{name: "fixed.Interface", server: fixed.Interface},
-	{name: "fix.Deferred", server: asTCP(fix.Deferred), raw: true},
-	{name: "fixed.Deferred", server: asTCP(fixed.Deferred), raw: true},
-	{name: "fix.HalfClosed", server: asTCP(fix.HalfClosed), raw: true},
-	{name: "fixed.HalfClosed", server: asTCP(fixed.HalfClosed), raw: true},
-	{name: "fix.Dialed", client: fix.Dialed},
-	{name: "fixed.Dialed", client: fixed.Dialed},
-}
-
-// notRun lists the exported functions of the rule packages that are not
-// run, and why: ownership cases, packet sockets, suppressed or flag cases,
-// helpers run only through the patterns that call them. A key "pkg.*"
-// covers the whole package. TestComplete checks that every exported
-// function is a case or listed here, and that nothing here is stale.
-var notRun = map[string]string{
-	"escape.*":                     "the conn leaves the function: rstlint is silent by design, whatever the kernel does",
-	"packet.*":                     "packet sockets and net.Pipe have no RST",
-	"generic.*":                    "generic code: no connection of a known kind",
-	"ignore.*":                     "suppression cases",
-	"flags.*":                      "flag cases: the same code as other rows, under other flags",
-	"flagsoff.*":                   "flag cases: the same code as other rows, under other flags",
-	"connutil.*":                   "helpers of another package, run through app.Bad and app.Good",
-	"noreturn.Fatal":               "exits the process",
-	"seed.BadTCP":                  "needs a *net.TCPListener (seed.Bad runs the same close)",
-	"halfclose.BadUnixCloseWrite":  "needs a *net.UnixListener (halfclose.BadUnixHalfClose runs the same close)",
-	"halfclose.BadTLSListener":     "needs a TLS listener (halfclose.BadTLSCloseWrite runs the same close)",
-	"linger.IgnoredLinger":         "suppressed on purpose: the RST is wanted",
-	"app.Kept":                     "the conn is kept elsewhere: silence by design",
-	"origins.GoodMuxStream":        "an in-memory stream (net.Pipe) behind a listener-like Accept: no socket, no RST",
-	"dialers.GoodUnknownNetwork":   "a network variable nothing proves a stream: silence by design, whatever the kernel does",
-	"wrapconn.Wrap":                "a wrapper of another package, run through wrappers.BadCrossPackage and wrappers.GoodCrossPackage",
-	"wrappers.NotAWrapper":         "its Close keeps the conn open: the conn escapes into it, silence by design",
-	"fields.Dial":                  "a constructor, run through fields.BadClientQuit and fields.GoodClientQuit",
-	"fields.Redial":                "a field stored from two functions: ownership is unclear, silence by design",
-	"rawfd.Listener":               "a listening socket",
-	"rawfd.Datagram":               "a datagram socket",
-	"realworld.GoodKeepAliveError": "SetKeepAlive fails only on a broken socket, which a peer cannot arrange",
-	"realworld.Relay":              "a datagram socket",
-	"tracecases.*":                 "runtime-trace cases: their own tests run them on the kernel with rsttest and record the resets",
-	"traceforms.*":                 "runtime-trace cases: their own tests run them on the kernel with rsttest and record the resets",
-	"closer.*":                     "a helper of another package, run through traceforms.CrossPackage",
+// payloads are what a peer sends instead of the pipelined requests, by
+// the name a //proof:send directive gives.
+var payloads = map[string][]byte{
+	"auth-wrong":        append([]byte("AUTH wrong\r\n"), pipelined...),
+	"pass-wrong":        append([]byte("PASS wrong\r\n"), pipelined...),
+	"short":             []byte("abcdefgh"),
+	"header-body":       []byte("RST1head and a body"),
+	"bad-magic":         []byte("XXXXhead and a body"),
+	"big":               bigInput,
+	"preface":           withPreface("data after the preface\n"),
+	"preface-pipelined": withPreface(string(pipelined)),
+	"upgrade":           upgradeRequest,
+	"http-body":         httpRequestWithBody,
+	"connect-tunnel":    connectWithTunnelData,
+	"frames16":          []byte("\x00\x03abc\x00\x02de"),
+	"frames64":          []byte("\x00\x00\x00\x00\x00\x00\x00\x03abc"),
 }
 
 // httpRequestWithBody is a request whose body is bigger than net/http's
@@ -648,9 +446,10 @@ func mustLoadCases(t *testing.T) []*packages.Package {
 	return pkgs
 }
 
-// analyze runs rstlint over the cases and returns, for each case name, the
-// category of a diagnostic inside its function (or the functions it names
-// in also), or "" when there is none.
+// analyze runs rstlint over the cases and returns, for each case name,
+// the category of a diagnostic inside its function, or else inside a
+// function it calls (transitively: the handler it starts, the helper
+// that closes), or "" when there is none.
 func analyze(t *testing.T) map[string]string {
 	t.Helper()
 	pkgs := mustLoadCases(t)
@@ -658,6 +457,7 @@ func analyze(t *testing.T) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	g := newCallGraph(pkgs)
 	// diagnosed["pkg.Func"] is the category of a diagnostic inside Func.
 	diagnosed := make(map[string]string)
 	for act := range graph.All() {
@@ -665,95 +465,149 @@ func analyze(t *testing.T) map[string]string {
 			continue
 		}
 		for _, d := range act.Diagnostics {
-			if fn := enclosingFunc(act.Package, d.Pos); fn != "" {
-				diagnosed[act.Package.Types.Name()+"."+fn] = d.Category
+			if fn := g.enclosing(act.Package, d.Pos); fn != "" {
+				diagnosed[fn] = d.Category
 			}
 		}
 	}
-	analyzed := make(map[string]bool)
-	for _, p := range pkgs {
-		analyzed[p.Types.Name()] = true
-	}
 	verdicts := make(map[string]string)
 	for _, c := range cases {
-		pkg := c.name[:strings.IndexByte(c.name, '.')]
-		if !analyzed[pkg] {
+		if !g.declared[c.name] {
 			// Not loaded (the test binary runs outside testdata/proof?): a
 			// verdict of "clean" would be a guess.
-			t.Fatalf("package %s of case %s was not analyzed", pkg, c.name)
+			t.Fatalf("case %s names no function of the loaded test cases", c.name)
 		}
 		verdicts[c.name] = diagnosed[c.name]
-		for _, fn := range c.also {
-			verdicts[c.name] = cmp.Or(verdicts[c.name], diagnosed[pkg+"."+fn])
+		for _, fn := range g.reach(c.name) {
+			verdicts[c.name] = cmp.Or(verdicts[c.name], diagnosed[fn])
 		}
 	}
 	return verdicts
 }
 
-// TestComplete checks that the proof table covers the rule packages: every
-// exported function is a case or in notRun with its reason, no case is
-// also in notRun, and neither names a function that does not exist.
-func TestComplete(t *testing.T) {
-	exported := make(map[string]bool) // "pkg.Func"
-	for _, p := range mustLoadCases(t) {
-		if p.Types.Name() == "proof" {
-			continue
+// callGraph is the calls between the declared functions of the cases
+// module, by "pkg.Func" and "pkg.Type.Method", read from the syntax: a
+// call, a go or defer statement, or a function value.
+type callGraph struct {
+	declared map[string]bool
+	calls    map[string][]string
+	bodies   map[*ast.FuncDecl]string
+}
+
+func newCallGraph(pkgs []*packages.Package) *callGraph {
+	g := &callGraph{declared: make(map[string]bool), calls: make(map[string][]string), bodies: make(map[*ast.FuncDecl]string)}
+	key := func(fn *types.Func) string {
+		name := fn.Pkg().Name() + "." + fn.Name()
+		if recv := fn.Signature().Recv(); recv != nil {
+			t := recv.Type()
+			if p, ok := t.(*types.Pointer); ok {
+				t = p.Elem()
+			}
+			if n, ok := t.(*types.Named); ok {
+				name = fn.Pkg().Name() + "." + n.Obj().Name() + "." + fn.Name()
+			}
 		}
+		return name
+	}
+	module := make(map[*types.Package]bool)
+	for _, p := range pkgs {
+		module[p.Types] = true
+	}
+	for _, p := range pkgs {
 		for _, f := range p.Syntax {
 			for _, decl := range f.Decls {
-				if fd, ok := decl.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.IsExported() {
-					exported[p.Types.Name()+"."+fd.Name.Name] = true
+				fd, ok := decl.(*ast.FuncDecl)
+				if !ok || fd.Body == nil {
+					continue
 				}
+				fn, ok := p.TypesInfo.Defs[fd.Name].(*types.Func)
+				if !ok {
+					continue
+				}
+				from := key(fn)
+				g.declared[from] = true
+				g.bodies[fd] = from
+				ast.Inspect(fd.Body, func(n ast.Node) bool {
+					if id, ok := n.(*ast.Ident); ok {
+						if callee, ok := p.TypesInfo.Uses[id].(*types.Func); ok && module[callee.Pkg()] {
+							if orig := callee.Origin(); orig != nil {
+								callee = orig
+							}
+							g.calls[from] = append(g.calls[from], key(callee))
+						}
+					}
+					return true
+				})
 			}
 		}
 	}
-	covered := func(name string) (key string, ok bool) {
-		if _, ok := notRun[name]; ok {
-			return name, true
+	return g
+}
+
+// reach returns the functions name calls, directly or not, in the order
+// they are first reached.
+func (g *callGraph) reach(name string) []string {
+	seen := map[string]bool{name: true}
+	var out []string
+	queue := []string{name}
+	for len(queue) > 0 {
+		for _, next := range g.calls[queue[0]] {
+			if !seen[next] {
+				seen[next] = true
+				out = append(out, next)
+				queue = append(queue, next)
+			}
 		}
-		key = name[:strings.IndexByte(name, '.')] + ".*"
-		_, ok = notRun[key]
-		return key, ok
+		queue = queue[1:]
 	}
+	return out
+}
+
+// enclosing names the declared function holding pos.
+func (g *callGraph) enclosing(pkg *packages.Package, pos token.Pos) string {
+	for _, f := range pkg.Syntax {
+		for _, decl := range f.Decls {
+			if fd, ok := decl.(*ast.FuncDecl); ok && fd.Pos() <= pos && pos < fd.End() {
+				return g.bodies[fd]
+			}
+		}
+	}
+	return ""
+}
+
+// TestComplete checks that the proof table covers the rule packages:
+// every exported function, and every exported method of an exported type,
+// is a case, is called by one (its Closes are judged and run through it),
+// or says why it is not run (//proof:skip); no case is skipped, and every
+// override names a function of the test data.
+func TestComplete(t *testing.T) {
+	pkgs := mustLoadCases(t)
+	g := newCallGraph(pkgs)
 	isCase := make(map[string]bool)
+	reached := make(map[string]bool)
 	for _, c := range cases {
 		if isCase[c.name] {
 			t.Errorf("case %s is in the table twice", c.name)
 		}
 		isCase[c.name] = true
-		if !exported[c.name] {
-			t.Errorf("case %s names no exported function of the rule packages", c.name)
-		}
-		if key, ok := covered(c.name); ok && key == c.name {
-			t.Errorf("%s is both a case and in notRun (%q)", c.name, notRun[key])
+		for _, fn := range g.reach(c.name) {
+			reached[fn] = true
 		}
 	}
-	used := make(map[string]bool)
-	for _, name := range slices.Sorted(maps.Keys(exported)) {
-		if isCase[name] {
-			continue
-		}
-		key, ok := covered(name)
-		if !ok {
-			t.Errorf("%s is neither a proof case nor in notRun: run it on the kernel, or say why not", name)
-		}
-		used[key] = true
-	}
-	for key := range notRun {
-		if !used[key] {
-			t.Errorf("notRun entry %s covers no exported function that is not a case: remove it", key)
+	for name := range overrides {
+		if !g.declared[name] {
+			t.Errorf("override %s names no function of the test data", name)
 		}
 	}
-}
-
-// enclosingFunc names the top-level function declaration holding pos.
-func enclosingFunc(pkg *packages.Package, pos token.Pos) string {
-	for _, f := range pkg.Syntax {
-		for _, decl := range f.Decls {
-			if fd, ok := decl.(*ast.FuncDecl); ok && fd.Pos() <= pos && pos < fd.End() {
-				return fd.Name.Name
-			}
+	exportedFuncs(pkgs, func(p *packages.Package, name string, fd *ast.FuncDecl) {
+		d, err := directivesOf(fd)
+		switch {
+		case err != nil:
+			t.Errorf("%s: %v", name, err)
+		case d.skip != "" && isCase[name]:
+			t.Errorf("%s is a case and says //proof:skip %s", name, d.skip)
+		case d.skip == "" && !isCase[name] && !reached[name]:
+			t.Errorf("%s is neither a proof case nor called by one: give it a signature the runner drives, an override, or //proof:skip with the reason", name)
 		}
-	}
-	return ""
+	})
 }
