@@ -15,12 +15,13 @@ func BadDeferredClosure(ln net.Listener) {
 		return
 	}
 	defer func() {
-		c.Close() // want `conn accepted at defers\.go:13 is closed with input never read: RST may destroy our reply`
+		c.Close() // want `conn accepted at defers\.go:\d+ is closed with input never read: RST may destroy our reply`
 	}()
 	fmt.Fprintln(c, "hi")
 }
 
 // GoodDeferredGraceful does the whole graceful close in the deferred literal.
+//
 //proof:raw
 func GoodDeferredGraceful(ln net.Listener) {
 	c, err := ln.Accept()
@@ -48,6 +49,7 @@ func BadEarlyReturn(c net.Conn, fail bool) { // want BadEarlyReturn:"^conn p0 cl
 
 // GoodExplicitThenDeferred closes explicitly after draining; the deferred
 // Close is then a no-op.
+//
 //proof:eof
 func GoodExplicitThenDeferred(c net.Conn) { // want GoodExplicitThenDeferred:"^conn p0 closes done:w,closed returns closed uses writes drains$"
 	defer c.Close()
@@ -57,6 +59,7 @@ func GoodExplicitThenDeferred(c net.Conn) { // want GoodExplicitThenDeferred:"^c
 }
 
 // GoodDeferAfterDrain: the only Close runs after the drain.
+//
 //proof:eof
 func GoodDeferAfterDrain(c net.Conn) { // want GoodDeferAfterDrain:"^conn p0 closes done returns closed uses reads drains$"
 	defer c.Close()
@@ -66,6 +69,7 @@ func GoodDeferAfterDrain(c net.Conn) { // want GoodDeferAfterDrain:"^conn p0 clo
 }
 
 // GoodFailedAccept: the deferred Close is only reached for a real conn.
+//
 //proof:eof
 func GoodFailedAccept(ln net.Listener) error {
 	c, err := ln.Accept()

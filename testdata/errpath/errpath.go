@@ -12,6 +12,7 @@ import (
 
 // BadAuth returns on an authentication failure after reading only the
 // first line; a client that pipelined its command gets RST.
+//
 //proof:send auth-wrong
 func BadAuth(c net.Conn) { // want BadAuth:"^conn p0 closes unread:w,done,done:w returns closed uses reads writes drains$"
 	defer c.Close() // want `conn c is closed with input read in part: RST may destroy our reply`
@@ -29,6 +30,7 @@ func BadAuth(c net.Conn) { // want BadAuth:"^conn p0 closes unread:w,done,done:w
 }
 
 // GoodAuth reads the rest (bounded) before giving up.
+//
 //proof:send auth-wrong
 //proof:raw
 func GoodAuth(c net.Conn) { // want GoodAuth:"^conn p0 closes done,done:w,done:w:hc returns closed uses reads writes drains$"
@@ -50,6 +52,7 @@ func GoodAuth(c net.Conn) { // want GoodAuth:"^conn p0 closes done,done:w,done:w
 }
 
 // GoodReadError closes only on paths where a read or write failed.
+//
 //proof:eof
 //proof:send short
 func GoodReadError(c net.Conn) { // want GoodReadError:"^conn p0 closes done,done:w returns closed uses reads writes$"
@@ -93,6 +96,7 @@ func parseHeader(r io.Reader) error {
 }
 
 // GoodHeaderError returns on readHeader's error: that is a failed read.
+//
 //proof:eof
 //proof:send header-body
 func GoodHeaderError(c net.Conn) { // want GoodHeaderError:"^conn p0 closes done returns closed uses reads drains$"
@@ -105,6 +109,7 @@ func GoodHeaderError(c net.Conn) { // want GoodHeaderError:"^conn p0 closes done
 
 // BadMagic returns on parseHeader's error, which may be "bad magic"
 // after a partial read: the rest is unread.
+//
 //proof:send bad-magic
 func BadMagic(c net.Conn) { // want BadMagic:"^conn p0 closes unread,done returns closed uses reads drains$"
 	defer c.Close() // want `conn c is closed with input read in part, nothing written: the peer gets RST, not EOF`

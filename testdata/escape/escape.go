@@ -17,6 +17,7 @@ var (
 type session struct{ conn net.Conn }
 
 // Returned: the caller owns it.
+//
 //proof:skip the conn leaves the function: rstlint is silent by design, whatever the kernel does
 func Returned(ln net.Listener) (net.Conn, error) { // want Returned:"^origin accepted$"
 	c, err := ln.Accept()
@@ -29,6 +30,7 @@ func Returned(ln net.Listener) (net.Conn, error) { // want Returned:"^origin acc
 
 // Stored in a map; closed on the way out anyway, but someone else may
 // also hold it.
+//
 //proof:skip the conn leaves the function: rstlint is silent by design, whatever the kernel does
 func Registered(ln net.Listener) {
 	c, err := ln.Accept()
@@ -43,6 +45,7 @@ func Registered(ln net.Listener) {
 }
 
 // Stored in a global.
+//
 //proof:skip the conn leaves the function: rstlint is silent by design, whatever the kernel does
 func Global(ln net.Listener) {
 	c, err := ln.Accept()
@@ -54,6 +57,7 @@ func Global(ln net.Listener) {
 }
 
 // Stored in a struct field.
+//
 //proof:skip the conn leaves the function: rstlint is silent by design, whatever the kernel does
 func Field(ln net.Listener) *session {
 	c, err := ln.Accept()
@@ -66,6 +70,7 @@ func Field(ln net.Listener) *session {
 }
 
 // Sent on a channel.
+//
 //proof:skip the conn leaves the function: rstlint is silent by design, whatever the kernel does
 func Sent(ln net.Listener, ch chan net.Conn) {
 	c, err := ln.Accept()
@@ -77,6 +82,7 @@ func Sent(ln net.Listener, ch chan net.Conn) {
 }
 
 // Given to a function value we cannot see.
+//
 //proof:skip the conn leaves the function: rstlint is silent by design, whatever the kernel does
 func Handed(ln net.Listener, handle func(net.Conn)) {
 	c, err := ln.Accept()
@@ -101,6 +107,7 @@ func Interface(ln net.Listener, h handler) {
 }
 
 // Captured by a closure that outlives the call.
+//
 //proof:skip the conn leaves the function: rstlint is silent by design, whatever the kernel does
 func Later(ln net.Listener) func() {
 	c, err := ln.Accept()
@@ -119,6 +126,7 @@ func notAConn(w io.WriteCloser) {
 
 // Shared hands one conn to two goroutines: one may close while the other
 // still reads to EOF, so neither is judged alone.
+//
 //proof:skip the conn leaves the function: rstlint is silent by design, whatever the kernel does
 func Shared(ln net.Listener) {
 	c, err := ln.Accept()

@@ -46,6 +46,7 @@ type echo struct {
 }
 
 // AcceptGood serves one conn until the peer's EOF.
+//
 //proof:eof
 func AcceptGood(ln net.Listener) {
 	c, err := ln.Accept()
@@ -113,6 +114,7 @@ type Client struct {
 }
 
 // Dial connects and reads the greeting.
+//
 //proof:skip a constructor, run through fields.BadClientQuit and fields.GoodClientQuit
 func Dial(addr string) (*Client, error) {
 	c, err := net.Dial("tcp", addr)
@@ -175,6 +177,7 @@ type pusher struct {
 }
 
 // Push dials, writes a record and closes.
+//
 //proof:peer sink
 func Push(addr string) error {
 	c, err := net.Dial("tcp", addr)
@@ -213,6 +216,7 @@ func (r *redial) bye() {
 }
 
 // Redial uses redial; nothing is reported.
+//
 //proof:skip a field stored from two functions: ownership is unclear, silence by design
 func Redial(c net.Conn, addr string) {
 	r := newRedial(c)

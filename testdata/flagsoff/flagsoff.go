@@ -10,6 +10,7 @@ import (
 
 // Slurp reads once: its author knows requests fit in one read, which the
 // -drain flag lets them say.
+//
 //proof:skip flag cases: the same code as other rows, under other flags
 func Slurp(c net.Conn) { // want Slurp:"^conn p0 returns unread uses reads$"
 	buf := make([]byte, 1<<16)
@@ -38,6 +39,7 @@ func Slurped(c net.Conn) { // want Slurped:"^conn p0 closes done:w returns close
 }
 
 // Rejected reads a byte and closes before writing anything.
+//
 //proof:skip flag cases: the same code as other rows, under other flags
 func Rejected(c net.Conn) { // want Rejected:"^conn p0 closes unread returns closed uses reads$"
 	c.Read(make([]byte, 1))

@@ -18,7 +18,7 @@ func BadServe(ln net.Listener) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		defer c.Close() // want `conn accepted at goroutine\.go:14 is closed with input read in part: RST may destroy our reply`
+		defer c.Close() // want `conn accepted at goroutine\.go:\d+ is closed with input read in part: RST may destroy our reply`
 		line, _ := bufio.NewReader(c).ReadString('\n')
 		fmt.Fprint(c, line)
 	}()
@@ -26,6 +26,7 @@ func BadServe(ln net.Listener) {
 }
 
 // GoodServe's goroutine echoes until EOF.
+//
 //proof:eof
 func GoodServe(ln net.Listener) {
 	c, err := ln.Accept()
@@ -43,6 +44,7 @@ func GoodServe(ln net.Listener) {
 
 // GoodServeDrainedBefore drains before the go statement: the goroutine
 // starts from that state.
+//
 //proof:eof
 func GoodServeDrainedBefore(ln net.Listener) {
 	c, err := ln.Accept()

@@ -53,6 +53,7 @@ func BadTLSCloseWrite(raw net.Conn, cfg *tls.Config) { // want BadTLSCloseWrite:
 }
 
 // BadUnixCloseWrite: the same on a unix stream socket.
+//
 //proof:skip needs a *net.UnixListener (halfclose.BadUnixHalfClose runs the same close)
 func BadUnixCloseWrite(ln *net.UnixListener) {
 	c, err := ln.AcceptUnix()
@@ -66,6 +67,7 @@ func BadUnixCloseWrite(ln *net.UnixListener) {
 
 // BadTLSListener: conns from a tls listener are *tls.Conn; CloseWrite
 // through the interface sends close_notify only.
+//
 //proof:skip needs a TLS listener (halfclose.BadTLSCloseWrite runs the same close)
 func BadTLSListener(cfg *tls.Config) {
 	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
@@ -81,7 +83,7 @@ func BadTLSListener(cfg *tls.Config) {
 	if cw, ok := c.(interface{ CloseWrite() error }); ok {
 		cw.CloseWrite()
 	}
-	c.Close() // want `conn accepted at halfclose\.go:76 is closed with input never read: RST may destroy our reply`
+	c.Close() // want `conn accepted at halfclose\.go:\d+ is closed with input never read: RST may destroy our reply`
 }
 
 // GoodTLSNetConn half-closes the TCP connection under the TLS one, then

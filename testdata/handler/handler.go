@@ -40,6 +40,7 @@ func GoodLine(c net.Conn) { // want GoodLine:"^conn p0 closes done,done:w:hc ret
 }
 
 // GoodEcho copies the input back until the peer's EOF.
+//
 //proof:eof
 func GoodEcho(c net.Conn) { // want GoodEcho:"^conn p0 closes done:w returns closed uses writes drains$"
 	defer c.Close()
@@ -56,6 +57,7 @@ func BadUpper(c net.Conn) { // want BadUpper:"^conn p0 closes unread:w,done retu
 }
 
 // GoodUpper scans every line until the peer's EOF.
+//
 //proof:eof
 func GoodUpper(c net.Conn) { // want GoodUpper:"^conn p0 closes done,done:w returns closed uses reads writes$"
 	sc := bufio.NewScanner(c)

@@ -6,6 +6,7 @@ import (
 )
 
 // Ignored: the directive on the line above, with a reason.
+//
 //proof:skip suppression cases
 func Ignored(c net.Conn) { // want Ignored:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
@@ -14,6 +15,7 @@ func Ignored(c net.Conn) { // want Ignored:"^conn p0 closes unread:w returns clo
 }
 
 // SameLine: the directive on the same line.
+//
 //proof:skip suppression cases
 func SameLine(c net.Conn) { // want SameLine:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
@@ -21,6 +23,7 @@ func SameLine(c net.Conn) { // want SameLine:"^conn p0 closes unread:w returns c
 }
 
 // NoReason: a directive needs a reason; the diagnostic is kept too.
+//
 //proof:skip suppression cases
 func NoReason(c net.Conn) { // want NoReason:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
@@ -30,6 +33,7 @@ func NoReason(c net.Conn) { // want NoReason:"^conn p0 closes unread:w returns c
 
 // Spaced: "// rstlint:ignore", spelled as many spell "// nolint", is the
 // same directive.
+//
 //proof:skip suppression cases
 func Spaced(c net.Conn) { // want Spaced:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")
@@ -38,6 +42,7 @@ func Spaced(c net.Conn) { // want Spaced:"^conn p0 closes unread:w returns close
 }
 
 // SpacedNoReason: and needs a reason too.
+//
 //proof:skip suppression cases
 func SpacedNoReason(c net.Conn) { // want SpacedNoReason:"^conn p0 closes unread:w returns closed uses writes$"
 	fmt.Fprintln(c, "bye")

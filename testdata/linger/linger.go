@@ -11,6 +11,7 @@ import (
 )
 
 // BadLingerZero avoids TIME_WAIT at the peer's expense.
+//
 //proof:eof
 func BadLingerZero(c *net.TCPConn) { // want BadLingerZero:"^conn p0 closes done:w:l0 returns closed uses writes drains$"
 	c.SetLinger(0)
@@ -19,6 +20,7 @@ func BadLingerZero(c *net.TCPConn) { // want BadLingerZero:"^conn p0 closes done
 }
 
 // GoodLingerPositive: a positive linger changes nothing once drained.
+//
 //proof:eof
 func GoodLingerPositive(c *net.TCPConn) { // want GoodLingerPositive:"^conn p0 closes done:w returns closed uses writes drains$"
 	c.SetLinger(5)
@@ -27,6 +29,7 @@ func GoodLingerPositive(c *net.TCPConn) { // want GoodLingerPositive:"^conn p0 c
 }
 
 // GoodLingerRestored: -1 restores the default before the close.
+//
 //proof:eof
 func GoodLingerRestored(c *net.TCPConn) { // want GoodLingerRestored:"^conn p0 closes done:w returns closed uses writes drains$"
 	c.SetLinger(0)
@@ -45,10 +48,11 @@ func BadDialLinger(addr string) error {
 	fmt.Fprintln(c, "PING")
 	buf := make([]byte, 64)
 	c.Read(buf)
-	return c.Close() // want `conn dialed at linger\.go:40 is closed after SetLinger\(0\): RST drops what is not yet sent`
+	return c.Close() // want `conn dialed at linger\.go:\d+ is closed after SetLinger\(0\): RST drops what is not yet sent`
 }
 
 // IgnoredLinger is deliberate, and says so.
+//
 //proof:skip suppressed on purpose: the RST is wanted
 func IgnoredLinger(c *net.TCPConn) { // want IgnoredLinger:"^conn p0 closes done:w:l0 returns closed uses writes drains$"
 	c.SetLinger(0)
@@ -58,6 +62,7 @@ func IgnoredLinger(c *net.TCPConn) { // want IgnoredLinger:"^conn p0 closes done
 }
 
 // BadLingerHelper sets linger 0 through another package's helper.
+//
 //proof:eof
 func BadLingerHelper(c *net.TCPConn) { // want BadLingerHelper:"^conn p0 closes done:w:l0 returns closed uses writes drains$"
 	connutil.TryLinger(c, 0)
@@ -66,6 +71,7 @@ func BadLingerHelper(c *net.TCPConn) { // want BadLingerHelper:"^conn p0 closes 
 }
 
 // GoodLingerHelperPositive gives the helper a positive linger.
+//
 //proof:eof
 func GoodLingerHelperPositive(c *net.TCPConn) { // want GoodLingerHelperPositive:"^conn p0 closes done:w returns closed uses writes drains$"
 	connutil.TryLinger(c, 5)
@@ -75,13 +81,14 @@ func GoodLingerHelperPositive(c *net.TCPConn) { // want GoodLingerHelperPositive
 
 // BadLingerLeaves hands its callers a conn with linger 0: every Close of
 // it, wherever it is, resets.
+//
 //proof:eof
 func BadLingerLeaves(ln net.Listener) (net.Conn, error) { // want BadLingerLeaves:"^origin accepted$"
 	c, err := ln.Accept()
 	if err != nil {
 		return nil, err
 	}
-	connutil.TryLinger(c, 0) // want `conn accepted at linger\.go:80 leaves BadLingerLeaves with SetLinger\(0\): every Close of it sends RST`
+	connutil.TryLinger(c, 0) // want `conn accepted at linger\.go:\d+ leaves BadLingerLeaves with SetLinger\(0\): every Close of it sends RST`
 	return c, nil
 }
 
@@ -93,6 +100,7 @@ func echoAll(c net.Conn, done chan struct{}) {
 }
 
 // BadLingerGo sets linger 0 and hands the conn to a goroutine.
+//
 //proof:eof
 //proof:raw
 func BadLingerGo(ln net.Listener) {
@@ -100,13 +108,14 @@ func BadLingerGo(ln net.Listener) {
 	if err != nil {
 		return
 	}
-	c.(*net.TCPConn).SetLinger(0) // want `conn accepted at linger\.go:99 leaves BadLingerGo with SetLinger\(0\): every Close of it sends RST`
+	c.(*net.TCPConn).SetLinger(0) // want `conn accepted at linger\.go:\d+ leaves BadLingerGo with SetLinger\(0\): every Close of it sends RST`
 	done := make(chan struct{})
 	go echoAll(c, done)
 	<-done
 }
 
 // GoodLingerGo hands the conn to the goroutine with the default linger.
+//
 //proof:eof
 func GoodLingerGo(ln net.Listener) {
 	c, err := ln.Accept()

@@ -8,6 +8,7 @@ import (
 )
 
 // Fatal paths end the program: the deferred Close never runs there.
+//
 //proof:skip exits the process
 func Fatal(ln net.Listener) {
 	c, err := ln.Accept()

@@ -89,6 +89,7 @@ func answer(c net.Conn) {
 }
 
 // ServeDatagrams hands each peer's datagrams to answer as a conn.
+//
 //proof:skip packet sockets and net.Pipe have no RST
 func ServeDatagrams(pc net.PacketConn) {
 	buf := make([]byte, 1500)
@@ -101,6 +102,7 @@ func ServeDatagrams(pc net.PacketConn) {
 
 // BadStreamAnswer is answer fed stream conns (the proof gives it a TCP
 // conn): the pipelined rest of the input makes its Close reset.
+//
 //proof:skip packet sockets and net.Pipe have no RST
 func BadStreamAnswer(c net.Conn) { // want BadStreamAnswer:"^conn p0 closes unread:w,done returns closed uses reads writes$"
 	buf := make([]byte, 1500)

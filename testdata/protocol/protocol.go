@@ -24,6 +24,7 @@ var prefaceBytes = []byte(Preface)
 // GoodPreface closes at once when the preface does not match: only a peer
 // that does not speak the protocol gets there. A conforming peer is served
 // until its EOF.
+//
 //proof:eof
 //proof:send preface
 func GoodPreface(c net.Conn) { // want GoodPreface:"^conn p0 closes done,done:w returns closed uses reads writes drains$"
@@ -39,6 +40,7 @@ func GoodPreface(c net.Conn) { // want GoodPreface:"^conn p0 closes done,done:w 
 }
 
 // GoodPrefaceBytes is GoodPreface with bytes.Equal and a package variable.
+//
 //proof:eof
 //proof:send preface
 func GoodPrefaceBytes(c net.Conn) { // want GoodPrefaceBytes:"^conn p0 closes done,done:w returns closed uses reads writes drains$"
@@ -55,6 +57,7 @@ func GoodPrefaceBytes(c net.Conn) { // want GoodPrefaceBytes:"^conn p0 closes do
 
 // BadAfterPreface passes the preface check, answers one request line and
 // closes: the conforming peer's next request is still queued.
+//
 //proof:send preface-pipelined
 func BadAfterPreface(c net.Conn) { // want BadAfterPreface:"^conn p0 closes unread:w,done returns closed uses reads writes$"
 	defer c.Close() // want `conn c is closed with input read in part: RST may destroy our reply`
@@ -75,6 +78,7 @@ func BadAfterPreface(c net.Conn) { // want BadAfterPreface:"^conn p0 closes unre
 
 // BadPassword closes when the password line is wrong: a conforming peer
 // can send a wrong password, and its next lines are queued.
+//
 //proof:send pass-wrong
 func BadPassword(c net.Conn) { // want BadPassword:"^conn p0 closes unread:w,done,done:w returns closed uses reads writes drains$"
 	defer c.Close() // want `conn c is closed with input read in part: RST may destroy our reply`
@@ -93,6 +97,7 @@ func BadPassword(c net.Conn) { // want BadPassword:"^conn p0 closes unread:w,don
 // GoodEarlyData refuses a WebSocket-style upgrade whose client sent data
 // before the 101, which the protocol forbids; a conforming client waits,
 // and is served until its EOF.
+//
 //proof:eof
 //proof:send upgrade
 func GoodEarlyData(w http.ResponseWriter, r *http.Request) {
@@ -113,6 +118,7 @@ func GoodEarlyData(w http.ResponseWriter, r *http.Request) {
 // BadBufferedAfterAnswer checks for buffered input only after it has
 // answered: input then is what a conforming peer may pipeline, and
 // closing on it resets the answer.
+//
 //proof:send http-body
 func BadBufferedAfterAnswer(w http.ResponseWriter, r *http.Request) {
 	c, brw, err := w.(http.Hijacker).Hijack()
@@ -122,7 +128,7 @@ func BadBufferedAfterAnswer(w http.ResponseWriter, r *http.Request) {
 	brw.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nbye")
 	brw.Flush()
 	if brw.Reader.Buffered() > 0 {
-		c.Close() // want `conn hijacked at protocol\.go:118 is closed with input never read: RST may destroy our reply`
+		c.Close() // want `conn hijacked at protocol\.go:\d+ is closed with input never read: RST may destroy our reply`
 		return
 	}
 	c.(*net.TCPConn).CloseWrite()

@@ -17,7 +17,7 @@ func BadFirstFinisher(client net.Conn, target string) {
 		client.Close()
 		return
 	}
-	defer server.Close() // want `conn dialed at proxy\.go:15 is closed when 1 of its 2 copy goroutines ended: RST cuts the other short`
+	defer server.Close() // want `conn dialed at proxy\.go:\d+ is closed when 1 of its 2 copy goroutines ended: RST cuts the other short`
 	defer client.Close() // want `conn client is closed when 1 of its 2 copy goroutines ended: RST cuts the other short`
 	errc := make(chan error, 2)
 	go func() {

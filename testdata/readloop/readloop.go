@@ -7,6 +7,7 @@ import (
 )
 
 // GoodLoop reads until Read fails: the only exit is the error edge.
+//
 //proof:eof
 func GoodLoop(c net.Conn) { // want GoodLoop:"^conn p0 closes done,done:w returns closed uses reads writes$"
 	buf := make([]byte, 512)
@@ -23,6 +24,7 @@ func GoodLoop(c net.Conn) { // want GoodLoop:"^conn p0 closes done,done:w return
 }
 
 // BadLoop stops at a terminator and closes with the rest unread.
+//
 //proof:send big
 func BadLoop(c net.Conn) { // want BadLoop:"^conn p0 closes unread,done returns closed uses reads$"
 	buf := make([]byte, 512)
@@ -39,6 +41,7 @@ func BadLoop(c net.Conn) { // want BadLoop:"^conn p0 closes unread,done returns 
 }
 
 // GoodLoopErrVar keeps the error in a variable that the loop tests.
+//
 //proof:eof
 func GoodLoopErrVar(c net.Conn) { // want GoodLoopErrVar:"^conn p0 closes done returns closed uses reads$"
 	buf := make([]byte, 512)
@@ -50,6 +53,7 @@ func GoodLoopErrVar(c net.Conn) { // want GoodLoopErrVar:"^conn p0 closes done r
 }
 
 // GoodZeroRead stops when Read returns 0 bytes (EOF) or fails.
+//
 //proof:eof
 func GoodZeroRead(c net.Conn) { // want GoodZeroRead:"^conn p0 closes done returns closed uses reads$"
 	buf := make([]byte, 512)

@@ -25,6 +25,7 @@ func readFrame(r io.Reader) ([]byte, error) {
 
 // GoodFrameLoop serves frames until a read fails: the helper's error is
 // a failed read, so the deferred Close is clean.
+//
 //proof:eof
 //proof:send frames16
 func GoodFrameLoop(c net.Conn) { // want GoodFrameLoop:"^conn p0 closes done,done:w returns closed uses reads writes$"
@@ -40,6 +41,7 @@ func GoodFrameLoop(c net.Conn) { // want GoodFrameLoop:"^conn p0 closes done,don
 
 // GoodKeepAliveError closes only when SetKeepAlive fails, which happens
 // only on a broken socket.
+//
 //proof:skip SetKeepAlive fails only on a broken socket, which a peer cannot arrange
 func GoodKeepAliveError(ln net.Listener) (net.Conn, error) {
 	c, err := ln.Accept()
@@ -89,6 +91,7 @@ func BadTooMany(c net.Conn) { // want BadTooMany:"^conn p0 closes unread:w retur
 
 // BadConnectRefused answers a CONNECT it cannot serve and closes the
 // hijacked conn, whose tunnelled bytes may already be queued.
+//
 //proof:send connect-tunnel
 func BadConnectRefused(w http.ResponseWriter, r *http.Request) {
 	c, _, err := w.(http.Hijacker).Hijack()
@@ -98,7 +101,7 @@ func BadConnectRefused(w http.ResponseWriter, r *http.Request) {
 	up, err := net.Dial("tcp", r.Host)
 	if err != nil {
 		io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\n\r\n")
-		c.Close() // want `conn hijacked at realworld\.go:94 is closed with input never read: RST may destroy our reply`
+		c.Close() // want `conn hijacked at realworld\.go:\d+ is closed with input never read: RST may destroy our reply`
 		return
 	}
 	go io.Copy(up, c)
@@ -138,6 +141,7 @@ func readStrictFrame(r io.Reader) ([]byte, error) {
 
 // GoodStrictFrameLoop is left only when the frame reader fails: with a
 // peer that follows the framing, at its EOF.
+//
 //proof:eof
 //proof:send frames64
 func GoodStrictFrameLoop(c net.Conn) { // want GoodStrictFrameLoop:"^conn p0 closes done,done:w returns closed uses reads writes$"
@@ -152,6 +156,7 @@ func GoodStrictFrameLoop(c net.Conn) { // want GoodStrictFrameLoop:"^conn p0 clo
 }
 
 // Relay closes a datagram socket in a goroutine: no RST exists.
+//
 //proof:skip a datagram socket
 func Relay(pc net.PacketConn) {
 	go func() { pc.Close() }()

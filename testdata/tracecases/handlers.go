@@ -17,6 +17,7 @@ import (
 
 // Confirmed reads a 4-byte header, answers, and closes with the rest of
 // the request unread.
+//
 //proof:skip runtime-trace cases: their own tests run them on the kernel with rsttest and record the resets
 func Confirmed(c net.Conn) { // want Confirmed:"^conn p0 closes unread:w returns closed uses reads writes$"
 	// confirmed: reset seen in TestConfirmed (60 bytes unread)
@@ -27,6 +28,7 @@ func Confirmed(c net.Conn) { // want Confirmed:"^conn p0 closes unread:w returns
 }
 
 // Unexercised is Confirmed's shape, with no test.
+//
 //proof:skip runtime-trace cases: their own tests run them on the kernel with rsttest and record the resets
 func Unexercised(c net.Conn) { // want Unexercised:"^conn p0 closes unread:w returns closed uses reads writes$"
 	hdr := make([]byte, 4)
@@ -41,6 +43,7 @@ var finish = func(c net.Conn) {
 }
 
 // RuntimeOnly answers without reading and hands the conn to finish.
+//
 //proof:skip runtime-trace cases: their own tests run them on the kernel with rsttest and record the resets
 func RuntimeOnly(c net.Conn) {
 	c.Write([]byte("ok\n"))

@@ -19,6 +19,7 @@ func header(c net.Conn) {
 }
 
 // Direct closes where the stack's frame names the Close.
+//
 //proof:skip runtime-trace cases: their own tests run them on the kernel with rsttest and record the resets
 func Direct(c net.Conn) { // want Direct:"^conn p0 closes unread:w returns closed uses reads writes$"
 	header(c)
@@ -27,6 +28,7 @@ func Direct(c net.Conn) { // want Direct:"^conn p0 closes unread:w returns close
 }
 
 // Deferred closes at its return: the frame names the return statement.
+//
 //proof:skip runtime-trace cases: their own tests run them on the kernel with rsttest and record the resets
 func Deferred(c net.Conn) { // want Deferred:"^conn p0 closes unread:w returns closed uses reads writes$"
 	// confirmed: reset seen in TestForms/Deferred (60 bytes unread)
@@ -46,6 +48,7 @@ func closeConn(c net.Conn) {
 
 // Helper closes in a helper: rstlint reports the call, the frame out of
 // the helper names it.
+//
 //proof:skip runtime-trace cases: their own tests run them on the kernel with rsttest and record the resets
 func Helper(c net.Conn) { // want Helper:"^conn p0 closes unread:w returns closed uses reads writes$"
 	header(c)
@@ -54,6 +57,7 @@ func Helper(c net.Conn) { // want Helper:"^conn p0 closes unread:w returns close
 }
 
 // DeferredHelper defers the helper: the frame out of it names the brace.
+//
 //proof:skip runtime-trace cases: their own tests run them on the kernel with rsttest and record the resets
 func DeferredHelper(c net.Conn) { // want DeferredHelper:"^conn p0 closes unread:w returns closed uses reads writes$"
 	// confirmed: reset seen in TestForms/DeferredHelper (60 bytes unread)
@@ -62,6 +66,7 @@ func DeferredHelper(c net.Conn) { // want DeferredHelper:"^conn p0 closes unread
 }
 
 // CrossPackage closes in a helper of another package.
+//
 //proof:skip runtime-trace cases: their own tests run them on the kernel with rsttest and record the resets
 func CrossPackage(c net.Conn) { // want CrossPackage:"^conn p0 closes unread:w returns closed uses reads writes$"
 	header(c)
@@ -70,6 +75,7 @@ func CrossPackage(c net.Conn) { // want CrossPackage:"^conn p0 closes unread:w r
 }
 
 // Goroutine closes in a goroutine literal.
+//
 //proof:skip runtime-trace cases: their own tests run them on the kernel with rsttest and record the resets
 func Goroutine(c net.Conn) {
 	done := make(chan struct{})
@@ -83,6 +89,7 @@ func Goroutine(c net.Conn) {
 }
 
 // Graceful reads the request to EOF before closing.
+//
 //proof:skip runtime-trace cases: their own tests run them on the kernel with rsttest and record the resets
 func Graceful(c net.Conn) { // want Graceful:"^conn p0 closes done:w:hc returns closed uses reads writes drains$"
 	header(c)

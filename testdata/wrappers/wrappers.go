@@ -53,6 +53,7 @@ func BadMetered(c net.Conn) { // want BadMetered:"^conn p0 closes unread:w,done 
 }
 
 // GoodMetered echoes through the meter until the peer's EOF.
+//
 //proof:eof
 func GoodMetered(c net.Conn) { // want GoodMetered:"^conn p0 closes done:w returns closed uses writes drains$"
 	c = metered(c)
@@ -74,6 +75,7 @@ func BadCounting(c net.Conn) { // want BadCounting:"^conn p0 closes unread:w ret
 }
 
 // GoodCounting drains through the wrapper first.
+//
 //proof:raw
 func GoodCounting(c net.Conn) { // want GoodCounting:"^conn p0 closes done:w:hc returns closed uses writes drains$"
 	w := &counting{Conn: c}
@@ -94,6 +96,7 @@ func BadCrossPackage(c net.Conn) { // want BadCrossPackage:"^conn p0 closes unre
 }
 
 // GoodCrossPackage echoes through it until EOF.
+//
 //proof:eof
 func GoodCrossPackage(c net.Conn) { // want GoodCrossPackage:"^conn p0 closes done:w returns closed uses writes drains$"
 	c = wrapconn.Wrap(c)
@@ -110,6 +113,7 @@ type logger struct {
 func (l *logger) Close() error { fmt.Println("closed"); return nil }
 
 // NotAWrapper hangs up through a value whose Close keeps the conn open.
+//
 //proof:skip its Close keeps the conn open: the conn escapes into it, silence by design
 func NotAWrapper(c net.Conn) {
 	l := &logger{Conn: c}

@@ -10,10 +10,12 @@ import (
 )
 
 // HangUp only closes.
+//
 //proof:skip helpers of another package, run through app.Bad and app.Good
 func HangUp(c net.Conn) error { return c.Close() } // want HangUp:"^conn p0 closes unread returns closed errdone$"
 
 // Drain reads to EOF with a deadline.
+//
 //proof:skip helpers of another package, run through app.Bad and app.Good
 func Drain(c net.Conn) { // want Drain:"^conn p0 returns done drains$"
 	c.SetReadDeadline(time.Now().Add(2 * time.Second))
@@ -28,6 +30,7 @@ func Keep(c net.Conn) { kept = append(kept, c) }
 
 // TryLinger sets SO_LINGER to secs when the conn has the option: a
 // constant 0 at the call is SetLinger(0).
+//
 //proof:skip helpers of another package, run through app.Bad and app.Good
 func TryLinger(c net.Conn, secs int) error { // want TryLinger:"^conn p0 returns unread errdone errread linger=p1$"
 	if l, ok := c.(interface{ SetLinger(int) error }); ok {

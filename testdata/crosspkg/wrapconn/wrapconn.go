@@ -11,6 +11,7 @@ type Conn struct {
 }
 
 // Read reads the conn and counts.
+//
 //proof:skip a method of the wrapper, run by the reads of wrappers.BadCrossPackage and wrappers.GoodCrossPackage
 func (c *Conn) Read(b []byte) (int, error) { // want Read:"^conn p0[.]Conn returns unread uses reads errdone errread$"
 	n, err := c.Conn.Read(b)
@@ -19,5 +20,6 @@ func (c *Conn) Read(b []byte) (int, error) { // want Read:"^conn p0[.]Conn retur
 }
 
 // Wrap returns c, counted.
+//
 //proof:skip a wrapper of another package, run through wrappers.BadCrossPackage and wrappers.GoodCrossPackage
 func Wrap(c net.Conn) net.Conn { return &Conn{Conn: c} } // want Wrap:"^wraps p0$"

@@ -6,6 +6,7 @@ package closer // want package:"hasConnFacts" package:"delegatedCloses"
 import "net"
 
 // Close closes c.
+//
 //proof:skip a helper of another package, run through traceforms.CrossPackage
 func Close(c net.Conn) { // want Close:"^conn p0 closes unread returns closed$"
 	c.Close()
