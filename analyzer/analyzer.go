@@ -132,6 +132,11 @@ func runPass(pass *analysis.Pass, cfg *config) (any, error) {
 	}
 	code := packageSSA(pass)
 	defer code.release()
+	return analyzeCode(pass, cfg, code, fdAware)
+}
+
+// analyzeCode runs the stages over a package's built SSA and reports.
+func analyzeCode(pass *analysis.Pass, cfg *config, code *packageCode, fdAware bool) (any, error) {
 	table := summary.NewTable(pass, &code.prog.MethodSets, code.methodValue)
 	ctx := &ownership.Context{
 		FDAware:  fdAware,

@@ -31,7 +31,16 @@ const maxRounds = 4
 func analyzePackage(funcs []*ssa.Function, ctx *ownership.Context, user knowledge.UserFuncs, table *summary.Table) ([]*dataflow.Analysis, []string) {
 	var out []*dataflow.Analysis
 	var errs []string
-	for _, group := range bottomUp(funcs, func(fn *ssa.Function) []*ssa.Function { return dependencies(fn, table) }) {
+	deps := make(map[*ssa.Function][]*ssa.Function, len(funcs))
+	depsOf := func(fn *ssa.Function) []*ssa.Function {
+		d, ok := deps[fn]
+		if !ok {
+			d = dependencies(fn, table)
+			deps[fn] = d
+		}
+		return d
+	}
+	for _, group := range bottomUp(funcs, depsOf) {
 		final := make([]*dataflow.Analysis, len(group))
 		for round := 1; ; round++ {
 			changed := false
@@ -53,7 +62,7 @@ func analyzePackage(funcs []*ssa.Function, ctx *ownership.Context, user knowledg
 				table.Put(fn, a.Summary)
 				final[i] = a
 			}
-			if !changed || !recursive(group, table) || round == maxRounds {
+			if !changed || !recursive(group, depsOf) || round == maxRounds {
 				break
 			}
 		}
@@ -79,8 +88,8 @@ func analyzeSafely(fn *ssa.Function, ctx *ownership.Context, user knowledge.User
 
 // recursive reports whether a group's functions depend on one another:
 // more than one function, or one that depends on itself.
-func recursive(group []*ssa.Function, table *summary.Table) bool {
-	return len(group) > 1 || slices.Contains(dependencies(group[0], table), group[0])
+func recursive(group []*ssa.Function, deps func(*ssa.Function) []*ssa.Function) bool {
+	return len(group) > 1 || slices.Contains(deps(group[0]), group[0])
 }
 
 // dependencies are the functions whose summaries fn's analysis may read:

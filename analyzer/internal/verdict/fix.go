@@ -54,7 +54,7 @@ func gracefulFix(pass *analysis.Pass, pos token.Pos, v Verdict) []analysis.Sugge
 		return nil
 	}
 	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-	if !ok || sel.Sel.Name != "Close" {
+	if !ok || !knowledge.IsClose(sel.Sel.Name) {
 		return nil
 	}
 	recvType := pass.TypesInfo.TypeOf(sel.X)
@@ -77,7 +77,7 @@ func gracefulFix(pass *analysis.Pass, pos token.Pos, v Verdict) []analysis.Sugge
 	// golangci-lint setups, does not report an explicit discard.
 	var lines []string
 	if v != HalfCloseUndrained {
-		if knowledge.IsNamedType(recvType, true, "net", "TCPConn") || knowledge.IsNamedType(recvType, true, "net", "UnixConn") {
+		if knowledge.IsSocketConnType(recvType) {
 			lines = append(lines, "_ = "+x+".CloseWrite() // FIN after our data")
 		} else {
 			lines = append(lines,
