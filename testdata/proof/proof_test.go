@@ -410,6 +410,7 @@ var notRun = map[string]string{
 	"realworld.Relay":              "a datagram socket",
 	"tracecases.*":                 "runtime-trace cases: their own tests run them on the kernel with rsttest and record the resets",
 	"traceforms.*":                 "runtime-trace cases: their own tests run them on the kernel with rsttest and record the resets",
+	"hookcases.*":                  "rstlint-test's proof: their own plain tests run them on the kernel, recorded by the net hook (integration/nethook.sh)",
 	"closer.*":                     "a helper of another package, run through traceforms.CrossPackage",
 }
 
