@@ -99,7 +99,9 @@ func summarize(entries []trace.Entry, goroot, version string) *summary {
 		} else {
 			bySite[key] = st
 			s.sites = append(s.sites, st)
-			st.origin = e.Origin
+		}
+		if st.origin == nil {
+			st.origin = e.Origin // the first one known
 		}
 		s.total++
 		st.count++
