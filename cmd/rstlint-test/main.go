@@ -203,12 +203,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rstlint-test: %v\n%s", err, usage)
 		return 2
 	}
-	env, err := goEnv("GOROOT", "GOVERSION", "GOOS")
+	env, err := goEnv("GOROOT", "GOVERSION", "GOOS", "GOMODCACHE")
 	if err != nil {
 		fmt.Fprintf(stderr, "rstlint-test: %v\n", err)
 		return 2
 	}
-	goroot, version, goos := env[0], env[1], env[2]
+	goroot, version, goos, modcache := env[0], env[1], env[2], env[3]
 	if goos != "linux" {
 		fmt.Fprintf(stderr, "rstlint-test: GOOS=%s: the hook reads Linux's socket state (SIOCINQ); run it on Linux\n", goos)
 		return 2
@@ -226,6 +226,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rstlint-test: %v\n", err)
 		return 2
 	}
+	goCmd, goEnvExtra := "go", []string(nil)
+	if underDir(goroot, modcache) {
+		// A toolchain the go command downloaded (GOTOOLCHAIN, a go.mod's
+		// toolchain line) lives in the module cache, beneath which the go
+		// command refuses to overlay any file. The same GOROOT through a
+		// symbolic link outside it is another path to the go command:
+		// that toolchain's own go runs with GOROOT set to the link.
+		link, err := linkGOROOT(goroot, version, dir)
+		if err != nil {
+			fmt.Fprintf(stderr, "rstlint-test: %v\n", err)
+			return 2
+		}
+		goroot, goCmd = link, filepath.Join(link, "bin", "go")
+		goEnvExtra = []string{"GOROOT=" + link, "GOTOOLCHAIN=local"}
+	}
 	ov, err := nethook.Prepare(goroot, version, dir, extra)
 	if err != nil {
 		fmt.Fprintf(stderr, "rstlint-test: refusing to run: %v\n", err)
@@ -242,8 +257,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
-	cmd := exec.Command("go", append([]string{"test", "-overlay=" + ov.File}, testArgs...)...)
-	cmd.Env = append(os.Environ(), nethook.EnvVar+"="+tracePath)
+	cmd := exec.Command(goCmd, append([]string{"test", "-overlay=" + ov.File}, testArgs...)...)
+	cmd.Env = append(append(os.Environ(), goEnvExtra...), nethook.EnvVar+"="+tracePath)
 	cmd.Stdin = os.Stdin
 	cmd.Stderr = stderr
 	pipe, err := cmd.StdoutPipe()
@@ -305,4 +320,36 @@ func copyOutput(w io.Writer, r io.Reader) []string {
 			return cached
 		}
 	}
+}
+
+// underDir reports whether path is dir or beneath it.
+func underDir(path, dir string) bool {
+	if dir == "" {
+		return false
+	}
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
+}
+
+// linkGOROOT returns a symbolic link to goroot in the cache directory,
+// named by the version, made or remade atomically.
+func linkGOROOT(goroot, version, cache string) (string, error) {
+	dir := filepath.Join(cache, "goroot")
+	link := filepath.Join(dir, version)
+	if target, err := os.Readlink(link); err == nil && target == goroot {
+		return link, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	tmp := fmt.Sprintf("%s.%d", link, os.Getpid())
+	os.Remove(tmp)
+	if err := os.Symlink(goroot, tmp); err != nil {
+		return "", err
+	}
+	if err := os.Rename(tmp, link); err != nil {
+		os.Remove(tmp)
+		return "", err
+	}
+	return link, nil
 }

@@ -180,3 +180,20 @@ func TestFreshModule(t *testing.T) {
 		t.Errorf("a run with no reset says:\n%s", stderr.String())
 	}
 }
+
+func TestUnderDir(t *testing.T) {
+	for _, c := range []struct {
+		path, dir string
+		want      bool
+	}{
+		{"/root/go/pkg/mod/golang.org/toolchain@v0.0.1-go1.27.4.linux-amd64", "/root/go/pkg/mod", true},
+		{"/root/go/pkg/mod", "/root/go/pkg/mod", true},
+		{"/usr/local/go", "/root/go/pkg/mod", false},
+		{"/root/go/pkg/mod2", "/root/go/pkg/mod", false},
+		{"/x", "", false},
+	} {
+		if got := underDir(c.path, c.dir); got != c.want {
+			t.Errorf("underDir(%q, %q) = %v", c.path, c.dir, got)
+		}
+	}
+}
