@@ -270,7 +270,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rstlint-test: go test: %v\n", err)
 		return 2
 	}
-	cached := copyOutput(stdout, pipe)
+	results := copyOutput(stdout, pipe)
 	code := 0
 	if err := cmd.Wait(); err != nil {
 		var ee *exec.ExitError
@@ -285,21 +285,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil && !errors.Is(err, trace.ErrEmpty) {
 		fmt.Fprintf(stderr, "rstlint-test: reading the trace: %v\n", err)
 	}
-	s := summarize(entries, goroot, version)
-	s.cached = cached
+	s := summarize(entries, goroot, version, results.tested)
+	s.cached = results.cached
 	s.trace = tracePath
 	s.write(stderr, opts.sites)
 	return code
 }
 
-// cachedLine is go test's line for a package whose result came from the
-// cache: "ok  \texample.com/pkg\t(cached)".
-var cachedLine = regexp.MustCompile(`^ok\s+(\S+)\s+\(cached\)`)
+// resultLine is go test's line for a package's result: "ok  \tpkg\t0.1s",
+// "ok  \tpkg\t(cached)", "FAIL\tpkg\t0.1s", "?   \tpkg\t[no test files]".
+var resultLine = regexp.MustCompile(`^(ok|FAIL|\?)\s+(\S+)\s+(\(cached\))?`)
 
-// copyOutput copies go test's standard output and returns the packages
-// whose result came from the cache, from plain or -json output.
-func copyOutput(w io.Writer, r io.Reader) []string {
-	var cached []string
+// testOutput is what go test's standard output says of its packages.
+type testOutput struct {
+	tested map[string]bool // the packages whose tests were built
+	cached []string        // those whose result came from the cache
+}
+
+// copyOutput copies go test's standard output and reads in it, plain or
+// -json, the packages tested and those whose result came from the cache.
+func copyOutput(w io.Writer, r io.Reader) testOutput {
+	out := testOutput{tested: make(map[string]bool)}
 	br := bufio.NewReader(r)
 	for {
 		line, err := br.ReadString('\n')
@@ -307,17 +313,23 @@ func copyOutput(w io.Writer, r io.Reader) []string {
 			io.WriteString(w, line)
 			text := line
 			if strings.HasPrefix(line, "{") {
-				var ev struct{ Output string }
+				var ev struct{ Package, Output string }
 				if json.Unmarshal([]byte(line), &ev) == nil {
 					text = ev.Output
+					if ev.Package != "" {
+						out.tested[ev.Package] = true
+					}
 				}
 			}
-			if m := cachedLine.FindStringSubmatch(text); m != nil {
-				cached = append(cached, m[1])
+			if m := resultLine.FindStringSubmatch(text); m != nil {
+				out.tested[m[2]] = true
+				if m[3] != "" {
+					out.cached = append(out.cached, m[2])
+				}
 			}
 		}
 		if err != nil {
-			return cached
+			return out
 		}
 	}
 }

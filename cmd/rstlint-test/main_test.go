@@ -54,9 +54,13 @@ func TestCachedPackages(t *testing.T) {
 		`{"Action":"output","Package":"example.com/c","Output":"ok  \texample.com/c\t(cached)\n"}` + "\n" +
 		"--- FAIL: TestX\nFAIL\texample.com/d\t0.1s\n"
 	var w bytes.Buffer
-	cached := copyOutput(&w, strings.NewReader(out))
+	res := copyOutput(&w, strings.NewReader(out))
+	cached := res.cached
 	if want := []string{"example.com/b", "example.com/c"}; !reflect.DeepEqual(cached, want) {
 		t.Errorf("cached %q, want %q", cached, want)
+	}
+	if want := map[string]bool{"example.com/a": true, "example.com/b": true, "example.com/c": true, "example.com/d": true}; !reflect.DeepEqual(res.tested, want) {
+		t.Errorf("tested %v, want %v", res.tested, want)
 	}
 	if w.String() != out {
 		t.Errorf("output not copied unchanged:\n%s", w.String())
@@ -81,7 +85,7 @@ func TestSummary(t *testing.T) {
 		{Test: "TestC", Frames: []trace.Frame{std, f("example.com/m/srv.TestC", "/src/m/srv/srv_test.go", 77)}, Unread: 5},
 		{Test: "TestC", Resets: 3}, // a count without frames: not a site
 	}
-	s := summarize(entries, goroot, "go1.26.8")
+	s := summarize(entries, goroot, "go1.26.8", nil)
 	var w bytes.Buffer
 	s.write(&w, 10)
 	out := w.String()
@@ -104,6 +108,13 @@ func TestSummary(t *testing.T) {
 	if p, t2, s2 := strings.Index(out, "by the program"), strings.Index(out, "by the test files"), strings.Index(out, "inside the standard"); !(p < t2 && t2 < s2) {
 		t.Errorf("groups out of order:\n%s", out)
 	}
+	// Testing std: the package under test is the program.
+	w.Reset()
+	summarize(entries, goroot, "go1.26.8", map[string]bool{"net/http": true}).write(&w, 10)
+	if !strings.Contains(w.String(), "closed by the program: 4 at 2 sites") {
+		t.Errorf("net/http under test is not the program:\n%s", w.String())
+	}
+
 	w.Reset()
 	s.write(&w, 1)
 	if !strings.Contains(w.String(), "... and 1 more sites") {

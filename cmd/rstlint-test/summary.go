@@ -55,6 +55,32 @@ type summary struct {
 	trace           string
 }
 
+// std tells the standard library's frames from the program's.
+type std struct {
+	goroot string
+	tested map[string]bool // packages under test: std's own, when std is tested
+}
+
+// frame reports whether f is a frame of the standard library that is not
+// under test: a package of std whose tests run (go test net/http) is the
+// program, and test files are always the tests'.
+func (s std) frame(f trace.Frame) bool {
+	if !isStd(s.goroot, f.File) || strings.HasSuffix(f.File, "_test.go") {
+		return false
+	}
+	return !s.tested[pkgOf(f.Func)]
+}
+
+// pkgOf is the package of a function's name, a test package's as the
+// package it tests: "net/http_test.TestX" is "net/http".
+func pkgOf(fn string) string {
+	slash := max(strings.LastIndex(fn, "/"), 0)
+	if dot := strings.Index(fn[slash:], "."); dot >= 0 {
+		fn = fn[:slash+dot]
+	}
+	return strings.TrimSuffix(fn, "_test")
+}
+
 // isStd reports whether a frame's file is the standard library's: under
 // goroot/src, or, in a -trimpath build, a path whose first element has no
 // dot.
@@ -70,8 +96,11 @@ func isStd(goroot, file string) bool {
 	return first != "" && !strings.Contains(first, ".")
 }
 
-func summarize(entries []trace.Entry, goroot, version string) *summary {
+// summarize groups the entries by site; tested are the packages whose
+// tests ran.
+func summarize(entries []trace.Entry, goroot, version string, tested map[string]bool) *summary {
 	s := &summary{goroot: goroot, version: version}
+	inStdLib := std{goroot, tested}.frame
 	bySite := make(map[string]*site)
 	for _, e := range entries {
 		if len(e.Frames) == 0 {
@@ -79,10 +108,10 @@ func summarize(entries []trace.Entry, goroot, version string) *summary {
 		}
 		st := &site{at: e.Frames[0]}
 		switch {
-		case isStd(goroot, st.at.File):
+		case inStdLib(st.at):
 			st.group = inStd
 			for _, f := range e.Frames {
-				if !isStd(goroot, f.File) {
+				if !inStdLib(f) {
 					st.user = &f
 					break
 				}
