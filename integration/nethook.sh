@@ -11,7 +11,9 @@
 # must pass the tests, list the Closes that reset in the three groups
 # (program, test files, inside net/http), and write a trace on which
 # `rstlint -trace` confirms the Confirmed handler's warning and reports
-# the function value's Close as runtime-only. "local" is the go on PATH
+# the function value's Close as runtime-only; and with -rstlint.netns, the
+# counters of a private network namespace must show TestLateData's reset
+# after our FIN, which no hook can see. "local" is the go on PATH
 # (Go 1.26); go1.27.4 is fetched by the go command from the module proxy
 # (GOTOOLCHAIN), as integration/gopls.sh does for gopls v0.24.0.
 #
@@ -74,5 +76,13 @@ for tc in "${toolchains[@]}"; do
 	expect "$work/lint" "hookcases.go:27:2: a Close here reset its conn (conn from hookcases_test.go:31) in TestRuntimeOnly (64 bytes unread), on a path rstlint did not predict"
 	if grep -q "server.go" "$work/lint"; then fail "a Close inside net/http was reported in the module"; fi
 	ok "net/http's own Close is not reported in the module"
+
+	step "$version: rstlint-test -rstlint.netns ./... (the reset after our FIN, from the counters)"
+	(cd "$mod" && "$bin/rstlint-test" -rstlint.netns -rstlint.trace=rst.trace ./... >"$work/out" 2>"$work/summary") ||
+		{ cat "$work/out" "$work/summary" >&2; fail "rstlint-test -rstlint.netns exited non-zero"; }
+	sed -n '/^network namespaces/,$p' "$work/summary"
+	expect "$work/summary" "rstlint-test ($version): 4 Closes reset their connection"
+	expect "$work/summary" "network namespaces: 1 of 1 test binary ran in a private one"
+	expect "$work/summary" "     1 after our FIN"
 done
 echo "nethook: ${#toolchains[@]} toolchains proven (${toolchains[*]})"

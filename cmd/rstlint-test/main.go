@@ -35,13 +35,19 @@
 //	-rstlint.trace=file   the trace to write (default rstlint.trace in the
 //	                      current directory); it is emptied first
 //	-rstlint.sites=n      the sites listed per group in the summary (default 10; 0: all)
+//	-rstlint.netns        run each test binary in a private network namespace
+//	                      (as root, or where user namespaces are allowed) and
+//	                      count, from its kernel counters, the RSTs the hook
+//	                      cannot place: data that arrived after our FIN, and
+//	                      Closes outside package net (see netns.go)
 //
 // What it cannot see: sockets made with syscall.Socket and closed with
 // syscall.Close (not a net conn), bytes that arrive after our FIN (the
 // socket resets then, but its queue was empty at the Close), and the
 // first Close of a descriptor dup'ed by File or FileConn (the kernel
 // resets only at the last one, so that Close is reported although it
-// did not reset).
+// did not reset). -rstlint.netns counts the first two, without their
+// place, from the kernel counters of a private network namespace.
 package main
 
 import (
@@ -63,6 +69,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == execFlag {
+		os.Exit(execMain(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -70,10 +79,11 @@ func main() {
 type options struct {
 	trace string
 	sites int
+	netns bool
 }
 
 // usage is printed for -rstlint.help or a bad -rstlint flag.
-const usage = `usage: rstlint-test [-rstlint.trace=file] [-rstlint.sites=n] [go test flags] [packages]
+const usage = `usage: rstlint-test [-rstlint.trace=file] [-rstlint.sites=n] [-rstlint.netns] [go test flags] [packages]
 
 Runs go test with package net hooked, and lists every Close after which
 Linux answered with RST. Every argument but -rstlint.* goes to go test.
@@ -81,6 +91,8 @@ Linux answered with RST. Every argument but -rstlint.* goes to go test.
   -rstlint.trace=file  the trace to write (default rstlint.trace); then
                        rstlint -trace=file ./... confirms rstlint's warnings
   -rstlint.sites=n     sites listed per group in the summary (default 10, 0: all)
+  -rstlint.netns       run each test binary in a private network namespace and
+                       count the RSTs the hook cannot place (data after our FIN)
 `
 
 // splitArgs takes rstlint-test's own flags out of args: -rstlint.name=value
@@ -105,6 +117,17 @@ func splitArgs(args []string) (options, []string, error) {
 		name, value, hasValue := strings.Cut(name, "=")
 		if name == "help" || name == "h" {
 			return opts, nil, errHelp
+		}
+		if name == "netns" { // a boolean flag
+			if !hasValue {
+				value = "true"
+			}
+			b, err := strconv.ParseBool(value)
+			if err != nil {
+				return opts, nil, fmt.Errorf("-rstlint.netns=%s: want a boolean", value)
+			}
+			opts.netns = b
+			continue
 		}
 		if !hasValue {
 			if i+1 == len(args) {
@@ -133,8 +156,8 @@ var errHelp = errors.New("help")
 
 // goTestArgs returns go test's arguments: -count=1 added unless the user
 // gave a -count, and a user's -overlay taken out (it is merged into
-// ours), with its file.
-func goTestArgs(args []string) (out []string, userOverlay string) {
+// ours), with its file; hasExec says whether the user gave an -exec.
+func goTestArgs(args []string) (out []string, userOverlay string, hasExec bool) {
 	hasCount := false
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
@@ -150,6 +173,8 @@ func goTestArgs(args []string) (out []string, userOverlay string) {
 		switch name {
 		case "count", "test.count":
 			hasCount = true
+		case "exec":
+			hasExec = true
 		case "overlay":
 			if !hasValue && i+1 < len(args) {
 				i++
@@ -163,7 +188,7 @@ func goTestArgs(args []string) (out []string, userOverlay string) {
 	if !hasCount {
 		out = append([]string{"-count=1"}, out...)
 	}
-	return out, userOverlay
+	return out, userOverlay, hasExec
 }
 
 // goEnv returns the values of go env for names, in the current directory
@@ -213,7 +238,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rstlint-test: GOOS=%s: the hook reads Linux's socket state (SIOCINQ); run it on Linux\n", goos)
 		return 2
 	}
-	testArgs, userOverlay := goTestArgs(rest)
+	testArgs, userOverlay, hasExec := goTestArgs(rest)
+	var netnsDir string
+	if opts.netns {
+		if hasExec {
+			fmt.Fprintf(stderr, "rstlint-test: -rstlint.netns runs the test binaries through -exec, and an -exec is given\n")
+			return 2
+		}
+		self, err := os.Executable()
+		if err == nil {
+			netnsDir, err = os.MkdirTemp("", "rstlint-netns-")
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "rstlint-test: -rstlint.netns: %v\n", err)
+			return 2
+		}
+		defer os.RemoveAll(netnsDir)
+		testArgs = append([]string{"-exec='" + self + "' " + execFlag}, testArgs...)
+	}
 	var extra map[string]string
 	if userOverlay != "" {
 		if extra, err = nethook.ReadOverlay(userOverlay); err != nil {
@@ -259,6 +301,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	cmd := exec.Command(goCmd, append([]string{"test", "-overlay=" + ov.File}, testArgs...)...)
 	cmd.Env = append(append(os.Environ(), goEnvExtra...), nethook.EnvVar+"="+tracePath)
+	if netnsDir != "" {
+		cmd.Env = append(cmd.Env, envNetnsDir+"="+netnsDir)
+	}
 	cmd.Stdin = os.Stdin
 	cmd.Stderr = stderr
 	pipe, err := cmd.StdoutPipe()
@@ -289,6 +334,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	s.cached = results.cached
 	s.trace = tracePath
 	s.write(stderr, opts.sites)
+	if netnsDir != "" {
+		writeNetns(stderr, readCounts(netnsDir))
+	}
 	return code
 }
 

@@ -41,7 +41,7 @@ func TestGoTestArgs(t *testing.T) {
 		{[]string{"-v", "-overlay", "o.json", "./x"}, []string{"-count=1", "-v", "./x"}, "o.json"},
 		{[]string{"-overlay=o.json", "./x", "-args", "-count=2"}, []string{"-count=1", "./x", "-args", "-count=2"}, "o.json"},
 	} {
-		got, overlay := goTestArgs(c.in)
+		got, overlay, _ := goTestArgs(c.in)
 		if !reflect.DeepEqual(got, c.want) || overlay != c.overlay {
 			t.Errorf("goTestArgs(%q) = %q, %q; want %q, %q", c.in, got, overlay, c.want, c.overlay)
 		}
@@ -133,19 +133,7 @@ func TestFreshModule(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("Linux only")
 	}
-	dir := t.TempDir()
-	src, _ := filepath.Glob("../../testdata/hookcases/*.go")
-	if len(src) != 2 {
-		t.Fatalf("hookcases files: %q", src)
-	}
-	for _, f := range src {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o644)
-	}
-	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/fresh\n\ngo 1.26\n"), 0o644)
+	dir := freshModule(t)
 	t.Chdir(dir)
 
 	var stdout, stderr bytes.Buffer
@@ -207,4 +195,78 @@ func TestUnderDir(t *testing.T) {
 			t.Errorf("underDir(%q, %q) = %v", c.path, c.dir, got)
 		}
 	}
+}
+
+// -rstlint.netns: each test binary in a private network namespace, whose
+// counters show the reset the hook cannot see (TestLateData's data after
+// our FIN), while the hook's entries stay as without it.
+func TestNetns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds package net and net/http with the overlay")
+	}
+	if runtime.GOOS != "linux" {
+		t.Skip("Linux only")
+	}
+	// The -exec program is the command itself: build it.
+	bin := filepath.Join(t.TempDir(), "rstlint-test")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	dir := freshModule(t)
+	cmd := exec.Command(bin, "-rstlint.netns", "-rstlint.trace=rst.trace", "./...")
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v\n%s\n%s", err, stdout.String(), stderr.String())
+	}
+	out := stderr.String()
+	if strings.Contains(out, "ran in place, uncounted") {
+		t.Skipf("no private network namespace here:\n%s", out)
+	}
+	for _, want := range []string{
+		"4 Closes reset their connection",
+		"network namespaces: 1 of 1 test binary ran in a private one",
+		"     1 after our FIN",
+		"     0 Closes with unread input outside package net",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in the summary:\n%s", want, out)
+		}
+	}
+	entries, err := trace.Read(filepath.Join(dir, "rst.trace"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var placed, counted int64
+	for _, e := range entries {
+		if len(e.Frames) > 0 {
+			placed++
+		} else {
+			counted += e.Resets
+		}
+	}
+	if placed != 4 || counted != 1 {
+		t.Errorf("trace: %d placed entries and %d counted resets, want 4 and 1", placed, counted)
+	}
+}
+
+// freshModule copies the hookcases package into a module that has never
+// heard of rstlint, and returns its directory.
+func freshModule(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	src, _ := filepath.Glob("../../testdata/hookcases/*.go")
+	if len(src) != 2 {
+		t.Fatalf("hookcases files: %q", src)
+	}
+	for _, f := range src {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o644)
+	}
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/fresh\n\ngo 1.26\n"), 0o644)
+	return dir
 }

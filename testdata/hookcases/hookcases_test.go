@@ -102,3 +102,37 @@ func TestBadRequest(t *testing.T) {
 		t.Errorf("got %q, want a 400", got)
 	}
 }
+
+// TestLateData closes, in the test's server, a conn whose request was read
+// in full, so the Close sends FIN; the client then sends more, which the
+// closed socket answers with RST. The queue was empty at the Close: the
+// hook cannot see it, a private network namespace's counters can
+// (rstlint-test -rstlint.netns).
+func TestLateData(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		io.ReadFull(c, make([]byte, 5))
+		c.Write([]byte("bye"))
+		c.Close()
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte("hello"))
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if got, err := io.ReadAll(c); string(got) != "bye" || err != nil {
+		t.Fatalf("read %q, %v", got, err)
+	}
+	c.Write([]byte("late")) // lands at the closed socket: RST
+	time.Sleep(20 * time.Millisecond)
+}
