@@ -25,8 +25,9 @@
 // trace with its stack, unread bytes, test and origin. Every stream conn
 // closes through that method: *net.TCPConn, *net.UnixConn, the conn under
 // a *tls.Conn, net/http's server and transport conns. The first run
-// rebuilds the standard library's network packages (about 16 s for
-// net/http); later runs find them in the build cache. GOROOT is never
+// rebuilds the standard library's packages that import net (half a
+// minute on 2 cores for net/http); later runs find them in the build
+// cache. GOROOT is never
 // written; a Go version whose net does not have the expected shape is
 // refused with a message naming it.
 //

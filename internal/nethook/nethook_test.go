@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -281,5 +282,47 @@ func TestConcurrentProcesses(t *testing.T) {
 	}
 	if len(entries) != 3*procs {
 		t.Errorf("%d entries, want %d", len(entries), 3*procs)
+	}
+}
+
+// TestConnCost measures what the hook adds to one conn that does not
+// reset (its dial, accept and two Closes): the exchange program's loop of
+// short graceful exchanges, built with and without the hook, in
+// alternating runs; medians of ns per exchange. Run by bench/nethook.sh
+// (RSTLINT_NETHOOK_COST=1); the test suite skips it.
+func TestConnCost(t *testing.T) {
+	if os.Getenv("RSTLINT_NETHOOK_COST") == "" {
+		t.Skip("a measurement: RSTLINT_NETHOOK_COST=1 go test -run TestConnCost -v ./internal/nethook")
+	}
+	ov := realOverlay(t)
+	dir := t.TempDir()
+	plain, hooked := filepath.Join(dir, "plain"), filepath.Join(dir, "hooked")
+	build(t, nil, plain)
+	build(t, ov, hooked)
+	tracePath := filepath.Join(dir, "rst.trace")
+	run := func(bin string) float64 {
+		cmd := exec.Command(bin, "-loop", "20000")
+		cmd.Env = append(os.Environ(), nethook.EnvVar+"="+tracePath)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s: %v", bin, err)
+		}
+		var ns float64
+		fmt.Sscan(string(out), &ns)
+		return ns
+	}
+	var p, h []float64
+	for range 7 {
+		h = append(h, run(hooked))
+		p = append(p, run(plain))
+	}
+	slices.Sort(p)
+	slices.Sort(h)
+	mp, mh := p[len(p)/2], h[len(h)/2]
+	t.Logf("per graceful exchange (dial, accept, 16 bytes each way, two Closes): hooked %.0f ns, plain %.0f ns: +%.0f ns (%.3fx), medians of 7", mh, mp, mh-mp, mh/mp)
+	if _, err := os.Stat(tracePath); err == nil {
+		if entries, err := trace.Read(tracePath); err == nil && len(entries) > 0 {
+			t.Errorf("a graceful exchange was recorded as a reset: %v", entries[0])
+		}
 	}
 }
