@@ -210,11 +210,13 @@ func goEnv(names ...string) ([]string, error) {
 	return vals, nil
 }
 
-// cacheDir is where overlays are kept: never GOROOT.
+// cacheDir is where overlays are kept: never GOROOT. Without a user
+// cache directory (no $HOME nor $XDG_CACHE_HOME, as in some CI
+// containers), the system's temporary directory serves.
 func cacheDir() (string, error) {
 	dir, err := os.UserCacheDir()
 	if err != nil {
-		return "", fmt.Errorf("no cache directory for the overlay: %v", err)
+		dir = filepath.Join(os.TempDir(), fmt.Sprintf("rstlint-cache-%d", os.Getuid()))
 	}
 	return filepath.Join(dir, "rstlint", "nethook"), nil
 }
