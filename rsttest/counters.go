@@ -1,12 +1,12 @@
 package rsttest
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"sort"
-	"strconv"
 	"strings"
+
+	"github.com/rstlint/rstlint/internal/netns"
 )
 
 // Counters holds kernel TCP counters by name ("OutRsts", "TCPAbortOnClose",
@@ -18,16 +18,6 @@ import (
 // TCPAbortOnLinger, TCPAbortOnMemory, TCPAbortOnTimeout.
 // They are per network namespace and only mean something in a private one.
 type Counters map[string]int64
-
-// counterNames are the counters rsttest reads, as "Section.Name".
-var counterNames = []string{
-	"Tcp.OutRsts",
-	"TcpExt.TCPAbortOnClose",
-	"TcpExt.TCPAbortOnData",
-	"TcpExt.TCPAbortOnLinger",
-	"TcpExt.TCPAbortOnMemory",
-	"TcpExt.TCPAbortOnTimeout",
-}
 
 // Resets returns the number of RSTs sent (OutRsts).
 func (c Counters) Resets() int64 { return c["OutRsts"] }
@@ -68,38 +58,11 @@ func (c Counters) sub(before Counters) Counters {
 	return d
 }
 
-// parseProcNet adds to dst the counters of counterNames found in a
-// /proc/net/snmp or /proc/net/netstat file: lines come in pairs, a header
-// "Section: Name1 Name2 ..." followed by "Section: value1 value2 ...".
+// parseProcNet adds to dst the counters found in a /proc/net/snmp or
+// /proc/net/netstat file (netns.Parse).
 func parseProcNet(dst Counters, r io.Reader) error {
-	want := map[string]bool{}
-	for _, n := range counterNames {
-		want[n] = true
+	if err := netns.Parse(dst, r); err != nil {
+		return fmt.Errorf("rsttest: %v", err)
 	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20) // TcpExt lines are several KiB
-	var header []string
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) == 0 {
-			continue
-		}
-		if header == nil || header[0] != fields[0] {
-			header = fields
-			continue
-		}
-		section := strings.TrimSuffix(fields[0], ":")
-		for i := 1; i < len(fields) && i < len(header); i++ {
-			if !want[section+"."+header[i]] {
-				continue
-			}
-			v, err := strconv.ParseInt(fields[i], 10, 64)
-			if err != nil {
-				return fmt.Errorf("rsttest: counter %s.%s: %v", section, header[i], err)
-			}
-			dst[header[i]] = v
-		}
-		header = nil
-	}
-	return sc.Err()
+	return nil
 }
