@@ -144,7 +144,7 @@ func TestFreshModule(t *testing.T) {
 	for _, want := range []string{
 		"4 Closes reset their connection",
 		"closed by the program: 2 at 2 sites",
-		"hookcases.go:23  fresh.Confirmed",
+		"hookcases.go:25  fresh.Confirmed",
 		"60 bytes unread; in TestConfirmed; conn from hookcases_test.go:31",
 		"closed by the test files: 1 at 1 site",
 		"hookcases_test.go:76  fresh.TestHangUp",
