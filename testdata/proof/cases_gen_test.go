@@ -20,6 +20,7 @@ import (
 	"rstcases/hijack"
 	"rstcases/linger"
 	"rstcases/origins"
+	"rstcases/perpath"
 	"rstcases/protocol"
 	"rstcases/proxy"
 	"rstcases/rawfd"
@@ -113,6 +114,11 @@ var generated = []pattern{
 	{name: "origins.BadLimited", server: fromListener(origins.BadLimited)},
 	{name: "origins.BadDialHelper", client: origins.BadDialHelper},
 	{name: "origins.GoodDialHelper", client: origins.GoodDialHelper},
+	{name: "perpath.BadRejectOrTunnel", server: perpath.BadRejectOrTunnel},
+	{name: "perpath.GoodRejectOrTunnel", server: perpath.GoodRejectOrTunnel, raw: true},
+	{name: "perpath.BadDeferredRejectOrRelay", server: perpath.BadDeferredRejectOrRelay},
+	{name: "perpath.BadRejectOrSink", server: perpath.BadRejectOrSink},
+	{name: "perpath.BadRejectOrStore", server: perpath.BadRejectOrStore},
 	{name: "protocol.GoodPreface", server: protocol.GoodPreface, eof: true, send: payloads["preface"]},
 	{name: "protocol.GoodPrefaceBytes", server: protocol.GoodPrefaceBytes, eof: true, send: payloads["preface"]},
 	{name: "protocol.BadAfterPreface", server: protocol.BadAfterPreface, send: payloads["preface-pipelined"]},

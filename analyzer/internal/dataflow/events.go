@@ -55,11 +55,16 @@ type touch struct {
 
 func (t touch) uses() bool { return t.reads || t.writes }
 
+// touchOf is what a plain effect does to a connection's data.
+func touchOf(eff knowledge.Effect) touch {
+	return touch{reads: eff == knowledge.EffRead, writes: eff == knowledge.EffWrite, drains: eff == knowledge.EffDrain, escapes: eff == knowledge.EffEscape}
+}
+
 // touch says what the event does to its connection's data.
 func (ev *event) touch() touch {
 	switch ev.kind {
 	case evEffect:
-		return touch{reads: ev.eff == knowledge.EffRead, writes: ev.eff == knowledge.EffWrite, drains: ev.eff == knowledge.EffDrain, escapes: ev.eff == knowledge.EffEscape}
+		return touchOf(ev.eff)
 	case evSummary:
 		return paramTouch(ev.pe)
 	case evLiteral:
@@ -421,7 +426,7 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 				// errors are a peer breaking the framing, not a peer that
 				// follows the protocol).
 				if call != nil && (pe.ErrDone || pe.ErrRead && c.g.InLoop(call.Block())) {
-					c.outcomes.addFailure(call, ref.Conn, knowledge.EffRead)
+					c.outcomes.addHelperFailure(call, ref.Conn)
 				}
 			}
 		}
@@ -481,6 +486,17 @@ func (c *eventCollector) goEvents(g *ssa.Go) ([]event, GoStmt) {
 		return evs, gs
 	}
 	evs = append(evs, c.fieldGoEvents(cc, g.Pos())...)
+	if effs := knowledge.ArgEffects[knowledge.FuncName(cc.StaticCallee())]; effs != nil && !cc.IsInvoke() {
+		// go io.Copy(dst, src): a copy direction run by the standard
+		// library, which signals nothing when it is done.
+		for i, a := range cc.Args {
+			if ref, ok := alias[a]; ok && i < len(effs) && gs.Handed[ref.Conn] == nil {
+				t := touchOf(effs[i])
+				gs.Handed[ref.Conn] = &summary.Root{Effect: summary.ParamEffect{Index: i, Reads: t.reads, Writes: t.writes,
+					Drains: t.drains, Uses: t.uses()}}
+			}
+		}
+	}
 	if callee := cc.StaticCallee(); callee != nil && !cc.IsInvoke() {
 		if sum := c.table.Effects(callee); sum != nil {
 			local := cc.Value == callee && len(callee.Blocks) > 0
@@ -566,7 +582,7 @@ func (c *eventCollector) fieldCallEvents(call *ssa.Call, cc *ssa.CallCommon, pos
 				if pe := sum.Param(i, f.Name()); pe != nil {
 					evs = append(evs, event{kind: evSummary, conn: k, pos: pos, what: what, pe: pe})
 					if call != nil && (pe.ErrDone || pe.ErrRead && c.g.InLoop(call.Block())) {
-						c.outcomes.addFailure(call, k, knowledge.EffRead)
+						c.outcomes.addHelperFailure(call, k)
 					}
 				}
 			case callee == nil || cc.IsInvoke() || f.Exported() || len(callee.Blocks) > 0:

@@ -69,8 +69,11 @@ func copyGroups(fn *ssa.Function, cg *CFG, ev *Events) []*CopyGroup {
 // not).
 func copyLaunchOf(gs GoStmt) (CopyLaunch, bool) {
 	l := CopyLaunch{GS: gs}
-	if gs.Body == nil || len(gs.Drains()) == 0 {
+	if len(gs.Drains()) == 0 {
 		return l, false
+	}
+	if gs.Body == nil {
+		return l, true // a standard copy (go io.Copy(dst, src)): it signals nothing
 	}
 	// outer maps a free variable or parameter of the body to the launcher's value.
 	cc := gs.Instr.Common()

@@ -109,6 +109,34 @@ func (o outcomes) addFailure(call *ssa.Call, conn int, eff knowledge.Effect) {
 	}
 }
 
+// addHelperFailure records, for a call of the program's own function
+// whose failure result (a non-nil error, or a false last bool with no
+// error beside it) comes from a failed read or write of conn, that this
+// result ends the conversation on conn.
+func (o outcomes) addHelperFailure(call *ssa.Call, conn int) {
+	o.addFailure(call, conn, knowledge.EffRead)
+	t := call.Type()
+	tuple, isTuple := t.(*types.Tuple)
+	if !isTuple {
+		if isBool(t) {
+			o.add(call, outcome{conn: conn, test: testFalse})
+		}
+		return
+	}
+	for i := range tuple.Len() {
+		if knowledge.IsErrorType(tuple.At(i).Type()) {
+			return
+		}
+	}
+	if last := tuple.Len() - 1; isBool(tuple.At(last).Type()) {
+		for _, r := range *call.Referrers() {
+			if ext, ok := r.(*ssa.Extract); ok && ext.Index == last {
+				o.add(ext, outcome{conn: conn, test: testFalse})
+			}
+		}
+	}
+}
+
 // addStreamAssertion records that the ok result of a comma-ok assertion
 // of conn to a stream-conn interface is false only for a value that is no
 // stream conn. An assertion to *net.TCPConn or *net.UnixConn counts too:

@@ -2,6 +2,7 @@ package dataflow
 
 import (
 	"go/token"
+	"go/types"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -252,33 +253,59 @@ func (sv *solver) transferBlock(b *ssa.BasicBlock, s *flowState) bool {
 }
 
 func (sv *solver) recordReturn(ret *ssa.Return, s *flowState) {
-	var errVal ssa.Value
-	if n := len(ret.Results); n > 0 && knowledge.IsErrorType(ret.Results[n-1].Type()) && !knowledge.IsNilConst(ret.Results[n-1]) {
-		errVal = ret.Results[n-1]
-		sv.res.returnsErr = true
-	}
-	// When the returned error is a read's or write's error (return b, err
-	// after io.ReadFull), a non-nil error means that operation failed.
+	// A return that reports failure: a non-nil error last, or a last
+	// bool result that is not the constant true (return line, err == nil).
+	var failVal ssa.Value
 	var failed []outcome
-	if errVal != nil {
-		failed = sv.ev.outcomes.of(errVal, testNonNil, 0)
+	if n := len(ret.Results); n > 0 {
+		last := ret.Results[n-1]
+		switch {
+		case knowledge.IsErrorType(last.Type()) && !knowledge.IsNilConst(last):
+			failVal = last
+			// When the returned error is a read's or write's error (return
+			// b, err after io.ReadFull), a non-nil error means that
+			// operation failed.
+			failed = sv.ev.outcomes.of(last, testNonNil, 0)
+		case isBool(last.Type()) && !knowledge.IsTrueConst(last) && !sv.returnsError(ret):
+			failVal = last
+			failed = sv.ev.outcomes.onEdge(last, false)
+		}
+	}
+	if failVal != nil {
+		sv.res.returnsErr = true
 	}
 	for k, c := range sv.tr.Conns {
 		if !c.IsRoot() {
 			continue
 		}
 		sv.res.atReturn[k] |= s.m[k]
-		if errVal == nil {
+		if failVal == nil {
 			continue
 		}
 		m := s.m[k]
 		for _, oc := range failed {
-			if oc.conn == k {
+			if oc.conn == k && oc.then == over {
 				m = m.Drain()
 			}
 		}
 		sv.res.errReturn[k] |= m
 	}
+}
+
+// returnsError reports whether the function's results include an error:
+// then its error, not a bool, says it failed.
+func (sv *solver) returnsError(ret *ssa.Return) bool {
+	for _, r := range ret.Results {
+		if knowledge.IsErrorType(r.Type()) {
+			return true
+		}
+	}
+	return false
+}
+
+func isBool(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Kind() == types.Bool
 }
 
 // refine applies the outcomes that hold on the edge of an If on cond
@@ -352,9 +379,9 @@ func (sv *solver) apply(s *flowState, ev *event) {
 			s.reader[k] = summary.IOSite{Pos: ev.pos, What: ev.what}
 		}
 		if pe.Escapes {
+			// The callee kept the conn on some of its paths: its states at
+			// return say which (Escaped), per path.
 			sv.leaves(s, k, ev.pos)
-			s.m[k] = s.m[k].Escape()
-			return
 		}
 		sv.afterCall(s, k, lattice.Mask(pe.AtReturn), pe.AtClose != 0, paramTouch(pe), ev)
 	case evLiteral:
@@ -372,12 +399,12 @@ func (sv *solver) apply(s *flowState, ev *event) {
 			if site.LingerAt != token.NoPos {
 				lingerAt = site.LingerAt
 			}
-			sv.observe(s, site.Pos, k, lattice.Compose(s.m[k], site.Rel), lastIO, lingerAt, site.Via, !rr.Effect.Escapes)
+			// A literal called in place never owns: its Closes are judged
+			// here, on the paths where the conn is still this function's.
+			sv.observe(s, site.Pos, k, lattice.Compose(s.m[k], site.Rel), lastIO, lingerAt, site.Via, true)
 		}
 		if rr.Effect.Escapes {
 			sv.leaves(s, k, ev.pos)
-			s.m[k] = s.m[k].Escape()
-			return
 		}
 		e := &rr.Effect
 		sv.afterCall(s, k, lattice.Mask(e.AtReturn), e.AtClose != 0, paramTouch(e), ev)

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"go/types"
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
@@ -70,6 +71,40 @@ var Constructors = map[string]Constructor{
 	"crypto/tls.Server":          {[]int{0}, RoleConn, KindTLS, true},
 	"crypto/tls.Client":          {[]int{0}, RoleConn, KindTLS, true},
 	"(*crypto/tls.Conn).NetConn": {[]int{0}, RoleConn, KindStream, true},
+}
+
+// views are the types of the constructors' results, by package and
+// name, and the role a value of one plays: a function given a
+// *bufio.Reader reads whatever conn it wraps.
+var views = map[[2]string]Constructor{
+	{"bufio", "Reader"}:          {Role: RoleReader},
+	{"bufio", "Scanner"}:         {Role: RoleReader},
+	{"bufio", "Writer"}:          {Role: RoleWriter},
+	{"bufio", "ReadWriter"}:      {Role: RoleRW},
+	{"net/textproto", "Reader"}:  {Role: RoleReader},
+	{"net/textproto", "Writer"}:  {Role: RoleWriter},
+	{"net/textproto", "Conn"}:    {Role: RoleRW, Close: true},
+	{"encoding/json", "Decoder"}: {Role: RoleReader},
+	{"encoding/json", "Encoder"}: {Role: RoleWriter},
+	{"encoding/gob", "Decoder"}:  {Role: RoleReader},
+	{"encoding/gob", "Encoder"}:  {Role: RoleWriter},
+	{"encoding/xml", "Decoder"}:  {Role: RoleReader},
+	{"encoding/xml", "Encoder"}:  {Role: RoleWriter},
+}
+
+// ViewOf reports whether t is a pointer to one of the constructors'
+// result types (a reader or writer view of a conn), and its role.
+func ViewOf(t types.Type) (Constructor, bool) {
+	p, ok := types.Unalias(t).(*types.Pointer)
+	if !ok {
+		return Constructor{}, false
+	}
+	n, ok := types.Unalias(p.Elem()).(*types.Named)
+	if !ok || n.Obj().Pkg() == nil {
+		return Constructor{}, false
+	}
+	v, ok := views[[2]string{n.Obj().Pkg().Path(), n.Obj().Name()}]
+	return v, ok
 }
 
 // ArgEffects maps functions to what they do to each argument.

@@ -13,9 +13,11 @@ import (
 //
 //   - a connection the function creates (an origin call) is its own;
 //   - a parameter whose type only a socket has, that the function reads
-//     or writes and does not hand on, is the function's own too (a
-//     handler), unless the function is a literal called in place, whose
-//     caller owns it;
+//     or writes, is the function's own too (a handler), unless the
+//     function is a literal called in place, whose caller owns it; on the
+//     paths where it hands the connection on (a go statement, a send, a
+//     store, an unknown call) the obligation ends there, and on no other
+//     path (the verdict counts the paths where it still owns it);
 //   - a Close inside a callee that uses or keeps the connection is the
 //     callee's to answer for; a callee that only closes (or drains, or
 //     half-closes) is a helper, and its Close is judged at the call;
@@ -35,7 +37,7 @@ func AnswersFor(fn *ssa.Function, c *Conn, rs *summary.Root) bool {
 	if c.Param < 0 {
 		return true
 	}
-	return c.Definite && rs != nil && rs.Effect.Uses && !rs.Effect.Escapes && !CalledInline(fn)
+	return c.Definite && rs != nil && rs.Effect.Uses && !CalledInline(fn)
 }
 
 // LeavesToCaller reports whether a Close of c in fn, judged there or not,

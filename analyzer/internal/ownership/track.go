@@ -112,6 +112,14 @@ func Track(fn *ssa.Function, ctx *Context) *Tracking {
 		case fdAware && knowledge.IsFDType(typ) && p.Object() != nil:
 			t.addRoot(&Conn{Pos: p.Pos(), Name: p.Name(), Kind: knowledge.KindFD, Param: i, FreeVar: -1}, p,
 				AliasRef{Role: knowledge.RoleConn, Kind: knowledge.KindFD})
+		default:
+			// A reader or writer view of a conn (a helper given the
+			// *bufio.Reader its caller reads the request with): followed
+			// for the summary, never judged here (it may wrap a file).
+			if v, ok := knowledge.ViewOf(typ); ok {
+				t.addRoot(&Conn{Pos: p.Pos(), Name: p.Name(), Kind: knowledge.KindStream, Param: i, FreeVar: -1}, p,
+					AliasRef{Role: v.Role, Kind: knowledge.KindStream, Closes: v.Close})
+			}
 		}
 	}
 	for i, fv := range fn.FreeVars {

@@ -98,7 +98,7 @@ func judge(fa *dataflow.Analysis, readSources map[ssa.Value]bool) []Candidate {
 // judgeLaunch judges the Closes in a goroutine literal started in the
 // states m, and in the goroutines it starts in turn.
 func judgeLaunch(rs *summary.Root, m lattice.Mask, lastIO summary.IOSite, depth int, add func(token.Pos, lattice.Mask, summary.IOSite, token.Pos, string)) {
-	if rs == nil || rs.Effect.Escapes && len(rs.Launches) == 0 || depth > 8 {
+	if rs == nil || depth > 8 {
 		return
 	}
 	for _, site := range rs.Sites {
@@ -166,12 +166,11 @@ const (
 	EOFLost      // likewise: a copy direction ends without half-closing its destination
 )
 
-// Of decides what to report for a Close reached in the states m.
-// An escaped state anywhere silences the report: ownership is unclear.
+// Of decides what to report for a Close reached in the states m. Only the
+// paths on which the function still owns the connection count: a go
+// statement, a send, a store or an unknown call that took it ended the
+// obligation on the paths through it (Escaped), and on no other path.
 func Of(m lattice.Mask) Verdict {
-	if m&lattice.StatusMask(lattice.Escaped) != 0 {
-		return Clean
-	}
 	v := Clean
 	m.Each(func(s lattice.State) {
 		st := s.Status()

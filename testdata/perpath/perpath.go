@@ -1,0 +1,147 @@
+// Package perpath holds the cases of per-path ownership: a go statement, a
+// send, a store or an unknown call that takes the conn ends the
+// obligation to close it gracefully on the paths through it, and on no
+// other path. A handler that rejects a bad request with an error reply
+// and closes, and hands a good one to a tunnel, is judged on its reject
+// path.
+package perpath
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"time"
+)
+
+// tunnel serves c from here on: it owns c from the go statement on.
+func tunnel(c net.Conn) {
+	io.WriteString(c, "OK\r\n")
+	io.Copy(c, c) // echo to EOF
+	c.Close()
+}
+
+// command reads a command line, as the handlers below do; false when the
+// read failed (the conn's EOF, or a reset).
+func command(br *bufio.Reader) (string, bool) {
+	line, err := br.ReadString('\n')
+	return line, err == nil
+}
+
+// BadRejectOrTunnel answers a request it does not know with an error and
+// closes, the rest of the request unread; a known one goes to a tunnel
+// goroutine, which owns the conn on that path only.
+func BadRejectOrTunnel(c net.Conn) {
+	br := bufio.NewReader(c)
+	line, err := br.ReadString('\n')
+	if err != nil {
+		c.Close()
+		return
+	}
+	if line != "TUNNEL\r\n" {
+		io.WriteString(c, "ERR unknown command\r\n")
+		c.Close() // want `conn c is closed with input read in part: RST may destroy our reply`
+		return
+	}
+	go tunnel(c)
+}
+
+// GoodRejectOrTunnel is the same handler, with a graceful close on the
+// reject path.
+//
+//proof:raw
+func GoodRejectOrTunnel(c net.Conn) {
+	br := bufio.NewReader(c)
+	line, err := br.ReadString('\n')
+	if err != nil {
+		c.Close()
+		return
+	}
+	if line != "TUNNEL\r\n" {
+		io.WriteString(c, "ERR unknown command\r\n")
+		c.(*net.TCPConn).CloseWrite()
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		io.Copy(io.Discard, br)
+		c.Close()
+		return
+	}
+	go tunnel(c)
+}
+
+// BadDeferredRejectOrRelay defers the Close. A request it does not know
+// gets an error reply, and the deferred Close runs with the rest of the
+// request unread. A known one is relayed: a goroutine copies the conn to
+// the upstream, and the function copies back. (On that path the deferred
+// Close cuts the goroutine's copy short: the proxy rule's finding.)
+func BadDeferredRejectOrRelay(c net.Conn) {
+	defer c.Close() // want `conn c is closed while a goroutine still reads it: its unread input makes RST`
+	br := bufio.NewReader(c)
+	line, ok := command(br)
+	if !ok {
+		return
+	}
+	if line != "RELAY\r\n" {
+		io.WriteString(c, "ERR unknown command\r\n")
+		return
+	}
+	up, err := net.Dial("tcp", "127.0.0.1:1")
+	if err != nil {
+		return
+	}
+	defer up.Close()
+	go io.Copy(up, br)
+	io.Copy(c, up)
+}
+
+// BadRejectOrSink hands a known request's conn to a goroutine started
+// inline, and closes an unknown one after the error reply.
+func BadRejectOrSink(c net.Conn) {
+	br := bufio.NewReader(c)
+	line, ok := command(br)
+	if !ok {
+		c.Close()
+		return
+	}
+	if line != "SINK\r\n" {
+		io.WriteString(c, "ERR unknown command\r\n")
+		c.Close() // want `conn c is closed with input read in part: RST may destroy our reply`
+		return
+	}
+	go io.Copy(io.Discard, br)
+}
+
+// BadRejectOrStore keeps a good conn in a session (a store), and closes
+// a rejected one with the request unread.
+func BadRejectOrStore(c net.Conn) {
+	br := bufio.NewReader(c)
+	line, ok := command(br)
+	if !ok {
+		c.Close()
+		return
+	}
+	if line != "HELLO\r\n" {
+		io.WriteString(c, "ERR say hello\r\n")
+		c.Close() // want `conn c is closed with input read in part: RST may destroy our reply`
+		return
+	}
+	sessions.Store(c)
+}
+
+// GoodAllHandedOn hands the conn on on every path: nothing to judge.
+//
+//proof:skip the conn leaves the function on every path: silence by design, whatever its new owner does
+func GoodAllHandedOn(c net.Conn) {
+	br := bufio.NewReader(c)
+	if _, ok := command(br); ok {
+		sessions.Store(c)
+		return
+	}
+	go tunnel(c)
+}
+
+// store keeps conns for later: an unknown owner.
+type store struct{ conns chan net.Conn }
+
+// Store keeps c.
+func (s *store) Store(c net.Conn) { s.conns <- c }
+
+var sessions = &store{conns: make(chan net.Conn, 100)}
