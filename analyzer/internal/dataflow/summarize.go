@@ -146,7 +146,7 @@ func rootOf(fn *ssa.Function, k int, c *ownership.Conn, ev *Events, flow *Flow) 
 	e := &rs.Effect
 	key := c.Key()
 	e.Index, e.Field = key.Index, key.Field
-	e.AtReturn = uint32(flow.atReturn[k])
+	e.AtReturn = uint64(flow.atReturn[k])
 	e.Escapes = c.Conflicted
 	e.ErrDone = flow.returnsErr && flow.errReturn[k]&lattice.StatusMask(lattice.Unread) == 0
 	e.ErrRead = flow.errReturn[k]&lattice.StatusMask(lattice.Done) != 0
@@ -180,7 +180,7 @@ func rootOf(fn *ssa.Function, k int, c *ownership.Conn, ev *Events, flow *Flow) 
 		if o.Conn != k || !o.Judged {
 			continue
 		}
-		e.AtClose |= uint32(o.States)
+		e.AtClose |= uint64(o.States)
 		rs.Sites = append(rs.Sites, summary.CloseSite{Pos: o.Pos, Rel: o.States, LastIO: o.LastIO, LingerAt: o.LingerAt, Via: o.Via})
 	}
 	for _, l := range flow.Launches {

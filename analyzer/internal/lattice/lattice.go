@@ -3,12 +3,15 @@
 // The verdict on a Close, from the states that may hold there, is the
 // verdict package's.
 //
-// The abstract State of one connection at one program point has four
+// The abstract State of one connection at one program point has five
 // parts: how far its input has been consumed (Status), whether our side
 // has half-closed (sent FIN with CloseWrite or shutdown(SHUT_WR)), whether
-// SO_LINGER has been set to zero, and whether we have written to it (what
-// an RST could destroy). The set of states that may hold at a point is a
-// 32-bit Mask, so the dataflow merges paths with a bitwise OR.
+// SO_LINGER has been set to zero, whether we have written to it (what an
+// RST could destroy), and whether a read of it failed on the content of
+// what the peer sent (a parser or a decrypting reader rejected it: the
+// rest of the input is still queued; only the socket's own failure ends
+// the conversation). The set of states that may hold at a point is a
+// 64-bit Mask, so the dataflow merges paths with a bitwise OR.
 //
 // In a function's own analysis a parameter or captured connection starts in
 // Unread, not written, which then means "as the caller left it":
@@ -37,16 +40,17 @@ const (
 	Escaped
 )
 
-// State is one abstract State, an index 0..31: the Status in the high
-// bits, then written, half-closed and linger-zero.
+// State is one abstract State, an index 0..63: the Status in the high
+// bits, then rejected, written, half-closed and linger-zero.
 type State uint8
 
 const (
 	lingerBit    State = 1 << 0
 	halfCloseBit State = 1 << 1
 	writtenBit   State = 1 << 2
-	flagBits           = lingerBit | halfCloseBit | writtenBit
-	statusShift        = 3
+	rejectedBit  State = 1 << 3
+	flagBits           = lingerBit | halfCloseBit | writtenBit | rejectedBit
+	statusShift        = 4
 )
 
 // NewState makes a state of status s, not written.
@@ -73,13 +77,16 @@ func (s State) LingerZero() bool { return s&lingerBit != 0 }
 // Written reports whether we wrote to the connection.
 func (s State) Written() bool { return s&writtenBit != 0 }
 
+// Rejected reports whether a read failed on what the peer sent.
+func (s State) Rejected() bool { return s&rejectedBit != 0 }
+
 // WithStatus is s with status st, its flags kept.
 func (s State) WithStatus(st Status) State {
 	return State(st)<<statusShift | s&flagBits
 }
 
 // Mask is a set of states.
-type Mask uint32
+type Mask uint64
 
 // Has reports whether s is in m.
 func (m Mask) Has(s State) bool { return m&(1<<s) != 0 }
@@ -87,7 +94,7 @@ func (m Mask) Has(s State) bool { return m&(1<<s) != 0 }
 // each calls f for every State in m.
 func (m Mask) Each(f func(State)) {
 	for m != 0 {
-		s := State(bits.TrailingZeros32(uint32(m)))
+		s := State(bits.TrailingZeros64(uint64(m)))
 		f(s)
 		m &^= 1 << s
 	}
@@ -101,7 +108,7 @@ var (
 )
 
 // StatusMask is the set of all states whose Status is st.
-func StatusMask(st Status) Mask { return Mask(0xff) << (8 * uint(st)) }
+func StatusMask(st Status) Mask { return Mask(0xffff) << (16 * uint(st)) }
 
 // mapStates applies f to every State in m.
 func (m Mask) mapStates(f func(State) State) Mask {
@@ -130,6 +137,17 @@ func (m Mask) Drain() Mask {
 // HalfClose marks the live states half-closed.
 func (m Mask) HalfClose() Mask {
 	return m.live(func(s State) State { return s | halfCloseBit })
+}
+
+// Reject marks the live states that are still unread as rejected: a read
+// failed on what the peer sent, and the rest of its input is queued.
+func (m Mask) Reject() Mask {
+	return m.live(func(s State) State {
+		if s.Status() == Unread {
+			return s | rejectedBit
+		}
+		return s
+	})
 }
 
 // Write marks the live states written.
@@ -234,6 +252,9 @@ func (m Mask) String() string {
 		if s.LingerZero() {
 			p += "+l0"
 		}
+		if s.Rejected() {
+			p += "+rj"
+		}
 		parts = append(parts, p)
 	})
 	return "{" + strings.Join(parts, ",") + "}"
@@ -256,6 +277,9 @@ func (m Mask) Words() string {
 		}
 		if s.LingerZero() {
 			p += ":l0"
+		}
+		if s.Rejected() {
+			p += ":rj"
 		}
 		parts = append(parts, p)
 	})

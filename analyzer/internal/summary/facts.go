@@ -28,8 +28,8 @@ type ParamEffect struct {
 	// Field, when set, names an owning field of the struct the parameter
 	// points to: the effect is on the conn in that field (s.conn).
 	Field    string
-	AtClose  uint32 // states in which the function closes it (0: never)
-	AtReturn uint32 // states in which it is still open at a normal return
+	AtClose  uint64 // states in which the function closes it (0: never)
+	AtReturn uint64 // states in which it is still open at a normal return
 	Uses     bool   // it reads or writes data: the function owns the connection
 	Reads    bool   // it reads some input
 	Writes   bool   // it writes data
