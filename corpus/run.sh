@@ -82,7 +82,7 @@ packages() {
 	}
 	while IFS='|' read -r path ngo ncgo ignored err; do
 		[[ -n $path ]] || continue
-		if [[ -n $excl ]] && grep -qE -- "$excl" <<<"$path"; then
+		if [[ -n $excl && $path =~ $excl ]]; then
 			continue
 		fi
 		if [[ -n $err ]]; then
@@ -106,14 +106,17 @@ packages() {
 
 # --- running and judging --------------------------------------------------
 
-# verdict RC ERR TSV: the verdict on one rstlint run, from its exit status,
-# its stderr (file ERR) and its JSON as rstjson's TSV (file TSV: "D" lines
-# are diagnostics, "E" lines a package the analysis failed on). Prints
-# "ok" or the kind of failure.
+# verdict RC TIMEDOUT ERR TSV: the verdict on one rstlint run, from its exit
+# status, whether it ran for the whole time limit (true or false), its stderr
+# (file ERR) and its JSON as rstjson's TSV (file TSV: "D" lines are
+# diagnostics, "E" lines a package the analysis failed on). Prints "ok" or
+# the kind of failure.
 verdict() {
-	local rc=$1 err=$2 tsv=$3
-	if ((rc == 124 || rc == 137)); then
-		echo timeout # timeout(1): 124, or 137 when it had to SIGKILL
+	local rc=$1 timedout=$2 err=$3 tsv=$4
+	# timeout(1) exits 124, or 137 when it had to SIGKILL; a 137 before the
+	# limit is someone else's SIGKILL (the OOM killer), said below.
+	if ((rc == 124)) || { ((rc == 137)) && $timedout; }; then
+		echo timeout
 	elif grep -qE 'panic:|^goroutine [0-9]+ \[|fatal error:|SIGSEGV|SIGBUS|SIGABRT' "$err"; then
 		echo panic
 	elif grep -q 'internal error' "$err" || grep -q '^E.*internal error' "$tsv"; then
@@ -135,7 +138,7 @@ verdict() {
 # with the time limit, writes BASE.json, BASE.err, BASE.tsv, prints the
 # module's line, sets last_verdict and returns 0 when it is ok, 1 otherwise.
 run_one() {
-	local mod=$1 label=$2 pkgs=$3 base=$4 start rc v npkg ndiag secs
+	local mod=$1 label=$2 pkgs=$3 base=$4 start rc v npkg ndiag secs timedout
 	local -a list
 	mapfile -t list <"$pkgs"
 	npkg=${#list[@]}
@@ -146,9 +149,10 @@ run_one() {
 	{ (cd "$corpus" && exec timeout -k 10 "$timeout_s" "$tool" -test=false -json "${list[@]}") \
 		>"$base.json" 2>"$base.err"; } 2>/dev/null || rc=$?
 	secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+	timedout=$(awk -v s="$secs" -v t="$timeout_s" 'BEGIN { print (s >= t ? "true" : "false") }')
 	"$rstjson" "$corpus" <"$base.json" >"$base.tsv" 2>>"$base.err" || true
 	ndiag=$(grep -c '^D' "$base.tsv" || true)
-	v=$(verdict "$rc" "$base.err" "$base.tsv")
+	v=$(verdict "$rc" "$timedout" "$base.err" "$base.tsv")
 	last_verdict=$v
 	printf '%-62s %4d pkgs %5d diags %7ss  %s\n' "$label" "$npkg" "$ndiag" "$secs" \
 		"$([[ $v == ok ]] && echo ok || echo "FAIL: $v (exit $rc)")"
@@ -204,11 +208,12 @@ self_test() {
 	fake analysis-error "echo '{\"example.com/q\": {\"rstlint\": {\"error\": \"analysis skipped due to errors in package\"}}}'"
 	fake load-error 'echo "/x/p.go:1:1: expected '"'"'package'"'"', found '"'"'EOF'"'"'" >&2; echo "{}"; exit 1'
 	fake segv 'kill -SEGV $$'
+	fake oom-killed 'kill -KILL $$'
 	fake silent 'exit 0'
 	fake bad-json 'echo "{\"example.com/p\": "'
 	fake slow 'exec sleep 30'
 	timeout_s=1
-	for name in clean diags diags-exit3 panic fatal internal-json internal-stderr analysis-error load-error segv silent bad-json slow; do
+	for name in clean diags diags-exit3 panic fatal internal-json internal-stderr analysis-error load-error segv oom-killed silent bad-json slow; do
 		case $name in
 		clean | diags | diags-exit3) want=ok ;;
 		panic | fatal) want=panic ;;
@@ -216,6 +221,7 @@ self_test() {
 		analysis-error | bad-json) want=analysis-error ;;
 		load-error) want=exit-1 ;;
 		segv) want=killed-by-signal-11 ;;
+		oom-killed) want=killed-by-signal-9 ;;
 		silent) want=no-output ;;
 		slow) want=timeout ;;
 		esac
