@@ -35,6 +35,7 @@ var callbacks = map[string]string{
 	"lattice.Mask.live.f":                   "likewise",
 	"verdict.judgeLaunch.add":               "records a candidate of the function being judged",
 	"analyzer.bottomUp.deps":                "the driver's own dependency function",
+	"analyzer.recursive.deps":               "likewise",
 }
 
 // TestLayering checks that each stage imports only stages before it, and
