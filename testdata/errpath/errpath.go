@@ -111,8 +111,8 @@ func GoodHeaderError(c net.Conn) { // want GoodHeaderError:"^conn p0 closes done
 // after a partial read: the rest is unread.
 //
 //proof:send bad-magic
-func BadMagic(c net.Conn) { // want BadMagic:"^conn p0 closes unread,done returns closed uses reads drains$"
-	defer c.Close() // want `conn c is closed with input read in part, nothing written: the peer gets RST, not EOF`
+func BadMagic(c net.Conn) { // want BadMagic:"^conn p0 closes unread:rj,done returns closed uses reads drains$"
+	defer c.Close() // want `conn c is closed after rejecting its input, nothing written: the peer gets RST, not EOF`
 	if err := parseHeader(c); err != nil {
 		return
 	}

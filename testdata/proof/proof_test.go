@@ -209,6 +209,10 @@ var payloads = map[string][]byte{
 	"connect-tunnel":    connectWithTunnelData,
 	"frames16":          []byte("\x00\x03abc\x00\x02de"),
 	"frames64":          []byte("\x00\x00\x00\x00\x00\x00\x00\x03abc"),
+	// What a peer sends that the program rejects: the rest stays queued.
+	"bad-preface":   []byte("XXXX/9\r\n" + string(pipelined)),
+	"upgrade-early": append(append([]byte(nil), upgradeRequest...), pipelined...),
+	"bad-length":    append([]byte("\x00\x00\x00\x00\x00\x00\x00\x03abc\x7f\xff\xff\xff\xff\xff\xff\xff"), pipelined...),
 }
 
 // httpRequestWithBody is a request whose body is bigger than net/http's

@@ -1,10 +1,12 @@
 package protocol // want package:"hasConnFacts"
 
-// Closes that only a peer breaking the protocol reaches are not judged:
-// a preface read in full that does not match, input sent before the
-// answer it must wait for. A check that a conforming peer can fail (a
-// password, a command) stays judged, and so does a Close after the check
-// passed.
+// Only the socket's own failure ends the conversation. A close after the
+// program rejected what the peer sent (a preface or magic that does not
+// match, input sent before the answer it had to wait for, a password it
+// refuses) is judged like any other: the rest of that peer's input is
+// still queued. With nothing written it is reject-unread (the peer gets
+// RST, not EOF; servers that must not reveal themselves to probes care);
+// with an answer written, unread-close (the answer can be lost).
 
 import (
 	"bufio"
@@ -21,30 +23,28 @@ const Preface = "RSTP/1\r\n"
 
 var prefaceBytes = []byte(Preface)
 
-// GoodPreface closes at once when the preface does not match: only a peer
-// that does not speak the protocol gets there. A conforming peer is served
-// until its EOF.
+// BadPrefaceMismatch closes at once when the preface does not match: the
+// rest of what that peer sent is still queued, and it gets RST.
 //
-//proof:eof
-//proof:send preface
-func GoodPreface(c net.Conn) { // want GoodPreface:"^conn p0 closes done,done:w returns closed uses reads writes drains$"
-	defer c.Close()
+//proof:send bad-preface
+func BadPrefaceMismatch(c net.Conn) { // want BadPrefaceMismatch:"^conn p0 closes unread:rj,done,done:w returns closed uses reads writes drains$"
+	defer c.Close() // want `conn c is closed after rejecting its input, nothing written: the peer gets RST, not EOF`
 	buf := make([]byte, len(Preface))
 	if _, err := io.ReadFull(c, buf); err != nil {
 		return
 	}
 	if string(buf) != Preface {
-		return // a broken peer: not judged
+		return // a peer that does not speak the protocol, or a probe
 	}
 	io.Copy(c, c)
 }
 
-// GoodPrefaceBytes is GoodPreface with bytes.Equal and a package variable.
+// BadPrefaceBytes is BadPrefaceMismatch with bytes.Equal and a package
+// variable.
 //
-//proof:eof
-//proof:send preface
-func GoodPrefaceBytes(c net.Conn) { // want GoodPrefaceBytes:"^conn p0 closes done,done:w returns closed uses reads writes drains$"
-	defer c.Close()
+//proof:send bad-preface
+func BadPrefaceBytes(c net.Conn) { // want BadPrefaceBytes:"^conn p0 closes unread:rj,done,done:w returns closed uses reads writes drains$"
+	defer c.Close() // want `conn c is closed after rejecting its input, nothing written: the peer gets RST, not EOF`
 	buf := make([]byte, len(prefaceBytes))
 	if _, err := io.ReadFull(c, buf); err != nil {
 		return
@@ -55,11 +55,30 @@ func GoodPrefaceBytes(c net.Conn) { // want GoodPrefaceBytes:"^conn p0 closes do
 	io.Copy(c, c)
 }
 
+// GoodPrefaceMismatch reads what a peer with the wrong preface sent, to
+// its EOF and bounded by a deadline, before it closes.
+//
+//proof:eof
+//proof:send bad-preface
+func GoodPrefaceMismatch(c net.Conn) { // want GoodPrefaceMismatch:"^conn p0 closes done,done:w returns closed uses reads writes drains$"
+	defer c.Close()
+	buf := make([]byte, len(Preface))
+	if _, err := io.ReadFull(c, buf); err != nil {
+		return
+	}
+	if string(buf) != Preface {
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		io.Copy(io.Discard, c)
+		return
+	}
+	io.Copy(c, c)
+}
+
 // BadAfterPreface passes the preface check, answers one request line and
 // closes: the conforming peer's next request is still queued.
 //
 //proof:send preface-pipelined
-func BadAfterPreface(c net.Conn) { // want BadAfterPreface:"^conn p0 closes unread:w,done returns closed uses reads writes$"
+func BadAfterPreface(c net.Conn) { // want BadAfterPreface:"^conn p0 closes unread:w,unread:rj,done returns closed uses reads writes$"
 	defer c.Close() // want `conn c is closed with input read in part: RST may destroy our reply`
 	r := bufio.NewReader(c)
 	buf := make([]byte, len(Preface))
@@ -94,9 +113,28 @@ func BadPassword(c net.Conn) { // want BadPassword:"^conn p0 closes unread:w,don
 	io.Copy(c, r)
 }
 
-// GoodEarlyData refuses a WebSocket-style upgrade whose client sent data
-// before the 101, which the protocol forbids; a conforming client waits,
-// and is served until its EOF.
+// BadEarlyData refuses a WebSocket-style upgrade whose client sent data
+// before the 101, which the protocol forbids: that client's data is
+// queued, and it gets RST.
+//
+//proof:send upgrade-early
+func BadEarlyData(w http.ResponseWriter, r *http.Request) {
+	c, brw, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		return
+	}
+	defer c.Close() // want `the hijacked conn is closed after rejecting its input, nothing written: the peer gets RST, not EOF`
+	if brw.Reader.Buffered() > 0 {
+		return // a client that sent too early
+	}
+	brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: rstp\r\nConnection: Upgrade\r\n\r\n")
+	brw.Flush()
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	io.Copy(c, brw)
+}
+
+// GoodEarlyData serves a conforming upgrade until its EOF, and drains
+// what an early sender sent before it closes.
 //
 //proof:eof
 //proof:send upgrade
@@ -106,12 +144,13 @@ func GoodEarlyData(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer c.Close()
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
 	if brw.Reader.Buffered() > 0 {
-		return // a broken peer: not judged
+		io.Copy(io.Discard, brw)
+		return
 	}
 	brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: rstp\r\nConnection: Upgrade\r\n\r\n")
 	brw.Flush()
-	c.SetReadDeadline(time.Now().Add(2 * time.Second))
 	io.Copy(c, brw)
 }
 
@@ -128,7 +167,7 @@ func BadBufferedAfterAnswer(w http.ResponseWriter, r *http.Request) {
 	brw.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nbye")
 	brw.Flush()
 	if brw.Reader.Buffered() > 0 {
-		c.Close() // want `conn hijacked at protocol\.go:\d+ is closed with input never read: RST may destroy our reply`
+		c.Close() // want `conn hijacked at protocol\.go:\d+ is closed after rejecting its input: RST may destroy our reply`
 		return
 	}
 	c.(*net.TCPConn).CloseWrite()

@@ -139,16 +139,37 @@ func readStrictFrame(r io.Reader) ([]byte, error) {
 	return b, nil
 }
 
-// GoodStrictFrameLoop is left only when the frame reader fails: with a
-// peer that follows the framing, at its EOF.
+// BadStrictFrameLoop is left when the frame reader fails: at the peer's
+// EOF, or on a length it rejects, after which the rest of that peer's
+// input is queued: its Close resets, and the answers before may be lost.
 //
-//proof:eof
-//proof:send frames64
-func GoodStrictFrameLoop(c net.Conn) { // want GoodStrictFrameLoop:"^conn p0 closes done,done:w returns closed uses reads writes$"
-	defer c.Close()
+//proof:send bad-length
+func BadStrictFrameLoop(c net.Conn) { // want BadStrictFrameLoop:"^conn p0 closes unread:rj,unread:w:rj,done,done:w returns closed uses reads writes$"
+	defer c.Close() // want `conn c is closed after rejecting its input: RST may destroy our reply`
 	for {
 		msg, err := readStrictFrame(c)
 		if err != nil {
+			return
+		}
+		c.Write(msg)
+	}
+}
+
+// GoodStrictFrameLoop drains a peer whose frame it rejects before it
+// closes; a peer that follows the framing is served to its EOF.
+//
+//proof:eof
+//proof:send bad-length
+func GoodStrictFrameLoop(c net.Conn) { // want GoodStrictFrameLoop:"^conn p0 closes done,done:w returns closed uses reads writes drains$"
+	defer c.Close()
+	for {
+		msg, err := readStrictFrame(c)
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			c.SetReadDeadline(time.Now().Add(2 * time.Second))
+			io.Copy(io.Discard, c)
 			return
 		}
 		c.Write(msg)

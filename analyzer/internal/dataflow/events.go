@@ -270,7 +270,10 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 	what := knowledge.CallName(cc)
 	var evs []event
 	handled := make(map[ssa.Value]bool)
-	emit := func(v ssa.Value, eff knowledge.Effect) {
+	// emit records eff on v's connection, and what a failure of the call
+	// says of it: the conversation is over, or, for a call that can fail
+	// on what it read (parses), the program rejected the peer's input.
+	emit := func(v ssa.Value, eff knowledge.Effect, parses bool) {
 		ref, ok := alias[v]
 		if !ok || handled[v] {
 			return
@@ -281,13 +284,17 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 		}
 		evs = append(evs, event{kind: evEffect, conn: ref.Conn, eff: eff, pos: pos, what: what})
 		if call != nil {
-			c.outcomes.addFailure(call, ref.Conn, eff)
+			then := over
+			if parses || ref.Parses && (eff == knowledge.EffRead || eff == knowledge.EffDrain) {
+				then = rejected
+			}
+			c.outcomes.addFailure(call, ref.Conn, eff, then)
 		}
 	}
 	emitCopyArgs := func(method string, args []ssa.Value) {
 		if eff := knowledge.CopyArgEffect(method); eff != knowledge.EffNone {
 			for _, a := range args {
-				emit(a, eff)
+				emit(a, eff, false)
 			}
 		}
 	}
@@ -326,7 +333,7 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 	// User-configured drain and graceful-close functions come first.
 	if c.user.Drain[name] || c.user.Graceful[name] {
 		for _, a := range cc.Args {
-			emit(a, knowledge.EffDrain)
+			emit(a, knowledge.EffDrain, false)
 		}
 		if c.user.Graceful[name] {
 			for _, a := range cc.Args {
@@ -354,11 +361,11 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 					evs = append(evs, event{kind: evEffect, conn: ref.Conn, eff: knowledge.EffLingerParam, pos: pos, what: what, index: i})
 				}
 			}
-			emit(recv, eff)
+			emit(recv, eff, knowledge.FailsOnContent("", method))
 			if eff == knowledge.EffNone && ref.Role == knowledge.RoleConn && call != nil {
 				// SetKeepAlive, SetDeadline...: they fail only on a broken
 				// or closed socket, so their error ends the conversation too.
-				c.outcomes.addFailure(call, ref.Conn, knowledge.EffWrite)
+				c.outcomes.addFailure(call, ref.Conn, knowledge.EffWrite, over)
 			}
 			emitCopyArgs(method, args)
 			if method == "Scan" && call != nil && eff == knowledge.EffRead {
@@ -376,7 +383,7 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 	case knowledge.ArgEffects[name] != nil:
 		for i, eff := range knowledge.ArgEffects[name] {
 			if i < len(cc.Args) {
-				emit(cc.Args[i], eff)
+				emit(cc.Args[i], eff, knowledge.FailsOnContent(name, ""))
 			}
 		}
 	case isConstructor(name):
@@ -391,7 +398,7 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 	case strings.HasPrefix(name, knowledge.PkgSyscall+".") || strings.HasPrefix(name, knowledge.PkgUnix+"."):
 		if len(cc.Args) > 0 {
 			if ref, ok := alias[cc.Args[0]]; ok && ref.Kind == knowledge.KindFD {
-				emit(cc.Args[0], knowledge.FDEffect(name, cc.Args))
+				emit(cc.Args[0], knowledge.FDEffect(name, cc.Args), false)
 			}
 		}
 		for _, a := range cc.Args {
@@ -420,14 +427,7 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 						evs = append(evs, event{kind: evEffect, conn: ref.Conn, eff: eff, pos: pos, what: what})
 					}
 				}
-				// A failed call ends the conversation when all its errors are
-				// failed reads or writes; and in a loop, when some are: a loop
-				// left only when the reading helper fails reads to EOF (its other
-				// errors are a peer breaking the framing, not a peer that
-				// follows the protocol).
-				if call != nil && (pe.ErrDone || pe.ErrRead && c.g.InLoop(call.Block())) {
-					c.outcomes.addHelperFailure(call, ref.Conn)
-				}
+				c.helperFailure(call, ref.Conn, pe)
 			}
 		}
 	}
@@ -581,9 +581,7 @@ func (c *eventCollector) fieldCallEvents(call *ssa.Call, cc *ssa.CallCommon, pos
 			case sum != nil:
 				if pe := sum.Param(i, f.Name()); pe != nil {
 					evs = append(evs, event{kind: evSummary, conn: k, pos: pos, what: what, pe: pe})
-					if call != nil && (pe.ErrDone || pe.ErrRead && c.g.InLoop(call.Block())) {
-						c.outcomes.addHelperFailure(call, k)
-					}
+					c.helperFailure(call, k, pe)
 				}
 			case callee == nil || cc.IsInvoke() || f.Exported() || len(callee.Blocks) > 0:
 				// Unknown, or a local function being analysed (recursion).
@@ -617,6 +615,21 @@ func (c *eventCollector) fieldGoEvents(cc *ssa.CallCommon, pos token.Pos) []even
 		}
 	}
 	return evs
+}
+
+// helperFailure records what a failed call of the program's own function
+// says of conn k: over when all its failures are failed reads or writes
+// of k (the socket's own failure ends the conversation); rejected when it
+// reads k and can also fail on what it read (a frame it rejects, a bad
+// magic), after which the rest of the peer's input is still queued.
+func (c *eventCollector) helperFailure(call *ssa.Call, k int, pe *summary.ParamEffect) {
+	switch {
+	case call == nil:
+	case pe.ErrDone:
+		c.outcomes.addHelperFailure(call, k, over)
+	case pe.Reads || pe.Drains:
+		c.outcomes.addHelperFailure(call, k, rejected)
+	}
 }
 
 // wraps reports whether callee is one of the program's own wrappers

@@ -35,14 +35,13 @@ const (
 	over consequence = iota
 	// neverMade: the connection was never created (Dial failed).
 	neverMade
-	// brokenPeer: only a peer that broke the protocol gets here (a fixed
-	// preface or magic read in full did not match): no conforming peer
-	// takes the path, so it is not judged.
-	brokenPeer
-	// earlyInput: the peer sent input before we answered (Buffered() > 0
-	// on the conn's reader), which the program treats as a protocol
-	// violation: the path is not judged while nothing was written.
-	earlyInput
+	// rejected: a read failed on the content of what the peer sent (a
+	// parser, a decrypting reader, a preface or magic that does not
+	// match, input sent before our answer was due): only the socket's own
+	// failure ends the conversation, so the rest of the input is still
+	// queued, and the path is judged as one where the program rejects
+	// the peer.
+	rejected
 	// notStream: the value failed an assertion that every TCP and unix
 	// conn passes (w.(interface{ CloseWrite() error })), or one to the
 	// socket type itself (w.(*net.TCPConn)): on that path it is not a
@@ -80,7 +79,7 @@ func (o outcomes) addOriginError(call *ssa.Call, conn int) {
 // zero byte count) ends the conversation on conn, for a call whose effect
 // on it is eff: a read, a write, or a half-close (shutdown fails only on a
 // socket that is already broken or closed).
-func (o outcomes) addFailure(call *ssa.Call, conn int, eff knowledge.Effect) {
+func (o outcomes) addFailure(call *ssa.Call, conn int, eff knowledge.Effect, then consequence) {
 	switch eff {
 	case knowledge.EffRead, knowledge.EffDrain, knowledge.EffWrite, knowledge.EffHalfClose:
 	default:
@@ -90,7 +89,7 @@ func (o outcomes) addFailure(call *ssa.Call, conn int, eff knowledge.Effect) {
 	tuple, isTuple := t.(*types.Tuple)
 	if !isTuple {
 		if knowledge.IsErrorType(t) {
-			o.add(call, outcome{conn: conn, test: testNonNil})
+			o.add(call, outcome{conn: conn, test: testNonNil, then: then})
 		}
 		return
 	}
@@ -102,25 +101,29 @@ func (o outcomes) addFailure(call *ssa.Call, conn int, eff knowledge.Effect) {
 		et := tuple.At(ext.Index).Type()
 		switch {
 		case knowledge.IsErrorType(et):
-			o.add(ext, outcome{conn: conn, test: testNonNil})
+			o.add(ext, outcome{conn: conn, test: testNonNil, then: then})
 		case ext.Index == 0 && eff == knowledge.EffRead && knowledge.IsFDType(et):
 			o.add(ext, outcome{conn: conn, test: testNonPositive})
 		}
 	}
 }
 
-// addHelperFailure records, for a call of the program's own function
-// whose failure result (a non-nil error, or a false last bool with no
-// error beside it) comes from a failed read or write of conn, that this
-// result ends the conversation on conn.
-func (o outcomes) addHelperFailure(call *ssa.Call, conn int) {
-	o.addFailure(call, conn, knowledge.EffRead)
+// addHelperFailure records what the failure result of a call of the
+// program's own function (a non-nil error, or a false last bool with no
+// error beside it) says of conn: over when only a failed read or write
+// of it produces one, rejected when the function can also fail on what
+// it read.
+func (o outcomes) addHelperFailure(call *ssa.Call, conn int, then consequence) {
+	o.addFailure(call, conn, knowledge.EffRead, then)
 	t := call.Type()
 	tuple, isTuple := t.(*types.Tuple)
 	if !isTuple {
 		if isBool(t) {
-			o.add(call, outcome{conn: conn, test: testFalse})
+			o.add(call, outcome{conn: conn, test: testFalse, then: then})
 		}
+		return
+	}
+	if tuple.Len() == 0 {
 		return
 	}
 	for i := range tuple.Len() {
@@ -131,7 +134,7 @@ func (o outcomes) addHelperFailure(call *ssa.Call, conn int) {
 	if last := tuple.Len() - 1; isBool(tuple.At(last).Type()) {
 		for _, r := range *call.Referrers() {
 			if ext, ok := r.(*ssa.Extract); ok && ext.Index == last {
-				o.add(ext, outcome{conn: conn, test: testFalse})
+				o.add(ext, outcome{conn: conn, test: testFalse, then: then})
 			}
 		}
 	}
@@ -169,6 +172,9 @@ func (o outcomes) onEdge(cond ssa.Value, branch bool) []outcome {
 	case *ssa.Call:
 		if knowledge.FuncName(c.Common().StaticCallee()) == "errors.Is" && branch && len(c.Call.Args) == 2 {
 			derived = o.of(c.Call.Args[0], testNonNil, 0)
+			if isEndOfInput(c.Call.Args[1]) {
+				derived = asOver(derived)
+			}
 		}
 	}
 	test := testFalse
@@ -192,8 +198,12 @@ func (o outcomes) onComparison(c *ssa.BinOp, branch bool) []outcome {
 			return nil
 		}
 		if knowledge.IsErrorType(x.Type()) && (op == token.EQL) == branch {
-			// err == io.EOF: err is not nil on the equal edge.
+			// err == io.EOF: err is not nil on the equal edge, and it is
+			// the end of the input, the socket's, whatever the call.
 			if knownNonNil(y) {
+				if isEndOfInput(y) {
+					return asOver(o.of(x, testNonNil, 0))
+				}
 				return o.of(x, testNonNil, 0)
 			}
 			if knownNonNil(x) {
@@ -252,6 +262,27 @@ func impliesNonPositive(op token.Token, k int64, branch bool) bool {
 		}
 	}
 	return true
+}
+
+// isEndOfInput reports whether v is io.EOF or io.ErrUnexpectedEOF: the
+// peer ended its input, a failure of the socket, not of the content.
+func isEndOfInput(v ssa.Value) bool {
+	u, ok := v.(*ssa.UnOp)
+	if !ok || u.Op != token.MUL {
+		return false
+	}
+	g, ok := u.X.(*ssa.Global)
+	return ok && g.Pkg != nil && g.Pkg.Pkg.Path() == "io" && (g.Name() == "EOF" || g.Name() == "ErrUnexpectedEOF")
+}
+
+// asOver turns outcomes into the end of the conversation.
+func asOver(ocs []outcome) []outcome {
+	out := make([]outcome, len(ocs))
+	for i, oc := range ocs {
+		oc.then = over
+		out[i] = oc
+	}
+	return out
 }
 
 // knownNonNil reports whether an error value is certainly not nil: a
@@ -368,7 +399,7 @@ func (c *eventCollector) protocolCheck(cond ssa.Value) {
 		if x.Op == token.EQL || x.Op == token.NEQ {
 			for _, sides := range [][2]ssa.Value{{x.X, x.Y}, {x.Y, x.X}} {
 				if k, ok := c.readInFull(sides[0]); ok && isPreface(sides[1]) {
-					c.outcomes.add(x, outcome{conn: k, test: mismatch, then: brokenPeer})
+					c.outcomes.add(x, outcome{conn: k, test: mismatch, then: rejected})
 					return
 				}
 			}
@@ -385,7 +416,7 @@ func (c *eventCollector) protocolCheck(cond ssa.Value) {
 			}
 			if n, ok := knowledge.ConstInt(zero); ok && n == 0 {
 				if k, ok := c.bufferedOf(buffered); ok {
-					c.outcomes.add(x, outcome{conn: k, test: early, then: earlyInput})
+					c.outcomes.add(x, outcome{conn: k, test: early, then: rejected})
 					return
 				}
 			}
@@ -395,7 +426,7 @@ func (c *eventCollector) protocolCheck(cond ssa.Value) {
 			a, b := x.Call.Args[0], x.Call.Args[1]
 			for _, sides := range [][2]ssa.Value{{a, b}, {b, a}} {
 				if k, ok := c.readInFull(sides[0]); ok && isPreface(sides[1]) {
-					c.outcomes.add(x, outcome{conn: k, test: testFalse, then: brokenPeer})
+					c.outcomes.add(x, outcome{conn: k, test: testFalse, then: rejected})
 					return
 				}
 			}

@@ -315,10 +315,10 @@ func (sv *solver) refine(s *flowState, cond ssa.Value, branch bool) {
 		switch oc.then {
 		case over:
 			s.m[oc.conn] = s.m[oc.conn].Drain()
-		case neverMade, brokenPeer, notStream:
+		case neverMade, notStream:
 			s.m[oc.conn] = 0
-		case earlyInput:
-			s.m[oc.conn] = s.m[oc.conn].WrittenOnly()
+		case rejected:
+			s.m[oc.conn] = s.m[oc.conn].Reject()
 		}
 	}
 }

@@ -28,6 +28,7 @@ func summarize(fn *ssa.Function, tr *ownership.Tracking, ev *Events, flow *Flow,
 			sum.Origin = &summary.OriginFact{Verb: c.Verb, Kind: int(c.Kind), Client: c.Client}
 		case c.Param >= 0 && c.Field == nil && c.Kind != knowledge.KindFD && wrapsParam(fn, tr, k):
 			sum.WrapperParam = c.Param
+			sum.WrapperParses = wrapperParses(fn, tr)
 		}
 	}
 	left := leftReading(ev, flow, groups)
@@ -138,6 +139,19 @@ func wrapsParam(fn *ssa.Function, tr *ownership.Tracking, k int) bool {
 		}
 	}
 	return true
+}
+
+// wrapperParses reports whether a wrapper fn returns can fail its reads
+// on what it read (tracking marked the fresh value, ownership's Parses).
+func wrapperParses(fn *ssa.Function, tr *ownership.Tracking) bool {
+	for _, b := range fn.Blocks {
+		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && len(ret.Results) > 0 {
+			if tr.Alias[knowledge.Through(ret.Results[0])].Parses {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // rootOf summarizes what the function does to its root connection k.

@@ -274,6 +274,33 @@ func MethodEffect(r Role, k Kind, name string, args []ssa.Value, closes bool) Ef
 // too, gracefully (UserFuncs).
 func IsClose(name string) bool { return name == "Close" }
 
+// parsers are the standard functions, and the methods of reader views,
+// that can fail on what they read (a malformed request, bad JSON, a TLS
+// ClientHello the config rejects) and not only on the socket: after such
+// a failure the rest of the peer's input is still queued.
+var parsers = map[string]bool{
+	"net/http.ReadRequest": true, "net/http.ReadResponse": true,
+	"fmt.Fscan": true, "fmt.Fscanf": true, "fmt.Fscanln": true,
+}
+
+var parserMethods = map[string]bool{
+	"Decode": true, "Token": true, "RawToken": true,
+	"ReadMIMEHeader": true, "ReadCodeLine": true, "ReadResponse": true,
+	"ReadDotLines": true, "ReadDotBytes": true,
+	"Handshake": true, "HandshakeContext": true,
+}
+
+// FailsOnContent reports whether a call of the function of this full name
+// (or, for a method of a connection or one of its views, of this method
+// name) can fail on the content of what it read. The socket's own
+// failures (EOF, a reset, a closed conn) end the conversation; a failure
+// on content does not: the program rejected what the peer sent, and the
+// rest of it is still queued. Framing reads (lines, exact sizes,
+// io.Copy) fail only on the socket.
+func FailsOnContent(fullName, method string) bool {
+	return parsers[fullName] || method != "" && parserMethods[method]
+}
+
 // CopyArgEffect is the io.ReaderFrom / io.WriterTo idiom for a method's
 // arguments: x.ReadFrom(c) reads c to EOF, x.WriteTo(c) writes to c.
 func CopyArgEffect(method string) Effect {

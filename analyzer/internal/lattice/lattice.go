@@ -131,7 +131,7 @@ func (m Mask) live(f func(State) State) Mask {
 
 // Drain moves the live states to Done: read to EOF, or the conversation is over.
 func (m Mask) Drain() Mask {
-	return m.live(func(s State) State { return s.WithStatus(Done) })
+	return m.live(func(s State) State { return s.WithStatus(Done) &^ rejectedBit })
 }
 
 // HalfClose marks the live states half-closed.

@@ -64,6 +64,10 @@ type AliasRef struct {
 	Kind   knowledge.Kind
 	Closes bool           // Close on a wrapper closes the connection (tls.Conn, textproto.Conn)
 	Inner  knowledge.Role // for RoleCell: the role of the values stored in the cell
+	// Parses: the value is one of the program's wrappers whose Read can
+	// fail on what it read (a decrypting or authenticating conn): its
+	// failed reads leave the rest of the input queued.
+	Parses bool
 }
 
 // Tracking is the result of this stage: the function's connections, and

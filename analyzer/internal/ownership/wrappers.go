@@ -112,7 +112,28 @@ func (t *trackBuilder) storeIntoWrapper(fa *ssa.FieldAddr, ref AliasRef) {
 		return
 	}
 	t.addAlias(fa, AliasRef{Conn: ref.Conn, Role: knowledge.RoleCell, Kind: ref.Kind, Inner: knowledge.RoleConn})
-	t.addAlias(alloc, AliasRef{Conn: ref.Conn, Role: knowledge.RoleConn, Kind: ref.Kind, Closes: true})
+	t.addAlias(alloc, AliasRef{Conn: ref.Conn, Role: knowledge.RoleConn, Kind: ref.Kind, Closes: true,
+		Parses: readParses(t.ctx.Table, alloc.Type())})
+}
+
+// readParses reports whether the Read of the pointer type ptr, one of the
+// program's wrappers, can fail on what it read and not only when the
+// conn it wraps fails: a decrypting or authenticating Read.
+func readParses(t *summary.Table, ptr types.Type) bool {
+	sel := t.MethodSets.MethodSet(ptr).Lookup(nil, "Read")
+	if sel == nil || len(sel.Index()) > 1 {
+		return false // promoted: the conn's own Read
+	}
+	read := t.MethodValue(sel)
+	if read == nil {
+		return false
+	}
+	for _, pe := range t.Effects(read) {
+		if pe.Reads && !pe.ErrDone {
+			return true
+		}
+	}
+	return false
 }
 
 // wrapperCall: c = wrap(c), the result of one of the program's wrappers,
@@ -128,6 +149,7 @@ func (t *trackBuilder) wrapperCall(call *ssa.Call, v ssa.Value, ref AliasRef) bo
 		return false
 	}
 	out := AliasRef{Conn: ref.Conn, Role: knowledge.RoleConn, Kind: ref.Kind, Closes: true}
+	out.Parses = t.ctx.Table.WrapperParses(callee)
 	if _, isTuple := call.Type().(*types.Tuple); !isTuple {
 		t.addAlias(call, out)
 		return true

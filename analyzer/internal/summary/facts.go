@@ -117,13 +117,19 @@ func (f *ConnFact) String() string {
 // Read, Write and Close go to that conn): its first result is the same
 // conn.
 type WrapperFact struct {
-	Param int // the wrapped parameter's index in the SSA signature
+	Param  int  // the wrapped parameter's index in the SSA signature
+	Parses bool // the wrapper's Read can fail on what it read (it decrypts)
 }
 
 // AFact marks WrapperFact as an analysis fact.
 func (*WrapperFact) AFact() {}
 
-func (f *WrapperFact) String() string { return fmt.Sprintf("wraps p%d", f.Param) }
+func (f *WrapperFact) String() string {
+	if f.Parses {
+		return fmt.Sprintf("wraps p%d parses", f.Param)
+	}
+	return fmt.Sprintf("wraps p%d", f.Param)
+}
 
 // OriginFact is the fact exported for a function whose first result is
 // always a conn from one origin, which it hands to its caller and keeps
@@ -186,7 +192,7 @@ func Export(pass *analysis.Pass, funcs []*ssa.Function, t *Table) {
 			exported = true
 		}
 		if sum.WrapperParam >= 0 {
-			pass.ExportObjectFact(obj, &WrapperFact{Param: sum.WrapperParam})
+			pass.ExportObjectFact(obj, &WrapperFact{Param: sum.WrapperParam, Parses: sum.WrapperParses})
 			exported = true
 		}
 		var fact ConnFact

@@ -29,6 +29,8 @@ type Func struct {
 	// (fn returns a fresh value of one of the program's conn types holding
 	// it), or -1.
 	WrapperParam int
+	// WrapperParses: that wrapper's Read can fail on what it read.
+	WrapperParses bool
 }
 
 // None is the summary of a function that does nothing to connections.
@@ -179,6 +181,18 @@ func (t *Table) Origin(fn *ssa.Function) *OriginFact {
 		return s.Origin
 	}
 	return nil
+}
+
+// WrapperParses reports whether the wrapper fn returns has a Read that can
+// fail on what it read (a decrypting conn).
+func (t *Table) WrapperParses(fn *ssa.Function) bool {
+	fn = origin(fn)
+	if obj, ok := t.foreign(fn); ok {
+		var fact WrapperFact
+		return t.pass.ImportObjectFact(obj, &fact) && fact.Parses
+	}
+	s := t.local[fn]
+	return s != nil && s.WrapperParses
 }
 
 // WrapperParam returns the parameter whose conn fn's first result wraps.

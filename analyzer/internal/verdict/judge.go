@@ -31,6 +31,9 @@ type Candidate struct {
 	leavesAt token.Pos
 	// abort is set for a proxy cut by a deadline in the past, not a Close.
 	abort bool
+	// rejected: on a path to the Close, a read failed on what the peer
+	// sent (a parser or a check rejected it), and the rest is unread.
+	rejected bool
 }
 
 // proxyDetail is the proxy rule's account of the goroutines, for the
@@ -59,7 +62,7 @@ func judge(fa *dataflow.Analysis, readSources map[ssa.Value]bool) []Candidate {
 			return
 		}
 		out = append(out, Candidate{pos: pos, verdict: v, conn: fa.Track.Conns[k], fnName: fa.Fn.Name(),
-			lastIO: lastIO, lingerAt: lingerAt, via: via})
+			lastIO: lastIO, lingerAt: lingerAt, via: via, rejected: rejectedIn(m)})
 	}
 	for _, o := range fa.Flow.Closes {
 		if c := fa.Track.Conns[o.Conn]; o.Judged && ownership.AnswersFor(fa.Fn, c, fa.Summary.Params[c.Key()]) {
@@ -148,6 +151,20 @@ func anyRead(read map[ssa.Value]bool, sources []ssa.Value) bool {
 		}
 	}
 	return false
+}
+
+// rejectedIn reports whether every state of m that the verdict counts
+// (unread, owned) followed a read that failed on what the peer sent: the
+// words then say the program rejected the peer's input.
+func rejectedIn(m lattice.Mask) bool {
+	some, all := false, true
+	m.Each(func(s lattice.State) {
+		if s.Status() == lattice.Unread {
+			some = true
+			all = all && s.Rejected()
+		}
+	})
+	return some && all
 }
 
 // Verdict is what a Close does given the states that may hold there, in

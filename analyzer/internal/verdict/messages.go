@@ -134,10 +134,16 @@ func (w wording) phrase(subject string) (string, string) {
 	case HalfCloseUndrained:
 		return CategoryHalfCloseUndrained, closed + " after " + halfClose + " with input unread: RST drops what is unsent"
 	case Reject:
+		if c.rejected {
+			return CategoryRejectUnread, closed + " after rejecting its input, nothing written: the peer gets RST, not EOF"
+		}
 		return CategoryRejectUnread, fmt.Sprintf("%s with input %s, nothing written: the peer gets RST, not EOF",
 			closed, readPhrase(c.lastIO))
 	}
-	if c.conn.Client {
+	switch {
+	case c.rejected:
+		return CategoryUnreadClose, closed + " after rejecting its input: RST may destroy our reply"
+	case c.conn.Client:
 		return CategoryUnreadClose, closed + " with the reply unread: RST may cut our last write short"
 	}
 	return CategoryUnreadClose, fmt.Sprintf("%s with input %s: RST may destroy our reply", closed, readPhrase(c.lastIO))
