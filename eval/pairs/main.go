@@ -38,7 +38,8 @@
 // column, ";"-separated, adjusts that: "module=PATH" and "go=VERSION"
 // change the generated go.mod; "gopath=IMPORTPATH" analyses the tree in
 // GOPATH mode instead (GO111MODULE=off, the tree at GOPATH/src/IMPORTPATH,
-// its vendor folder in use), for trees from before modules; any other step
+// its vendor folder in use), for trees from before modules, and
+// "gopathadd=DIR" adds a folder of the tree to that GOPATH; any other step
 // is a shell command run in module_dir of both trees after the go.mod is
 // written (e.g. "go get example.com/dep@v1.2.0"). In module mode every go
 // command and rstlint run with GOFLAGS=-mod=mod and GOWORK=off; always with
@@ -293,7 +294,11 @@ func (r *runner) tree(p pair, gitDir, name, commit string, sites []site) (status
 	root, env := top, moduleEnv()
 	if st.gopath != "" {
 		root = filepath.Join(top, "gopath", "src", filepath.FromSlash(st.gopath))
-		env = gopathEnv(filepath.Join(top, "gopath"))
+		gopath := []string{filepath.Join(top, "gopath")}
+		for _, d := range st.gopathAdd {
+			gopath = append(gopath, filepath.Join(root, filepath.FromSlash(d)))
+		}
+		env = gopathEnv(strings.Join(gopath, string(filepath.ListSeparator)))
 	}
 	modDir := filepath.Join(root, filepath.FromSlash(p.ModuleDir))
 	if r.fresh {
@@ -381,13 +386,16 @@ func (r *runner) tree(p pair, gitDir, name, commit string, sites []site) (status
 type setupSteps struct {
 	modPath, goVersion string   // of a go.mod written where there is none
 	gopath             string   // GOPATH mode: the tree's import path
+	gopathAdd          []string // GOPATH mode: folders of the tree added to GOPATH
 	steps              []string // shell commands
 }
 
 // parseSetup reads the setup column: "module=PATH", "go=VERSION",
 // "gopath=IMPORTPATH" (analyse in GOPATH mode, GO111MODULE=off, the tree at
 // GOPATH/src/IMPORTPATH, its vendor folder in use; for trees from before
-// modules) and shell commands, separated by ";".
+// modules), "gopathadd=DIR" (a folder of the tree, relative to its root,
+// added to GOPATH: the vendor/ of the days before vendor folders) and shell
+// commands, separated by ";".
 func parseSetup(p pair) setupSteps {
 	st := setupSteps{modPath: "github.com/" + p.Repo, goVersion: "1.16"}
 	for _, step := range strings.Split(p.Setup, ";") {
@@ -400,6 +408,8 @@ func parseSetup(p pair) setupSteps {
 			st.goVersion = strings.TrimPrefix(step, "go=")
 		case strings.HasPrefix(step, "gopath="):
 			st.gopath = strings.TrimPrefix(step, "gopath=")
+		case strings.HasPrefix(step, "gopathadd="):
+			st.gopathAdd = append(st.gopathAdd, strings.TrimPrefix(step, "gopathadd="))
 		default:
 			st.steps = append(st.steps, step)
 		}
