@@ -39,7 +39,9 @@
 // change the generated go.mod; "gopath=IMPORTPATH" analyses the tree in
 // GOPATH mode instead (GO111MODULE=off, the tree at GOPATH/src/IMPORTPATH,
 // its vendor folder in use), for trees from before modules, and
-// "gopathadd=DIR" adds a folder of the tree to that GOPATH; any other step
+// "gopathadd=DIR" adds a folder of the tree to that GOPATH; "env=NAME=VALUE"
+// sets a variable for the setup steps and rstlint (after the defaults, so
+// env=GOFLAGS=-mod=vendor analyses a vendored module offline); any other step
 // is a shell command run in module_dir of both trees after the go.mod is
 // written (e.g. "go get example.com/dep@v1.2.0"). In module mode every go
 // command and rstlint run with GOFLAGS=-mod=mod and GOWORK=off; always with
@@ -300,6 +302,7 @@ func (r *runner) tree(p pair, gitDir, name, commit string, sites []site) (status
 		}
 		env = gopathEnv(strings.Join(gopath, string(filepath.ListSeparator)))
 	}
+	env = append(env, st.env...)
 	modDir := filepath.Join(root, filepath.FromSlash(p.ModuleDir))
 	if r.fresh {
 		if err := os.RemoveAll(top); err != nil {
@@ -349,11 +352,16 @@ func (r *runner) tree(p pair, gitDir, name, commit string, sites []site) (status
 		modPath = path.Join(st.gopath, p.ModuleDir)
 	}
 	decided = true
+	seen := map[string]bool{}
 	for _, s := range sites {
 		pkg := modPath
 		if d := path.Dir(s.File); d != "." {
 			pkg += "/" + d
 		}
+		if seen[pkg] {
+			continue
+		}
+		seen[pkg] = true
 		if msg, bad := pkgErrs[pkg]; bad {
 			decided = false
 			status += "; site package " + pkg + ": " + short(msg)
@@ -387,6 +395,7 @@ type setupSteps struct {
 	modPath, goVersion string   // of a go.mod written where there is none
 	gopath             string   // GOPATH mode: the tree's import path
 	gopathAdd          []string // GOPATH mode: folders of the tree added to GOPATH
+	env                []string // NAME=VALUE, added to the environment
 	steps              []string // shell commands
 }
 
@@ -394,7 +403,9 @@ type setupSteps struct {
 // "gopath=IMPORTPATH" (analyse in GOPATH mode, GO111MODULE=off, the tree at
 // GOPATH/src/IMPORTPATH, its vendor folder in use; for trees from before
 // modules), "gopathadd=DIR" (a folder of the tree, relative to its root,
-// added to GOPATH: the vendor/ of the days before vendor folders) and shell
+// added to GOPATH: the vendor/ of the days before vendor folders),
+// "env=NAME=VALUE" (set for the setup steps and rstlint, after the defaults:
+// env=GOFLAGS=-mod=vendor analyses a vendored module offline) and shell
 // commands, separated by ";".
 func parseSetup(p pair) setupSteps {
 	st := setupSteps{modPath: "github.com/" + p.Repo, goVersion: "1.16"}
@@ -410,6 +421,8 @@ func parseSetup(p pair) setupSteps {
 			st.gopath = strings.TrimPrefix(step, "gopath=")
 		case strings.HasPrefix(step, "gopathadd="):
 			st.gopathAdd = append(st.gopathAdd, strings.TrimPrefix(step, "gopathadd="))
+		case strings.HasPrefix(step, "env="):
+			st.env = append(st.env, strings.TrimPrefix(step, "env="))
 		default:
 			st.steps = append(st.steps, step)
 		}
