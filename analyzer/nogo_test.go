@@ -85,7 +85,7 @@ func TestNoGlobalState(t *testing.T) {
 		"lattice.MaskClosed": "table", "lattice.MaskEscaped": "table", "knowledge.effectNames": "table",
 		"knowledge.connMethods": "table", "ownership.stdOrigins": "table", "ownership.datagramOrigins": "table",
 		"knowledge.Constructors": "table", "knowledge.ArgEffects": "table", "knowledge.NoReturnFuncs": "table",
-		"knowledge.streamConnMethods": "table",
+		"knowledge.streamConnMethods": "table", "knowledge.parsers": "table", "knowledge.parserMethods": "table",
 	}
 	pkgs, err := packages.Load(&packages.Config{Mode: packages.NeedTypes | packages.NeedName},
 		"github.com/rstlint/rstlint/analyzer", "github.com/rstlint/rstlint/analyzer/internal/...")

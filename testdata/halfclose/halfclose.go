@@ -19,7 +19,7 @@ func BadCloseWriteOnly(c *net.TCPConn) { // want BadCloseWriteOnly:"^conn p0 clo
 }
 
 // BadCloseWriteAndWait is net/http's closeWriteAndWait: a sleep is no drain.
-func BadCloseWriteAndWait(c net.Conn) { // want BadCloseWriteAndWait:"^conn p0 closes unread:w:hc returns closed uses writes$"
+func BadCloseWriteAndWait(c net.Conn) { // want BadCloseWriteAndWait:"^conn p0 closes unread:w:hc returns closed uses writes assumes=tcp$"
 	fmt.Fprintln(c, "bye")
 	if tc, ok := c.(*net.TCPConn); ok {
 		tc.CloseWrite()

@@ -24,7 +24,7 @@ func BadLine(c net.Conn) { // want BadLine:"^conn p0 closes unread:w,done return
 
 // GoodLine answers, then closes gracefully: FIN first, then a bounded
 // drain, then Close.
-func GoodLine(c net.Conn) { // want GoodLine:"^conn p0 closes done,done:w:hc returns closed uses reads writes drains$"
+func GoodLine(c net.Conn) { // want GoodLine:"^conn p0 closes done,done:w:hc returns closed uses reads writes drains assumes=tcp$"
 	defer c.Close()
 	r := bufio.NewReader(c)
 	line, err := r.ReadString('\n')

@@ -20,7 +20,7 @@ func drain(c net.Conn) {
 }
 
 // GracefulClose half-closes, drains and closes.
-func GracefulClose(c net.Conn) { // want GracefulClose:"^conn p0 closes done:hc returns closed drains$"
+func GracefulClose(c net.Conn) { // want GracefulClose:"^conn p0 closes done:hc returns closed drains assumes=tcp$"
 	if tc, ok := c.(*net.TCPConn); ok {
 		tc.CloseWrite()
 	}
@@ -42,7 +42,7 @@ func GoodDrainThenHangUp(c net.Conn) { // want GoodDrainThenHangUp:"^conn p0 clo
 }
 
 // GoodGraceful uses the graceful helper.
-func GoodGraceful(c net.Conn) { // want GoodGraceful:"^conn p0 closes done:w:hc returns closed uses writes drains$"
+func GoodGraceful(c net.Conn) { // want GoodGraceful:"^conn p0 closes done:w,done:w:hc returns closed uses writes drains$"
 	fmt.Fprintln(c, "bye")
 	GracefulClose(c)
 }

@@ -308,11 +308,37 @@ func copyPassTCPEOF(dst io.Writer, src io.Reader, errc chan<- error) {
 }
 
 // GoodTCPAssertedCloseWrite passes each EOF on through an assertion to
-// *net.TCPConn and waits for both directions.
-func GoodTCPAssertedCloseWrite(client, server net.Conn) {
+// *net.TCPConn and waits for both directions: the conns are TCP conns,
+// so the assertion holds.
+func GoodTCPAssertedCloseWrite(client, server *net.TCPConn) {
 	errc := make(chan error, 2)
 	go copyPassTCPEOF(server, client, errc)
 	go copyPassTCPEOF(client, server, errc)
+	for i := 0; i < 2; i++ {
+		<-errc
+	}
+	client.Close()
+	server.Close()
+}
+
+// metered wraps a conn as metering and logging wrappers do: it embeds a
+// net.Conn, so it has no CloseWrite and it is no *net.TCPConn.
+type metered struct {
+	net.Conn
+	n int64
+}
+
+// BadTCPAssertedWrapped passes each EOF on only where the destination is
+// a *net.TCPConn, and copies between wrappers: the assertion fails, and
+// neither EOF is passed on.
+func BadTCPAssertedWrapped(client, server net.Conn) {
+	deadline := time.Now().Add(300 * time.Millisecond)
+	client.SetDeadline(deadline)
+	server.SetDeadline(deadline)
+	c, s := &metered{Conn: client}, &metered{Conn: server}
+	errc := make(chan error, 2)
+	go copyPassTCPEOF(s, c, errc) // want `the copy into conn server ends without CloseWrite: its peer never sees EOF`
+	go copyPassTCPEOF(c, s, errc) // want `the copy into conn client ends without CloseWrite: its peer never sees EOF`
 	for i := 0; i < 2; i++ {
 		<-errc
 	}

@@ -77,7 +77,7 @@ func BadCounting(c net.Conn) { // want BadCounting:"^conn p0 closes unread:w ret
 // GoodCounting drains through the wrapper first.
 //
 //proof:raw
-func GoodCounting(c net.Conn) { // want GoodCounting:"^conn p0 closes done:w:hc returns closed uses writes drains$"
+func GoodCounting(c net.Conn) { // want GoodCounting:"^conn p0 closes done:w:hc returns closed uses writes drains assumes=tcp$"
 	w := &counting{Conn: c}
 	fmt.Fprintln(w, "bye")
 	if tc, ok := c.(*net.TCPConn); ok {

@@ -196,7 +196,7 @@ func (c *eventCollector) instruction(instr ssa.Instruction) {
 		}
 	case *ssa.TypeAssert:
 		if ref, ok := alias[i.X]; ok && ref.Role == knowledge.RoleConn {
-			c.outcomes.addStreamAssertion(i, ref.Conn)
+			c.outcomes.addStreamAssertion(i, ref.Conn, c.tr.Conns[ref.Conn])
 		}
 	case *ssa.Store:
 		if _, isCell := c.tr.FieldRoots[i.Addr]; !isCell {
@@ -478,9 +478,12 @@ func (c *eventCollector) goEvents(g *ssa.Go) ([]event, GoStmt) {
 			launch(a, i, true)
 			evs = append(evs, c.fieldLiteralEvents(a, fnv, i, true, g.Pos(), evLaunch)...)
 		}
-		for _, ev := range evs {
-			if ev.kind == evLaunch && gs.Handed[ev.conn] == nil {
-				gs.Handed[ev.conn] = ev.root
+		for i := range evs {
+			if ev := &evs[i]; ev.kind == evLaunch {
+				ev.root = c.asGiven(ev.conn, ev.root)
+				if gs.Handed[ev.conn] == nil {
+					gs.Handed[ev.conn] = ev.root
+				}
 			}
 		}
 		return evs, gs
@@ -532,7 +535,20 @@ func (c *eventCollector) goEvents(g *ssa.Go) ([]event, GoStmt) {
 			evs = append(evs, event{kind: evEffect, conn: ref.Conn, eff: knowledge.EffEscape, pos: g.Pos(), what: knowledge.CallName(cc)})
 		}
 	}
+	for k, rs := range gs.Handed {
+		gs.Handed[k] = c.asGiven(k, rs)
+	}
 	return evs, gs
+}
+
+// asGiven is what a goroutine does to conn k as this function gives it:
+// where the goroutine half-closes only after an assertion to a socket
+// type that k is not proven to be, the half-close may not happen.
+func (c *eventCollector) asGiven(k int, rs *summary.Root) *summary.Root {
+	if rs == nil || summary.Passes(c.tr.Conns[k].Socket, rs.Effect.AssumesSocket) {
+		return rs
+	}
+	return notSocketRoot(rs)
 }
 
 // Owning fields. A call, go statement or closure given a parameter s (the

@@ -7,6 +7,7 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/rstlint/rstlint/analyzer/internal/knowledge"
+	"github.com/rstlint/rstlint/analyzer/internal/ownership"
 )
 
 // This file is branch refinement: what the outcome of a call, seen on an
@@ -43,18 +44,23 @@ const (
 	// the peer.
 	rejected
 	// notStream: the value failed an assertion that every TCP and unix
-	// conn passes (w.(interface{ CloseWrite() error })), or one to the
-	// socket type itself (w.(*net.TCPConn)): on that path it is not a
-	// socket the program handles as one, and there is nothing to judge.
+	// conn passes (w.(interface{ CloseWrite() error })): it has no
+	// half-close to send, or an assertion to the socket type a conn is
+	// known to be, an edge that cannot be taken.
 	notStream
+	// assumedSocket: a parameter or captured conn failed an assertion to
+	// a socket type (w.(*net.TCPConn)). The caller, who knows what it
+	// passes, judges that edge (ParamEffect.AssumesSocket).
+	assumedSocket
 )
 
 // outcome: when a value passes its test, consequence holds for the
 // connection.
 type outcome struct {
-	conn int
-	test valueTest
-	then consequence
+	conn   int
+	test   valueTest
+	then   consequence
+	socket knowledge.Socket // the type an assumedSocket assertion named
 }
 
 // outcomes maps the values that carry outcomes to them.
@@ -140,20 +146,30 @@ func (o outcomes) addHelperFailure(call *ssa.Call, conn int, then consequence) {
 	}
 }
 
-// addStreamAssertion records that the ok result of a comma-ok assertion
-// of conn to a stream-conn interface is false only for a value that is no
-// stream conn. An assertion to *net.TCPConn or *net.UnixConn counts too:
-// `if tc, ok := c.(*net.TCPConn); ok { tc.CloseWrite() }` is how Go
-// programs half-close the sockets they make, and the conns that fail it
-// (a pipe, a wrapper, a conn of a kind the program does not name) are not
-// ones it treats as sockets; judging that edge would report the fix.
-func (o outcomes) addStreamAssertion(ta *ssa.TypeAssert, conn int) {
+// addStreamAssertion records what the failed edge of a comma-ok
+// assertion of conn to *net.TCPConn, *net.UnixConn or a stream-conn
+// interface (`if tc, ok := c.(*net.TCPConn); ok { tc.CloseWrite() }`)
+// means. A conn that fails the interface has no half-close to send: the
+// edge is not judged. An assertion to a socket type is a half-close only
+// where the conn's type is proven: a unix conn, a TLS conn, another
+// stack's conn or a wrapper fails `c.(*net.TCPConn)` and sends no FIN.
+// So the edge cannot be taken for a conn whose origin proves that type;
+// for a parameter or captured conn the caller judges it
+// (assumedSocket); for any other conn it is judged here.
+func (o outcomes) addStreamAssertion(ta *ssa.TypeAssert, conn int, c *ownership.Conn) {
 	if !ta.CommaOk || !knowledge.AssertsStream(ta.AssertedType) {
 		return
 	}
+	oc := outcome{conn: conn, test: testFalse, then: notStream}
+	if want := knowledge.SocketOfType(ta.AssertedType); want != knowledge.NoSocket && want != c.Socket {
+		if !c.IsRoot() {
+			return
+		}
+		oc.then, oc.socket = assumedSocket, want
+	}
 	for _, r := range *ta.Referrers() {
 		if ext, ok := r.(*ssa.Extract); ok && ext.Index == 1 {
-			o.add(ext, outcome{conn: conn, test: testFalse, then: notStream})
+			o.add(ext, oc)
 		}
 	}
 }

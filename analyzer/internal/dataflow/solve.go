@@ -29,6 +29,10 @@ type Flow struct {
 	// of a non-nil error.
 	atReturn, errReturn []lattice.Mask
 	returnsErr          bool // some return yields an error that may be non-nil
+	// assumesSocket[k]: the socket types (summary.SocketBit) root conn k
+	// was asserted to, on whose failed edges it was not judged: the
+	// caller's conn passes them or the caller judges them.
+	assumesSocket []uint8
 	// LingerLeaks are the conns that leave the function (returned, stored,
 	// handed to a goroutine or to a callee that keeps them) with SO_LINGER
 	// at zero: every Close of them, wherever it is, resets.
@@ -151,7 +155,7 @@ func solve(fn *ssa.Function, tr *ownership.Tracking, ev *Events, g *CFG) *Flow {
 	nc, nd, ng := len(tr.Conns), len(ev.defers), len(ev.GoIndex)
 	sv := &solver{
 		tr: tr, ev: ev,
-		res: &Flow{atReturn: make([]lattice.Mask, nc), errReturn: make([]lattice.Mask, nc)},
+		res: &Flow{atReturn: make([]lattice.Mask, nc), errReturn: make([]lattice.Mask, nc), assumesSocket: make([]uint8, nc)},
 		obs: make(map[obsKey]*CloseObs),
 		lau: make(map[launchKey]*LaunchObs),
 	}
@@ -315,7 +319,14 @@ func (sv *solver) refine(s *flowState, cond ssa.Value, branch bool) {
 		switch oc.then {
 		case over:
 			s.m[oc.conn] = s.m[oc.conn].Drain()
-		case neverMade, notStream:
+		case assumedSocket:
+			if s.m[oc.conn] != 0 {
+				sv.res.assumesSocket[oc.conn] |= summary.SocketBit(oc.socket)
+			}
+			s.m[oc.conn] = 0
+		case notStream:
+			s.m[oc.conn] = 0
+		case neverMade:
 			s.m[oc.conn] = 0
 		case rejected:
 			s.m[oc.conn] = s.m[oc.conn].Reject()
@@ -365,6 +376,9 @@ func (sv *solver) apply(s *flowState, ev *event) {
 		}
 	case evSummary:
 		pe := ev.pe
+		if !summary.Passes(c.Socket, pe.AssumesSocket) {
+			pe = notSocket(pe)
+		}
 		if pe.AtClose != 0 {
 			lingerAt := s.lingerAt[k]
 			if lingerAt == token.NoPos {
@@ -386,6 +400,9 @@ func (sv *solver) apply(s *flowState, ev *event) {
 		sv.afterCall(s, k, lattice.Mask(pe.AtReturn), pe.AtClose != 0, paramTouch(pe), ev)
 	case evLiteral:
 		rr := ev.root
+		if rr != nil && !summary.Passes(c.Socket, rr.Effect.AssumesSocket) {
+			rr = notSocketRoot(rr)
+		}
 		if rr == nil {
 			sv.leaves(s, k, ev.pos)
 			s.m[k] = s.m[k].Escape()
@@ -421,6 +438,34 @@ func (sv *solver) apply(s *flowState, ev *event) {
 		sv.leaves(s, k, ev.pos)
 		s.m[k] = s.m[k].Escape()
 	}
+}
+
+// notSocket is pe as it applies to a conn not known to be a socket: its
+// half-closes may not happen.
+func notSocket(pe *summary.ParamEffect) *summary.ParamEffect {
+	w := *pe
+	w.AtClose = uint64(lattice.Mask(w.AtClose).MaybeNotHalfClosed())
+	w.AtReturn = uint64(lattice.Mask(w.AtReturn).MaybeNotHalfClosed())
+	return &w
+}
+
+// notSocketRoot is a literal's summary as it applies to a conn not
+// proven to be the socket it asserts: its half-closes may not happen
+// (ParamEffect.AssumesSocket).
+func notSocketRoot(rs *summary.Root) *summary.Root {
+	w := *rs
+	w.Effect = *notSocket(&rs.Effect)
+	w.Sites = make([]summary.CloseSite, len(rs.Sites))
+	for i, site := range rs.Sites {
+		site.Rel = site.Rel.MaybeNotHalfClosed()
+		w.Sites[i] = site
+	}
+	w.Launches = make([]summary.LaunchSite, len(rs.Launches))
+	for i, l := range rs.Launches {
+		l.Rel = l.Rel.MaybeNotHalfClosed()
+		w.Launches[i] = l
+	}
+	return &w
 }
 
 // afterCall moves a connection to its state after a call, given the

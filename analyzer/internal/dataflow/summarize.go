@@ -25,7 +25,7 @@ func summarize(fn *ssa.Function, tr *ownership.Tracking, ev *Events, flow *Flow,
 		c := tr.Conns[k]
 		switch {
 		case c.Verb != "":
-			sum.Origin = &summary.OriginFact{Verb: c.Verb, Kind: int(c.Kind), Client: c.Client}
+			sum.Origin = &summary.OriginFact{Verb: c.Verb, Kind: int(c.Kind), Client: c.Client, Socket: c.Socket}
 		case c.Param >= 0 && c.Field == nil && c.Kind != knowledge.KindFD && wrapsParam(fn, tr, k):
 			sum.WrapperParam = c.Param
 			sum.WrapperParses = wrapperParses(fn, tr)
@@ -164,6 +164,7 @@ func rootOf(fn *ssa.Function, k int, c *ownership.Conn, ev *Events, flow *Flow) 
 	e.Escapes = c.Conflicted
 	e.ErrDone = flow.returnsErr && flow.errReturn[k]&lattice.StatusMask(lattice.Unread) == 0
 	e.ErrRead = flow.errReturn[k]&lattice.StatusMask(lattice.Done) != 0
+	e.AssumesSocket = flow.assumesSocket[k]
 	add := func(evs []event) {
 		for i := range evs {
 			if evs[i].conn != k {

@@ -108,7 +108,52 @@ func IsDefiniteConnType(t types.Type) bool {
 // IsSocketConnType reports whether t is *net.TCPConn or *net.UnixConn:
 // the stream sockets themselves, whose CloseWrite sends FIN.
 func IsSocketConnType(t types.Type) bool {
-	return IsNamedType(t, true, "net", "TCPConn") || IsNamedType(t, true, "net", "UnixConn")
+	return SocketOfType(t) != NoSocket
+}
+
+// Socket names the concrete socket type a conn is proven to be: the
+// assertion to that type cannot fail, and its CloseWrite sends FIN.
+type Socket uint8
+
+const (
+	NoSocket   Socket = iota // not known to be a socket of either type
+	TCPSocket                // a *net.TCPConn
+	UnixSocket               // a *net.UnixConn
+)
+
+// String is how facts spell the socket type.
+func (s Socket) String() string {
+	switch s {
+	case TCPSocket:
+		return "tcp"
+	case UnixSocket:
+		return "unix"
+	}
+	return ""
+}
+
+// SocketOfType returns the socket type t is, if it is *net.TCPConn or
+// *net.UnixConn.
+func SocketOfType(t types.Type) Socket {
+	switch {
+	case IsNamedType(t, true, "net", "TCPConn"):
+		return TCPSocket
+	case IsNamedType(t, true, "net", "UnixConn"):
+		return UnixSocket
+	}
+	return NoSocket
+}
+
+// SocketOfNetwork returns the socket type a stream network name dials or
+// listens on.
+func SocketOfNetwork(n string) Socket {
+	switch n {
+	case "tcp", "tcp4", "tcp6":
+		return TCPSocket
+	case "unix":
+		return UnixSocket
+	}
+	return NoSocket
 }
 
 // streamConnMethods are the methods both *net.TCPConn and *net.UnixConn

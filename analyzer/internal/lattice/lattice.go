@@ -150,6 +150,13 @@ func (m Mask) Reject() Mask {
 	})
 }
 
+// MaybeNotHalfClosed adds to m each of its half-closed states without the
+// half-close: for a conn not known to be a socket, given to code that
+// half-closes only where an assertion to one holds.
+func (m Mask) MaybeNotHalfClosed() Mask {
+	return m | m.mapStates(func(s State) State { return s &^ halfCloseBit })
+}
+
 // Write marks the live states written.
 func (m Mask) Write() Mask {
 	return m.live(func(s State) State { return s | writtenBit })

@@ -43,8 +43,9 @@ type Field struct {
 	Verb, From string
 	Pos        token.Pos
 	Client     bool
-	Definite   bool       // it can only hold a socket: its type says so, or its origin
-	Owner      types.Type // the struct type, for messages
+	Definite   bool             // it can only hold a socket: its type says so, or its origin
+	Socket     knowledge.Socket // every store is a socket of this type
+	Owner      types.Type       // the struct type, for messages
 }
 
 // OwningFields returns the package's owning fields, by field.
@@ -107,7 +108,7 @@ func OwningFields(funcs []*ssa.Function) map[*types.Var]*Field {
 		}
 		f, first := c.f, c.stores[0].from
 		f.Role, f.Closes, f.Kind = first.Role, first.Closes, first.Kind
-		f.Verb, f.From, f.Pos, f.Client = first.Verb, first.From, first.Pos, first.Client
+		f.Verb, f.From, f.Pos, f.Client, f.Socket = first.Verb, first.From, first.Pos, first.Client, first.Socket
 		reassigned, oneFunc := false, true
 		for _, st := range c.stores {
 			reassigned = reassigned || !st.fresh
@@ -118,6 +119,9 @@ func OwningFields(funcs []*ssa.Function) map[*types.Var]*Field {
 			}
 			if o.Verb != f.Verb || o.Client != f.Client {
 				f.Verb, f.From, f.Client = "", "", false // mixed origins: a conn passed in
+			}
+			if o.Socket != f.Socket {
+				f.Socket = knowledge.NoSocket
 			}
 			f.Sources = append(f.Sources, o.source)
 		}
@@ -215,7 +219,7 @@ func storedConn(v ssa.Value, sites map[*ssa.Function][]ssa.CallInstruction, dept
 		cc := x.Common()
 		if spec, ok := StdOrigin(cc); ok {
 			return Field{source: x, Role: knowledge.RoleConn, Kind: spec.Kind, Verb: spec.Verb, From: knowledge.CallName(cc),
-				Pos: x.Pos(), Client: spec.Client}, true
+				Pos: x.Pos(), Client: spec.Client, Socket: spec.Socket}, true
 		}
 		if cc.IsInvoke() {
 			return o, false
@@ -237,7 +241,7 @@ func storedConn(v ssa.Value, sites map[*ssa.Function][]ssa.CallInstruction, dept
 		if !knowledge.IsConnType(x.Type()) {
 			return o, false
 		}
-		o = Field{source: x, Role: knowledge.RoleConn, Kind: knowledge.KindOfType(x.Type())}
+		o = Field{source: x, Role: knowledge.RoleConn, Kind: knowledge.KindOfType(x.Type()), Socket: knowledge.SocketOfType(x.Type())}
 		if from, ok := callSitesAgree(x, sites, depth); ok {
 			from.source = x
 			return from, true

@@ -25,33 +25,38 @@ type Spec struct {
 	Client bool // we spoke first: the peer only answers what we send
 	// Network is the index of the network-name argument, or -1.
 	Network int
+	// Socket is the socket type the conn is, whatever its static type
+	// says (a net.Dial with a constant stream network, an AcceptTCP): an
+	// assertion to that type cannot fail. With a Network argument it is
+	// that network's.
+	Socket knowledge.Socket
 }
 
 // stdOrigins maps the full names of functions and methods to what they
 // create. Interface methods (Listener.Accept, Hijacker.Hijack) are matched
 // by name in StdOrigin.
 var stdOrigins = map[string]Spec{
-	"net.Dial":                              {"dialed", knowledge.KindStream, true, 0},
-	"net.DialTimeout":                       {"dialed", knowledge.KindStream, true, 0},
-	"net.DialTCP":                           {"dialed", knowledge.KindStream, true, -1},
-	"net.DialUnix":                          {"dialed", knowledge.KindStream, true, 0},
-	"(*net.Dialer).Dial":                    {"dialed", knowledge.KindStream, true, 1},
-	"(*net.Dialer).DialContext":             {"dialed", knowledge.KindStream, true, 2},
-	"(*net.TCPListener).Accept":             {"accepted", knowledge.KindStream, false, -1},
-	"(*net.TCPListener).AcceptTCP":          {"accepted", knowledge.KindStream, false, -1},
-	"(*net.UnixListener).Accept":            {"accepted", knowledge.KindStream, false, -1},
-	"(*net.UnixListener).AcceptUnix":        {"accepted", knowledge.KindStream, false, -1},
-	"crypto/tls.Dial":                       {"dialed", knowledge.KindTLS, true, 0},
-	"crypto/tls.DialWithDialer":             {"dialed", knowledge.KindTLS, true, 1},
-	"(*crypto/tls.Dialer).Dial":             {"dialed", knowledge.KindTLS, true, 1},
-	"(*crypto/tls.Dialer).DialContext":      {"dialed", knowledge.KindTLS, true, 2},
-	"(*net/http.ResponseController).Hijack": {"hijacked", knowledge.KindStream, false, -1},
-	"syscall.Accept":                        {"accepted", knowledge.KindFD, false, -1},
-	"syscall.Accept4":                       {"accepted", knowledge.KindFD, false, -1},
-	knowledge.PkgUnix + ".Accept":           {"accepted", knowledge.KindFD, false, -1},
-	knowledge.PkgUnix + ".Accept4":          {"accepted", knowledge.KindFD, false, -1},
-	"syscall.Socket":                        {"created", knowledge.KindFD, true, -1},
-	knowledge.PkgUnix + ".Socket":           {"created", knowledge.KindFD, true, -1},
+	"net.Dial":                              {"dialed", knowledge.KindStream, true, 0, knowledge.NoSocket},
+	"net.DialTimeout":                       {"dialed", knowledge.KindStream, true, 0, knowledge.NoSocket},
+	"net.DialTCP":                           {"dialed", knowledge.KindStream, true, -1, knowledge.TCPSocket},
+	"net.DialUnix":                          {"dialed", knowledge.KindStream, true, 0, knowledge.NoSocket},
+	"(*net.Dialer).Dial":                    {"dialed", knowledge.KindStream, true, 1, knowledge.NoSocket},
+	"(*net.Dialer).DialContext":             {"dialed", knowledge.KindStream, true, 2, knowledge.NoSocket},
+	"(*net.TCPListener).Accept":             {"accepted", knowledge.KindStream, false, -1, knowledge.TCPSocket},
+	"(*net.TCPListener).AcceptTCP":          {"accepted", knowledge.KindStream, false, -1, knowledge.TCPSocket},
+	"(*net.UnixListener).Accept":            {"accepted", knowledge.KindStream, false, -1, knowledge.UnixSocket},
+	"(*net.UnixListener).AcceptUnix":        {"accepted", knowledge.KindStream, false, -1, knowledge.UnixSocket},
+	"crypto/tls.Dial":                       {"dialed", knowledge.KindTLS, true, 0, knowledge.NoSocket},
+	"crypto/tls.DialWithDialer":             {"dialed", knowledge.KindTLS, true, 1, knowledge.NoSocket},
+	"(*crypto/tls.Dialer).Dial":             {"dialed", knowledge.KindTLS, true, 1, knowledge.NoSocket},
+	"(*crypto/tls.Dialer).DialContext":      {"dialed", knowledge.KindTLS, true, 2, knowledge.NoSocket},
+	"(*net/http.ResponseController).Hijack": {"hijacked", knowledge.KindStream, false, -1, knowledge.NoSocket},
+	"syscall.Accept":                        {"accepted", knowledge.KindFD, false, -1, knowledge.NoSocket},
+	"syscall.Accept4":                       {"accepted", knowledge.KindFD, false, -1, knowledge.NoSocket},
+	knowledge.PkgUnix + ".Accept":           {"accepted", knowledge.KindFD, false, -1, knowledge.NoSocket},
+	knowledge.PkgUnix + ".Accept4":          {"accepted", knowledge.KindFD, false, -1, knowledge.NoSocket},
+	"syscall.Socket":                        {"created", knowledge.KindFD, true, -1, knowledge.NoSocket},
+	knowledge.PkgUnix + ".Socket":           {"created", knowledge.KindFD, true, -1, knowledge.NoSocket},
 }
 
 // IsFDOrigin reports whether the function of this full name creates a
@@ -71,7 +76,7 @@ func OriginOf(call *ssa.Call, t *summary.Table) (Spec, bool) {
 	}
 	if callee := cc.StaticCallee(); callee != nil && !cc.IsInvoke() && t != nil {
 		if o := t.Origin(callee); o != nil {
-			return Spec{Verb: o.Verb, Kind: knowledge.Kind(o.Kind), Client: o.Client, Network: -1}, true
+			return Spec{Verb: o.Verb, Kind: knowledge.Kind(o.Kind), Client: o.Client, Network: -1, Socket: o.Socket}, true
 		}
 	}
 	return dialerValueOrigin(call)
@@ -86,12 +91,12 @@ func StdOrigin(cc *ssa.CallCommon) (Spec, bool) {
 		// Any Listener's Accept and any Hijacker's Hijack.
 		switch name := cc.Method.FullName(); name {
 		case "(net.Listener).Accept":
-			spec, ok = Spec{"accepted", knowledge.KindStream, false, -1}, true
+			spec, ok = Spec{"accepted", knowledge.KindStream, false, -1, listenerSocket(cc.Value)}, true
 			if isTLSListener(cc.Value) {
 				spec.Kind = knowledge.KindTLS // its conns are *tls.Conn: CloseWrite sends no FIN
 			}
 		case "(net/http.Hijacker).Hijack":
-			spec, ok = Spec{"hijacked", knowledge.KindStream, false, -1}, true
+			spec, ok = Spec{"hijacked", knowledge.KindStream, false, -1, knowledge.NoSocket}, true
 		}
 	} else {
 		spec, ok = stdOrigins[knowledge.FuncName(cc.StaticCallee())]
@@ -104,6 +109,9 @@ func StdOrigin(cc *ssa.CallCommon) (Spec, bool) {
 		net, isConst := knowledge.ConstString(args[spec.Network])
 		if !isConst || !knowledge.IsStreamNetwork(net) {
 			return spec, false // unknown or packet network: silence
+		}
+		if spec.Kind == knowledge.KindStream {
+			spec.Socket = knowledge.SocketOfNetwork(net) // a TLS dial's conn is a *tls.Conn
 		}
 	}
 	if name := knowledge.FuncName(cc.StaticCallee()); strings.HasSuffix(name, ".Socket") && len(args) == 3 {
@@ -127,6 +135,29 @@ func isTLSListener(v ssa.Value) bool {
 		return true
 	}
 	return false
+}
+
+// listenerSocket returns the socket type a listener's Accept yields when
+// the listener comes from net.Listen (or a ListenConfig's Listen) with a
+// constant stream network.
+func listenerSocket(v ssa.Value) knowledge.Socket {
+	call, ok := knowledge.Through(v).(*ssa.Call)
+	if !ok {
+		return knowledge.NoSocket
+	}
+	cc := call.Common()
+	arg := -1
+	switch knowledge.FuncName(cc.StaticCallee()) {
+	case "net.Listen":
+		arg = 0
+	case "(*net.ListenConfig).Listen":
+		arg = 2
+	}
+	if arg < 0 || arg >= len(cc.Args) {
+		return knowledge.NoSocket
+	}
+	n, _ := knowledge.ConstString(cc.Args[arg])
+	return knowledge.SocketOfNetwork(n)
 }
 
 // dialerValueOrigin reports whether call dials through a dialer value: a

@@ -34,6 +34,9 @@ type Conn struct {
 	// Definite is set for parameters whose type can only be a socket: only
 	// those make their function an owner that is judged itself.
 	Definite bool
+	// Socket is the socket type the conn is known to be (its origin or
+	// its type says so): an assertion to that type cannot fail.
+	Socket knowledge.Socket
 	// Conflicted is set when one value may refer to this connection or to
 	// another one: we cannot tell them apart, so we say nothing about either.
 	Conflicted bool
@@ -112,7 +115,7 @@ func Track(fn *ssa.Function, ctx *Context) *Tracking {
 		case knowledge.IsConnType(typ):
 			k := knowledge.KindOfType(typ)
 			t.addRoot(&Conn{Pos: p.Pos(), Name: p.Name(), Kind: k, Param: i, FreeVar: -1,
-				Definite: knowledge.IsDefiniteConnType(typ)}, p, AliasRef{Role: knowledge.RoleConn, Kind: k})
+				Definite: knowledge.IsDefiniteConnType(typ), Socket: knowledge.SocketOfType(typ)}, p, AliasRef{Role: knowledge.RoleConn, Kind: k})
 		case fdAware && knowledge.IsFDType(typ) && p.Object() != nil:
 			t.addRoot(&Conn{Pos: p.Pos(), Name: p.Name(), Kind: knowledge.KindFD, Param: i, FreeVar: -1}, p,
 				AliasRef{Role: knowledge.RoleConn, Kind: knowledge.KindFD})
@@ -163,7 +166,7 @@ func Track(fn *ssa.Function, ctx *Context) *Tracking {
 			}
 			id := len(t.Conns)
 			t.Conns = append(t.Conns, &Conn{Pos: call.Pos(), Verb: spec.Verb, From: knowledge.CallName(call.Common()),
-				Kind: spec.Kind, Client: spec.Client, Param: -1, FreeVar: -1})
+				Kind: spec.Kind, Client: spec.Client, Param: -1, FreeVar: -1, Socket: spec.Socket})
 			t.OriginAt[call] = id
 			t.bindResults(call, id, spec.Kind)
 		}
@@ -248,7 +251,7 @@ func (t *trackBuilder) addFieldRoots(base ssa.Value, param, freeVar int, fields 
 		}
 		if !seen || f.Role == knowledge.RoleConn && t.Conns[k].Field.Role != knowledge.RoleConn {
 			c := &Conn{Pos: f.Pos, Verb: f.Verb, From: f.From, Name: base.Name() + "." + f.Var.Name(),
-				Kind: f.Kind, Client: f.Client, Param: param, FreeVar: freeVar, Field: f, Definite: f.Definite}
+				Kind: f.Kind, Client: f.Client, Param: param, FreeVar: freeVar, Field: f, Definite: f.Definite, Socket: f.Socket}
 			if f.Verb == "" {
 				c.Pos = f.Var.Pos()
 			}

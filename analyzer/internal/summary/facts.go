@@ -8,6 +8,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 
+	"github.com/rstlint/rstlint/analyzer/internal/knowledge"
 	"github.com/rstlint/rstlint/analyzer/internal/lattice"
 )
 
@@ -48,6 +49,10 @@ type ParamEffect struct {
 	// may still read the conn (a pipe helper that returns after its first
 	// direction): a Close by the caller then cuts that copy short.
 	LeftReading bool
+	// AssumesSocket: the socket types (SocketBit) the function asserts
+	// the conn to, half-closing it only where the assertion holds; given
+	// a conn not proven to be one of them, the half-close may not happen.
+	AssumesSocket uint8
 }
 
 // OwnsConn reports whether the function answers for the connection
@@ -71,7 +76,7 @@ func (p ParamEffect) String() string {
 		on   bool
 		name string
 	}{{p.Uses, "uses"}, {p.Reads, "reads"}, {p.Writes, "writes"}, {p.Drains, "drains"}, {p.Escapes, "escapes"}, {p.ErrDone, "errdone"}, {p.ErrRead, "errread"},
-		{p.SetsLinger, fmt.Sprintf("linger=p%d", p.LingerParam)}, {p.LeftReading, "leftreading"}} {
+		{p.SetsLinger, fmt.Sprintf("linger=p%d", p.LingerParam)}, {p.LeftReading, "leftreading"}, {p.AssumesSocket != 0, "assumes=" + socketNames(p.AssumesSocket)}} {
 		if flag.on {
 			s += " " + flag.name
 		}
@@ -136,15 +141,21 @@ func (f *WrapperFact) String() string {
 // nowhere (a listener wrapper's Accept, a dial helper): its callers own a
 // conn of that origin.
 type OriginFact struct {
-	Verb   string // "accepted", "dialed", "hijacked"
-	Kind   int    // the origin's kind (stream, TLS)
-	Client bool   // we speak first: the peer only answers what we send
+	Verb   string           // "accepted", "dialed", "hijacked"
+	Kind   int              // the origin's kind (stream, TLS)
+	Client bool             // we speak first: the peer only answers what we send
+	Socket knowledge.Socket // the socket type the conn is proven to be
 }
 
 // AFact marks OriginFact as an analysis fact.
 func (*OriginFact) AFact() {}
 
-func (f *OriginFact) String() string { return "origin " + f.Verb }
+func (f *OriginFact) String() string {
+	if f.Socket != knowledge.NoSocket {
+		return "origin " + f.Verb + " " + f.Socket.String()
+	}
+	return "origin " + f.Verb
+}
 
 // HasConnFacts is a package fact: the package exports ConnFacts, so
 // packages importing it are worth analyzing even without socket imports.
@@ -267,4 +278,23 @@ func ImportedDelegated(pass *analysis.Pass) map[string]bool {
 		}
 	}
 	return lines
+}
+
+// SocketBit is the AssumesSocket bit of a socket type.
+func SocketBit(s knowledge.Socket) uint8 { return 1 << s }
+
+// Passes reports whether a conn proven to be of socket type s passes
+// every assertion of assumed: the callee's half-closes all happen.
+func Passes(s knowledge.Socket, assumed uint8) bool {
+	return assumed == 0 || s != knowledge.NoSocket && assumed&SocketBit(s) != 0
+}
+
+func socketNames(assumed uint8) string {
+	var names []string
+	for _, s := range []knowledge.Socket{knowledge.TCPSocket, knowledge.UnixSocket} {
+		if assumed&SocketBit(s) != 0 {
+			names = append(names, s.String())
+		}
+	}
+	return strings.Join(names, ",")
 }
