@@ -138,10 +138,12 @@ func runPass(pass *analysis.Pass, cfg *config) (any, error) {
 // analyzeCode runs the stages over a package's built SSA and reports.
 func analyzeCode(pass *analysis.Pass, cfg *config, code *packageCode, fdAware bool) (any, error) {
 	table := summary.NewTable(pass, &code.prog.MethodSets, code.methodValue)
+	nets := ownership.StreamNetworks(code.funcs)
 	ctx := &ownership.Context{
 		FDAware:  fdAware,
 		Datagram: ownership.DatagramParams(code.funcs),
-		Fields:   ownership.OwningFields(code.funcs),
+		Fields:   ownership.OwningFields(code.funcs, nets),
+		Networks: nets,
 		Table:    table,
 	}
 	analyses, errs := analyzePackage(code.funcs, ctx, cfg.user, table)

@@ -118,3 +118,105 @@ func unknownNetwork(dial func(string, string) (net.Conn, error), network, addr s
 //
 //proof:skip a network variable nothing proves a stream: silence by design, whatever the kernel does
 func GoodUnknownNetwork(addr string) error { return unknownNetwork(net.Dial, "tcp", addr) }
+
+// Client dials through its Dial field when it is set, and net.Dialer
+// otherwise: its dial method is an origin of both.
+type Client struct {
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// dial is the client's own dial method; the network is its caller's.
+func (c *Client) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	if c.Dial != nil {
+		return c.Dial(ctx, network, addr)
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, network, addr)
+}
+
+// BadDialMethod dials through the client's dial method and closes after
+// pingTwice.
+func BadDialMethod(addr string) error {
+	cl := &Client{}
+	c, err := cl.dial(context.Background(), "tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close() // want `conn dialed at dialers\.go:\d+ is closed with the reply unread: RST may cut our last write short`
+	return pingTwice(c)
+}
+
+// GoodDialMethod reads the second answer too.
+func GoodDialMethod(addr string) error {
+	cl := &Client{}
+	c, err := cl.dial(context.Background(), "tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := pingTwice(c); err != nil {
+		return err
+	}
+	_, err = bufio.NewReader(c).ReadString('\n')
+	return err
+}
+
+// tunnel keeps its network in a field that the package only ever sets to
+// "tcp".
+type tunnel struct {
+	protocol string
+	addr     string
+}
+
+func newTunnel(addr string) *tunnel { return &tunnel{protocol: "tcp", addr: addr} }
+
+// BadNetworkField dials on the field's network and closes after
+// pingTwice.
+func BadNetworkField(addr string) error {
+	t := newTunnel(addr)
+	c, err := net.Dial(t.protocol, t.addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close() // want `conn dialed at dialers\.go:\d+ is closed with the reply unread: RST may cut our last write short`
+	return pingTwice(c)
+}
+
+// GoodNetworkField reads the second answer too.
+func GoodNetworkField(addr string) error {
+	t := newTunnel(addr)
+	c, err := net.Dial(t.protocol, t.addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := pingTwice(c); err != nil {
+		return err
+	}
+	_, err = bufio.NewReader(c).ReadString('\n')
+	return err
+}
+
+// relay's network field is set to "tcp" or "udp": nothing proves a
+// stream, so nothing is said.
+type relay struct{ network string }
+
+func newRelay(udp bool) *relay {
+	if udp {
+		return &relay{network: "udp"}
+	}
+	return &relay{network: "tcp"}
+}
+
+// GoodMixedNetworkField dials on a field that may hold "udp": silence.
+//
+//proof:skip a network field that may name UDP: silence by design, whatever the kernel does
+func GoodMixedNetworkField(addr string) error {
+	r := newRelay(false)
+	c, err := net.Dial(r.network, addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return pingTwice(c)
+}

@@ -51,6 +51,7 @@ type event struct {
 // it: the same for a direct call, a helper's summary, or a literal's.
 type touch struct {
 	reads, writes, drains, escapes bool
+	writesLast                     bool // a callee's last use, on some path, is a write
 }
 
 func (t touch) uses() bool { return t.reads || t.writes }
@@ -79,7 +80,7 @@ func (ev *event) touch() touch {
 
 // paramTouch is a summary's effect on data (its Uses is Reads || Writes).
 func paramTouch(pe *summary.ParamEffect) touch {
-	return touch{reads: pe.Reads, writes: pe.Writes, drains: pe.Drains, escapes: pe.Escapes}
+	return touch{reads: pe.Reads, writes: pe.Writes, drains: pe.Drains, escapes: pe.Escapes, writesLast: pe.WritesLast}
 }
 
 // Events is the result of this stage: every event of a function.

@@ -29,6 +29,9 @@ type Flow struct {
 	// of a non-nil error.
 	atReturn, errReturn []lattice.Mask
 	returnsErr          bool // some return yields an error that may be non-nil
+	// writesLast[k]: on some path to a return, root conn k's last use
+	// is a write.
+	writesLast []bool
 	// assumesSocket[k]: the socket types (summary.SocketBit) root conn k
 	// was asserted to, on whose failed edges it was not judged: the
 	// caller's conn passes them or the caller judges them.
@@ -82,6 +85,7 @@ type Bitset []uint64
 
 func newBitset(n int) Bitset { return make(Bitset, (n+63)/64) }
 func (b Bitset) set(i int)   { b[i/64] |= 1 << (i % 64) }
+func (b Bitset) clear(i int) { b[i/64] &^= 1 << (i % 64) }
 
 // Has reports whether i is in b.
 func (b Bitset) Has(i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
@@ -102,16 +106,20 @@ type flowState struct {
 	reader   []summary.IOSite // the pipe helper whose copy may still read the conn
 	defers   Bitset           // pending deferred calls, by index in Events.defers
 	launched Bitset           // go statements run so far, by Events.goIndex
+	// wroteLast holds the conns whose last use, on some path here, was a
+	// write: a dialed conn owes the reply to it, whatever was read before.
+	wroteLast Bitset
 }
 
 func newFlowState(conns, defers, gos int) *flowState {
 	return &flowState{
-		m:        make([]lattice.Mask, conns),
-		lastIO:   make([]summary.IOSite, conns),
-		lingerAt: make([]token.Pos, conns),
-		reader:   make([]summary.IOSite, conns),
-		defers:   newBitset(defers),
-		launched: newBitset(gos),
+		m:         make([]lattice.Mask, conns),
+		lastIO:    make([]summary.IOSite, conns),
+		lingerAt:  make([]token.Pos, conns),
+		reader:    make([]summary.IOSite, conns),
+		defers:    newBitset(defers),
+		launched:  newBitset(gos),
+		wroteLast: newBitset(conns),
 	}
 }
 
@@ -122,6 +130,7 @@ func (s *flowState) copyFrom(o *flowState) {
 	copy(s.reader, o.reader)
 	copy(s.defers, o.defers)
 	copy(s.launched, o.launched)
+	copy(s.wroteLast, o.wroteLast)
 }
 
 // mergeInto merges s into dst and reports whether dst changed.
@@ -147,6 +156,9 @@ func (s *flowState) mergeInto(dst *flowState) bool {
 	if dst.launched.unionWith(s.launched) {
 		changed = true
 	}
+	if dst.wroteLast.unionWith(s.wroteLast) {
+		changed = true
+	}
 	return changed
 }
 
@@ -155,7 +167,7 @@ func solve(fn *ssa.Function, tr *ownership.Tracking, ev *Events, g *CFG) *Flow {
 	nc, nd, ng := len(tr.Conns), len(ev.defers), len(ev.GoIndex)
 	sv := &solver{
 		tr: tr, ev: ev,
-		res: &Flow{atReturn: make([]lattice.Mask, nc), errReturn: make([]lattice.Mask, nc), assumesSocket: make([]uint8, nc)},
+		res: &Flow{atReturn: make([]lattice.Mask, nc), errReturn: make([]lattice.Mask, nc), assumesSocket: make([]uint8, nc), writesLast: make([]bool, nc)},
 		obs: make(map[obsKey]*CloseObs),
 		lau: make(map[launchKey]*LaunchObs),
 	}
@@ -283,6 +295,9 @@ func (sv *solver) recordReturn(ret *ssa.Return, s *flowState) {
 			continue
 		}
 		sv.res.atReturn[k] |= s.m[k]
+		if s.wroteLast.Has(k) && s.m[k]&(lattice.StatusMask(lattice.Unread)|lattice.StatusMask(lattice.Done)) != 0 {
+			sv.res.writesLast[k] = true
+		}
 		if failVal == nil {
 			continue
 		}
@@ -319,6 +334,7 @@ func (sv *solver) refine(s *flowState, cond ssa.Value, branch bool) {
 		switch oc.then {
 		case over:
 			s.m[oc.conn] = s.m[oc.conn].Drain()
+			s.wroteLast.clear(oc.conn) // a failed write owes nothing
 		case assumedSocket:
 			if s.m[oc.conn] != 0 {
 				sv.res.assumesSocket[oc.conn] |= summary.SocketBit(oc.socket)
@@ -352,10 +368,13 @@ func (sv *solver) apply(s *flowState, ev *event) {
 				s.m[k] = s.m[k].Drain()
 			}
 			s.lastIO[k] = summary.IOSite{Pos: ev.pos, What: ev.what}
+			s.wroteLast.clear(k)
 		case knowledge.EffDrain:
 			s.m[k] = s.m[k].Drain()
+			s.wroteLast.clear(k)
 		case knowledge.EffWrite:
 			s.m[k] = s.m[k].Write()
+			s.wroteLast.set(k)
 			if sv.owesReply(k) {
 				s.m[k] = lattice.Pending(s.m[k])
 				s.lastIO[k] = summary.IOSite{Pos: ev.pos, What: ev.what, Write: true}
@@ -476,23 +495,33 @@ func (sv *solver) afterCall(s *flowState, k int, atReturn lattice.Mask, closes b
 	if closes {
 		m |= s.m[k].Close()
 	}
+	// A callee that reads a dialed conn has read the reply to what was
+	// written before; one whose last use is a write (a helper that reads
+	// one answer and sends the next request) owes the reply to that.
+	writesLast := t.writes && (t.writesLast || !t.reads)
 	if client {
-		switch {
-		case t.reads:
+		if t.reads {
 			m = m.Drain()
-		case t.writes && sv.owesReply(k):
+		}
+		if writesLast && sv.owesReply(k) {
 			m = lattice.Pending(m)
 		}
+	}
+	switch {
+	case writesLast:
+		s.wroteLast.set(k)
+	case t.reads || t.drains:
+		s.wroteLast.clear(k)
 	}
 	if m.LingerZero() && !s.m[k].LingerZero() {
 		s.lingerAt[k] = ev.pos // the callee set SO_LINGER to 0
 	}
 	s.m[k] = m
 	switch {
+	case writesLast && sv.owesReply(k):
+		s.lastIO[k] = summary.IOSite{Pos: ev.pos, What: ev.what, Write: true}
 	case t.reads:
 		s.lastIO[k] = summary.IOSite{Pos: ev.pos, What: ev.what}
-	case t.writes && sv.owesReply(k):
-		s.lastIO[k] = summary.IOSite{Pos: ev.pos, What: ev.what, Write: true}
 	}
 }
 

@@ -21,12 +21,12 @@ import (
 func summarize(fn *ssa.Function, tr *ownership.Tracking, ev *Events, flow *Flow, groups []*CopyGroup) *summary.Func {
 	sum := &summary.Func{Params: make(map[summary.RootKey]*summary.Root), FreeVars: make(map[summary.RootKey]*summary.Root),
 		Effects: summary.ParamEffects{}, WrapperParam: -1}
-	if k, ok := returnedConn(fn, tr, ev); ok {
-		c := tr.Conns[k]
+	if ks, ok := returnedConns(fn, tr, ev); ok {
+		c := tr.Conns[ks[0]]
 		switch {
 		case c.Verb != "":
-			sum.Origin = &summary.OriginFact{Verb: c.Verb, Kind: int(c.Kind), Client: c.Client, Socket: c.Socket}
-		case c.Param >= 0 && c.Field == nil && c.Kind != knowledge.KindFD && wrapsParam(fn, tr, k):
+			sum.Origin = originOf(tr, ks)
+		case len(ks) == 1 && c.Param >= 0 && c.Field == nil && c.Kind != knowledge.KindFD && wrapsParam(fn, tr, ks[0]):
 			sum.WrapperParam = c.Param
 			sum.WrapperParses = wrapperParses(fn, tr)
 		}
@@ -71,30 +71,75 @@ func leftReading(ev *Events, flow *Flow, groups []*CopyGroup) map[int]bool {
 	return left
 }
 
-// returnedConn finds the conn that every return of fn yields as its first
-// result (nil results aside), when fn hands it only to its caller: no
-// other escape, no Close, no goroutine. A conn from an origin makes fn an
+// returnedConns finds the conns that the returns of fn yield as their
+// first result (nil results aside), when fn hands them only to its
+// caller: no other escape, no Close, no goroutine. One conn from an
+// origin, or several from origins of one verb (a dial method that calls
+// its Dial field when it is set and net.Dial otherwise), makes fn an
 // origin; a parameter, returned in a fresh delegating wrapper, makes fn a
 // wrapper of it.
-func returnedConn(fn *ssa.Function, tr *ownership.Tracking, ev *Events) (int, bool) {
+func returnedConns(fn *ssa.Function, tr *ownership.Tracking, ev *Events) ([]int, bool) {
 	if fn.Signature.Results().Len() == 0 || !knowledge.IsConnType(fn.Signature.Results().At(0).Type()) {
-		return 0, false
+		return nil, false
 	}
-	k := -1
+	var ks []int
 	for _, b := range fn.Blocks {
 		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
 		if !ok || len(ret.Results) == 0 || knowledge.IsNilConst(ret.Results[0]) {
 			continue
 		}
 		ref, ok := tr.Alias[ret.Results[0]]
-		if !ok || ref.Role != knowledge.RoleConn || k >= 0 && ref.Conn != k {
-			return 0, false
+		if !ok || ref.Role != knowledge.RoleConn || tr.Conns[ref.Conn].Conflicted {
+			return nil, false
 		}
-		k = ref.Conn
+		if !slices.Contains(ks, ref.Conn) {
+			ks = append(ks, ref.Conn)
+		}
 	}
-	if k < 0 || tr.Conns[k].Conflicted {
-		return 0, false
+	if len(ks) == 0 {
+		return nil, false
 	}
+	if len(ks) > 1 {
+		first := tr.Conns[ks[0]]
+		for _, k := range ks[1:] {
+			if c := tr.Conns[k]; first.Verb == "" || c.Verb != first.Verb || c.Kind != first.Kind {
+				return nil, false
+			}
+		}
+	}
+	for _, k := range ks {
+		if handedOnBefore(k, ev) {
+			return nil, false
+		}
+	}
+	return ks, true
+}
+
+// originOf is the origin fact of a function that returns the conns ks,
+// all from origins of one verb and kind.
+func originOf(tr *ownership.Tracking, ks []int) *summary.OriginFact {
+	c := tr.Conns[ks[0]]
+	o := &summary.OriginFact{Verb: c.Verb, Kind: int(c.Kind), Client: c.Client, Socket: c.Socket,
+		CallerNetwork: c.CallerNetwork, NetworkParam: c.NetworkParam}
+	for _, k := range ks[1:] {
+		c := tr.Conns[k]
+		o.Client = o.Client && c.Client
+		if c.Socket != o.Socket {
+			o.Socket = knowledge.NoSocket
+		}
+		if c.CallerNetwork {
+			if o.CallerNetwork && o.NetworkParam != c.NetworkParam {
+				return nil // two networks the caller names: which one is a stream?
+			}
+			o.CallerNetwork, o.NetworkParam = true, c.NetworkParam
+		}
+	}
+	return o
+}
+
+// handedOnBefore reports whether fn hands conn k to anything but its
+// caller: a goroutine, a Close, an escape other than a return.
+func handedOnBefore(k int, ev *Events) bool {
 	handedOn := func(instr ssa.Instruction, evs []event) bool {
 		for _, e := range evs {
 			if e.conn != k {
@@ -112,15 +157,15 @@ func returnedConn(fn *ssa.Function, tr *ownership.Tracking, ev *Events) (int, bo
 	}
 	for instr, evs := range ev.at {
 		if handedOn(instr, evs) {
-			return 0, false
+			return true
 		}
 	}
 	for i, evs := range ev.deferred {
 		if handedOn(ev.defers[i], evs) {
-			return 0, false
+			return true
 		}
 	}
-	return k, true
+	return false
 }
 
 // wrapsParam reports whether every conn fn returns is a fresh value of one
@@ -165,6 +210,7 @@ func rootOf(fn *ssa.Function, k int, c *ownership.Conn, ev *Events, flow *Flow) 
 	e.ErrDone = flow.returnsErr && flow.errReturn[k]&lattice.StatusMask(lattice.Unread) == 0
 	e.ErrRead = flow.errReturn[k]&lattice.StatusMask(lattice.Done) != 0
 	e.AssumesSocket = flow.assumesSocket[k]
+	e.WritesLast = flow.writesLast[k]
 	add := func(evs []event) {
 		for i := range evs {
 			if evs[i].conn != k {

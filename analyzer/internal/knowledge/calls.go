@@ -146,6 +146,15 @@ func FieldOf(fa *ssa.FieldAddr) *types.Var {
 	return st.Field(fa.Field)
 }
 
+// FieldOfValue returns the field a Field (of a struct value) selects.
+func FieldOfValue(f *ssa.Field) *types.Var {
+	st, ok := f.X.Type().Underlying().(*types.Struct)
+	if !ok || f.Field >= st.NumFields() {
+		return nil
+	}
+	return st.Field(f.Field)
+}
+
 // IsNamedType reports whether t (or *t when ptr is set) is the named type path.name.
 func IsNamedType(t types.Type, ptr bool, path, name string) bool {
 	t = types.Unalias(t)

@@ -54,7 +54,7 @@ type Field struct {
 // c}) construct it: a type may be constructed in many places. A store
 // into an existing value's field (s.conn = c) reassigns it: then all the
 // field's stores must be in one function, or who owns the conn is unclear.
-func OwningFields(funcs []*ssa.Function) map[*types.Var]*Field {
+func OwningFields(funcs []*ssa.Function, nets *Networks) map[*types.Var]*Field {
 	type store struct {
 		fn    *ssa.Function
 		fresh bool // into a value fn made: a construction
@@ -90,7 +90,7 @@ func OwningFields(funcs []*ssa.Function) map[*types.Var]*Field {
 				if c.bad || knowledge.IsNilConst(st.Val) {
 					continue // s.conn = nil, after a Close
 				}
-				o, ok := storedConn(st.Val, sites, 0)
+				o, ok := storedConn(st.Val, sites, nets, 0)
 				if !ok {
 					c.bad = true
 					continue
@@ -203,21 +203,21 @@ func sharedTypes(funcs []*ssa.Function) map[types.Type]bool {
 // call, a parameter of the storing function (resolved through the
 // package's calls of it when they all agree), or a wrapper of either;
 // seen through conversions and type assertions.
-func storedConn(v ssa.Value, sites map[*ssa.Function][]ssa.CallInstruction, depth int) (Field, bool) {
+func storedConn(v ssa.Value, sites map[*ssa.Function][]ssa.CallInstruction, nets *Networks, depth int) (Field, bool) {
 	var o Field
 	if depth > knowledge.MaxDepth {
 		return o, false
 	}
 	switch x := v.(type) {
 	case *ssa.TypeAssert:
-		o, ok := storedConn(x.X, sites, depth+1)
+		o, ok := storedConn(x.X, sites, nets, depth+1)
 		if ok && knowledge.IsNamedType(x.AssertedType, true, "crypto/tls", "Conn") {
 			o.Kind = knowledge.KindTLS
 		}
 		return o, ok
 	case *ssa.Call:
 		cc := x.Common()
-		if spec, ok := StdOrigin(cc); ok {
+		if spec, ok := StdOrigin(cc, nets); ok && !spec.CallerNetwork {
 			return Field{source: x, Role: knowledge.RoleConn, Kind: spec.Kind, Verb: spec.Verb, From: knowledge.CallName(cc),
 				Pos: x.Pos(), Client: spec.Client, Socket: spec.Socket}, true
 		}
@@ -228,7 +228,7 @@ func storedConn(v ssa.Value, sites map[*ssa.Function][]ssa.CallInstruction, dept
 		if !ok || len(spec.Args) != 1 || spec.Args[0] >= len(cc.Args) {
 			return o, false
 		}
-		inner, ok := storedConn(cc.Args[spec.Args[0]], sites, depth+1)
+		inner, ok := storedConn(cc.Args[spec.Args[0]], sites, nets, depth+1)
 		if !ok || inner.Kind == knowledge.KindFD {
 			return o, false
 		}
@@ -242,14 +242,14 @@ func storedConn(v ssa.Value, sites map[*ssa.Function][]ssa.CallInstruction, dept
 			return o, false
 		}
 		o = Field{source: x, Role: knowledge.RoleConn, Kind: knowledge.KindOfType(x.Type()), Socket: knowledge.SocketOfType(x.Type())}
-		if from, ok := callSitesAgree(x, sites, depth); ok {
+		if from, ok := callSitesAgree(x, sites, nets, depth); ok {
 			from.source = x
 			return from, true
 		}
 		return o, true
 	}
 	if w, ok := knowledge.Step(v); ok {
-		return storedConn(w, sites, depth+1)
+		return storedConn(w, sites, nets, depth+1)
 	}
 	return o, false
 }
@@ -257,7 +257,7 @@ func storedConn(v ssa.Value, sites map[*ssa.Function][]ssa.CallInstruction, dept
 // callSitesAgree resolves a parameter through the package's static calls
 // of its function: the origin they all pass, if there are some and they
 // agree.
-func callSitesAgree(p *ssa.Parameter, sites map[*ssa.Function][]ssa.CallInstruction, depth int) (Field, bool) {
+func callSitesAgree(p *ssa.Parameter, sites map[*ssa.Function][]ssa.CallInstruction, nets *Networks, depth int) (Field, bool) {
 	fn := p.Parent()
 	index := -1
 	for i, q := range fn.Params {
@@ -271,7 +271,7 @@ func callSitesAgree(p *ssa.Parameter, sites map[*ssa.Function][]ssa.CallInstruct
 		if index < 0 || index >= len(call.Common().Args) {
 			return agreed, false
 		}
-		o, ok := storedConn(call.Common().Args[index], sites, depth+1)
+		o, ok := storedConn(call.Common().Args[index], sites, nets, depth+1)
 		if !ok || n > 0 && (o.Verb != agreed.Verb || o.Client != agreed.Client) {
 			return agreed, false
 		}

@@ -30,33 +30,39 @@ type Spec struct {
 	// assertion to that type cannot fail. With a Network argument it is
 	// that network's.
 	Socket knowledge.Socket
+	// CallerNetwork: the network is NetworkParam, a parameter of the
+	// function that dials (or of the function that calls it): the conn
+	// is a stream only where its caller passes a stream network, so the
+	// function does not judge it, and it is an origin for those callers.
+	CallerNetwork bool
+	NetworkParam  int
 }
 
 // stdOrigins maps the full names of functions and methods to what they
 // create. Interface methods (Listener.Accept, Hijacker.Hijack) are matched
 // by name in StdOrigin.
 var stdOrigins = map[string]Spec{
-	"net.Dial":                              {"dialed", knowledge.KindStream, true, 0, knowledge.NoSocket},
-	"net.DialTimeout":                       {"dialed", knowledge.KindStream, true, 0, knowledge.NoSocket},
-	"net.DialTCP":                           {"dialed", knowledge.KindStream, true, -1, knowledge.TCPSocket},
-	"net.DialUnix":                          {"dialed", knowledge.KindStream, true, 0, knowledge.NoSocket},
-	"(*net.Dialer).Dial":                    {"dialed", knowledge.KindStream, true, 1, knowledge.NoSocket},
-	"(*net.Dialer).DialContext":             {"dialed", knowledge.KindStream, true, 2, knowledge.NoSocket},
-	"(*net.TCPListener).Accept":             {"accepted", knowledge.KindStream, false, -1, knowledge.TCPSocket},
-	"(*net.TCPListener).AcceptTCP":          {"accepted", knowledge.KindStream, false, -1, knowledge.TCPSocket},
-	"(*net.UnixListener).Accept":            {"accepted", knowledge.KindStream, false, -1, knowledge.UnixSocket},
-	"(*net.UnixListener).AcceptUnix":        {"accepted", knowledge.KindStream, false, -1, knowledge.UnixSocket},
-	"crypto/tls.Dial":                       {"dialed", knowledge.KindTLS, true, 0, knowledge.NoSocket},
-	"crypto/tls.DialWithDialer":             {"dialed", knowledge.KindTLS, true, 1, knowledge.NoSocket},
-	"(*crypto/tls.Dialer).Dial":             {"dialed", knowledge.KindTLS, true, 1, knowledge.NoSocket},
-	"(*crypto/tls.Dialer).DialContext":      {"dialed", knowledge.KindTLS, true, 2, knowledge.NoSocket},
-	"(*net/http.ResponseController).Hijack": {"hijacked", knowledge.KindStream, false, -1, knowledge.NoSocket},
-	"syscall.Accept":                        {"accepted", knowledge.KindFD, false, -1, knowledge.NoSocket},
-	"syscall.Accept4":                       {"accepted", knowledge.KindFD, false, -1, knowledge.NoSocket},
-	knowledge.PkgUnix + ".Accept":           {"accepted", knowledge.KindFD, false, -1, knowledge.NoSocket},
-	knowledge.PkgUnix + ".Accept4":          {"accepted", knowledge.KindFD, false, -1, knowledge.NoSocket},
-	"syscall.Socket":                        {"created", knowledge.KindFD, true, -1, knowledge.NoSocket},
-	knowledge.PkgUnix + ".Socket":           {"created", knowledge.KindFD, true, -1, knowledge.NoSocket},
+	"net.Dial":                              {Verb: "dialed", Kind: knowledge.KindStream, Client: true, Network: 0},
+	"net.DialTimeout":                       {Verb: "dialed", Kind: knowledge.KindStream, Client: true, Network: 0},
+	"net.DialTCP":                           {Verb: "dialed", Kind: knowledge.KindStream, Client: true, Network: -1, Socket: knowledge.TCPSocket},
+	"net.DialUnix":                          {Verb: "dialed", Kind: knowledge.KindStream, Client: true, Network: 0},
+	"(*net.Dialer).Dial":                    {Verb: "dialed", Kind: knowledge.KindStream, Client: true, Network: 1},
+	"(*net.Dialer).DialContext":             {Verb: "dialed", Kind: knowledge.KindStream, Client: true, Network: 2},
+	"(*net.TCPListener).Accept":             {Verb: "accepted", Kind: knowledge.KindStream, Network: -1, Socket: knowledge.TCPSocket},
+	"(*net.TCPListener).AcceptTCP":          {Verb: "accepted", Kind: knowledge.KindStream, Network: -1, Socket: knowledge.TCPSocket},
+	"(*net.UnixListener).Accept":            {Verb: "accepted", Kind: knowledge.KindStream, Network: -1, Socket: knowledge.UnixSocket},
+	"(*net.UnixListener).AcceptUnix":        {Verb: "accepted", Kind: knowledge.KindStream, Network: -1, Socket: knowledge.UnixSocket},
+	"crypto/tls.Dial":                       {Verb: "dialed", Kind: knowledge.KindTLS, Client: true, Network: 0},
+	"crypto/tls.DialWithDialer":             {Verb: "dialed", Kind: knowledge.KindTLS, Client: true, Network: 1},
+	"(*crypto/tls.Dialer).Dial":             {Verb: "dialed", Kind: knowledge.KindTLS, Client: true, Network: 1},
+	"(*crypto/tls.Dialer).DialContext":      {Verb: "dialed", Kind: knowledge.KindTLS, Client: true, Network: 2},
+	"(*net/http.ResponseController).Hijack": {Verb: "hijacked", Kind: knowledge.KindStream, Network: -1},
+	"syscall.Accept":                        {Verb: "accepted", Kind: knowledge.KindFD, Network: -1},
+	"syscall.Accept4":                       {Verb: "accepted", Kind: knowledge.KindFD, Network: -1},
+	knowledge.PkgUnix + ".Accept":           {Verb: "accepted", Kind: knowledge.KindFD, Network: -1},
+	knowledge.PkgUnix + ".Accept4":          {Verb: "accepted", Kind: knowledge.KindFD, Network: -1},
+	"syscall.Socket":                        {Verb: "created", Kind: knowledge.KindFD, Client: true, Network: -1},
+	knowledge.PkgUnix + ".Socket":           {Verb: "created", Kind: knowledge.KindFD, Client: true, Network: -1},
 }
 
 // IsFDOrigin reports whether the function of this full name creates a
@@ -69,34 +75,67 @@ func IsFDOrigin(name string) bool {
 // OriginOf reports whether the call creates a stream connection: a
 // standard origin, one of the program's functions that returns one (its
 // summary or fact), or a dialer value.
-func OriginOf(call *ssa.Call, t *summary.Table) (Spec, bool) {
+func OriginOf(call *ssa.Call, t *summary.Table, nets *Networks) (Spec, bool) {
+	spec, ok := originOf(call, t, nets)
+	if ok && spec.CallerNetwork && provenStream(call) {
+		spec.CallerNetwork = false // the code asserts a stream: judged here
+	}
+	return spec, ok
+}
+
+func originOf(call *ssa.Call, t *summary.Table, nets *Networks) (Spec, bool) {
 	cc := call.Common()
-	if spec, ok := StdOrigin(cc); ok {
+	if spec, ok := StdOrigin(cc, nets); ok {
 		return spec, true
 	}
 	if callee := cc.StaticCallee(); callee != nil && !cc.IsInvoke() && t != nil {
 		if o := t.Origin(callee); o != nil {
-			return Spec{Verb: o.Verb, Kind: knowledge.Kind(o.Kind), Client: o.Client, Network: -1, Socket: o.Socket}, true
+			spec := Spec{Verb: o.Verb, Kind: knowledge.Kind(o.Kind), Client: o.Client, Network: -1, Socket: o.Socket}
+			if o.CallerNetwork {
+				spec.Network = o.NetworkParam
+			}
+			return spec.withNetwork(cc.Args, nets)
 		}
 	}
-	return dialerValueOrigin(call)
+	return dialerValueOrigin(call, nets)
+}
+
+// withNetwork checks the network argument of an origin call: a stream
+// network makes the conn a stream of that socket type; a parameter of the
+// calling function makes it one for the callers that pass a stream.
+func (spec Spec) withNetwork(args []ssa.Value, nets *Networks) (Spec, bool) {
+	if spec.Network < 0 || spec.Network >= len(args) {
+		return spec, spec.Network < 0
+	}
+	stream, socket, param := nets.network(args[spec.Network])
+	switch {
+	case stream:
+		if spec.Kind == knowledge.KindStream && spec.Socket == knowledge.NoSocket {
+			spec.Socket = socket // a TLS dial's conn is a *tls.Conn
+		}
+	case param >= 0:
+		spec.CallerNetwork, spec.NetworkParam = true, param
+	default:
+		return spec, false // unknown or packet network: silence
+	}
+	return spec, true
 }
 
 // StdOrigin reports whether the call is one of the standard library's or
 // the syscall packages' that create a stream connection.
-func StdOrigin(cc *ssa.CallCommon) (Spec, bool) {
+func StdOrigin(cc *ssa.CallCommon, nets *Networks) (Spec, bool) {
 	var spec Spec
 	var ok bool
 	if cc.IsInvoke() {
 		// Any Listener's Accept and any Hijacker's Hijack.
 		switch name := cc.Method.FullName(); name {
 		case "(net.Listener).Accept":
-			spec, ok = Spec{"accepted", knowledge.KindStream, false, -1, listenerSocket(cc.Value)}, true
+			spec, ok = Spec{Verb: "accepted", Kind: knowledge.KindStream, Network: -1, Socket: listenerSocket(cc.Value)}, true
 			if isTLSListener(cc.Value) {
 				spec.Kind = knowledge.KindTLS // its conns are *tls.Conn: CloseWrite sends no FIN
 			}
 		case "(net/http.Hijacker).Hijack":
-			spec, ok = Spec{"hijacked", knowledge.KindStream, false, -1, knowledge.NoSocket}, true
+			spec, ok = Spec{Verb: "hijacked", Kind: knowledge.KindStream, Network: -1}, true
 		}
 	} else {
 		spec, ok = stdOrigins[knowledge.FuncName(cc.StaticCallee())]
@@ -105,14 +144,8 @@ func StdOrigin(cc *ssa.CallCommon) (Spec, bool) {
 		return spec, false
 	}
 	args := cc.Args
-	if spec.Network >= 0 && spec.Network < len(args) {
-		net, isConst := knowledge.ConstString(args[spec.Network])
-		if !isConst || !knowledge.IsStreamNetwork(net) {
-			return spec, false // unknown or packet network: silence
-		}
-		if spec.Kind == knowledge.KindStream {
-			spec.Socket = knowledge.SocketOfNetwork(net) // a TLS dial's conn is a *tls.Conn
-		}
+	if spec, ok = spec.withNetwork(args, nets); !ok {
+		return spec, false
 	}
 	if name := knowledge.FuncName(cc.StaticCallee()); strings.HasSuffix(name, ".Socket") && len(args) == 3 {
 		typ, isConst := knowledge.ConstInt(args[1])
@@ -168,7 +201,7 @@ func listenerSocket(v ssa.Value) knowledge.Socket {
 // The conn is a dialed stream when the network is a constant stream
 // network, or when the code proves it one by asserting it to a stream
 // (knowledge.AssertsStream).
-func dialerValueOrigin(call *ssa.Call) (Spec, bool) {
+func dialerValueOrigin(call *ssa.Call, nets *Networks) (Spec, bool) {
 	cc := call.Common()
 	if cc.StaticCallee() != nil {
 		return Spec{}, false // static calls: the catalogue or the callee's summary
@@ -193,11 +226,10 @@ func dialerValueOrigin(call *ssa.Call) (Spec, bool) {
 			return Spec{}, false
 		}
 	}
-	spec := Spec{Verb: "dialed", Kind: knowledge.KindStream, Client: true, Network: -1}
-	if n, isConst := knowledge.ConstString(cc.Args[netArg]); isConst {
-		return spec, knowledge.IsStreamNetwork(n)
-	}
-	return spec, provenStream(call)
+	spec := Spec{Verb: "dialed", Kind: knowledge.KindStream, Client: true, Network: netArg}
+	spec, ok := spec.withNetwork(cc.Args, nets)
+	spec.Network = -1
+	return spec, ok || provenStream(call)
 }
 
 // provenStream reports whether the conn a dial returns is asserted to be

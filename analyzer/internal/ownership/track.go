@@ -37,6 +37,12 @@ type Conn struct {
 	// Socket is the socket type the conn is known to be (its origin or
 	// its type says so): an assertion to that type cannot fail.
 	Socket knowledge.Socket
+	// CallerNetwork: the conn was dialed on the network the function's
+	// parameter NetworkParam names. It is a stream only where a caller
+	// passes a stream network: the function is an origin for those
+	// callers, and judges none of the conn's Closes itself.
+	CallerNetwork bool
+	NetworkParam  int
 	// Conflicted is set when one value may refer to this connection or to
 	// another one: we cannot tell them apart, so we say nothing about either.
 	Conflicted bool
@@ -94,6 +100,9 @@ type Context struct {
 	Datagram map[*ssa.Function][]bool
 	// Fields are the package's owning fields (OwningFields).
 	Fields map[*types.Var]*Field
+	// Networks are what the package stores in its unexported string
+	// fields and variables (StreamNetworks).
+	Networks *Networks
 	// Table holds the summaries of the functions analyzed before this one:
 	// the program's own origins and wrappers.
 	Table *summary.Table
@@ -160,13 +169,14 @@ func Track(fn *ssa.Function, ctx *Context) *Tracking {
 			if !ok {
 				continue
 			}
-			spec, ok := OriginOf(call, ctx.Table)
+			spec, ok := OriginOf(call, ctx.Table, ctx.Networks)
 			if !ok {
 				continue
 			}
 			id := len(t.Conns)
 			t.Conns = append(t.Conns, &Conn{Pos: call.Pos(), Verb: spec.Verb, From: knowledge.CallName(call.Common()),
-				Kind: spec.Kind, Client: spec.Client, Param: -1, FreeVar: -1, Socket: spec.Socket})
+				Kind: spec.Kind, Client: spec.Client, Param: -1, FreeVar: -1, Socket: spec.Socket,
+				CallerNetwork: spec.CallerNetwork, NetworkParam: spec.NetworkParam})
 			t.OriginAt[call] = id
 			t.bindResults(call, id, spec.Kind)
 		}

@@ -53,6 +53,10 @@ type ParamEffect struct {
 	// the conn to, half-closing it only where the assertion holds; given
 	// a conn not proven to be one of them, the half-close may not happen.
 	AssumesSocket uint8
+	// WritesLast: on some path to a return, the function's last use of
+	// the conn is a write (it reads an answer, then sends the next
+	// request): a dialed conn owes the reply to that write.
+	WritesLast bool
 }
 
 // OwnsConn reports whether the function answers for the connection
@@ -76,7 +80,8 @@ func (p ParamEffect) String() string {
 		on   bool
 		name string
 	}{{p.Uses, "uses"}, {p.Reads, "reads"}, {p.Writes, "writes"}, {p.Drains, "drains"}, {p.Escapes, "escapes"}, {p.ErrDone, "errdone"}, {p.ErrRead, "errread"},
-		{p.SetsLinger, fmt.Sprintf("linger=p%d", p.LingerParam)}, {p.LeftReading, "leftreading"}, {p.AssumesSocket != 0, "assumes=" + socketNames(p.AssumesSocket)}} {
+		{p.SetsLinger, fmt.Sprintf("linger=p%d", p.LingerParam)}, {p.LeftReading, "leftreading"}, {p.AssumesSocket != 0, "assumes=" + socketNames(p.AssumesSocket)},
+		{p.WritesLast && (p.Reads || p.Drains), "writeslast"}} {
 		if flag.on {
 			s += " " + flag.name
 		}
@@ -145,16 +150,25 @@ type OriginFact struct {
 	Kind   int              // the origin's kind (stream, TLS)
 	Client bool             // we speak first: the peer only answers what we send
 	Socket knowledge.Socket // the socket type the conn is proven to be
+	// CallerNetwork: the function dials on the network its parameter
+	// NetworkParam names (a dial helper's network argument): its conn is
+	// a stream where the caller passes a stream network.
+	CallerNetwork bool
+	NetworkParam  int
 }
 
 // AFact marks OriginFact as an analysis fact.
 func (*OriginFact) AFact() {}
 
 func (f *OriginFact) String() string {
+	s := "origin " + f.Verb
 	if f.Socket != knowledge.NoSocket {
-		return "origin " + f.Verb + " " + f.Socket.String()
+		s += " " + f.Socket.String()
 	}
-	return "origin " + f.Verb
+	if f.CallerNetwork {
+		s += fmt.Sprintf(" network=p%d", f.NetworkParam)
+	}
+	return s
 }
 
 // HasConnFacts is a package fact: the package exports ConnFacts, so

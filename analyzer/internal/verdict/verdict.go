@@ -8,6 +8,8 @@
 package verdict
 
 import (
+	"slices"
+
 	"github.com/rstlint/rstlint/analyzer/internal/dataflow"
 )
 
@@ -20,5 +22,7 @@ func Candidates(analyses []*dataflow.Analysis) []Candidate {
 		cands = append(cands, judge(fa, read)...)
 		cands = append(cands, proxyCandidates(fa)...)
 	}
-	return cands
+	// A conn dialed on a network the caller names may be a datagram
+	// conn: the dial helper's callers judge it, where they pass "tcp".
+	return slices.DeleteFunc(cands, func(c Candidate) bool { return c.conn.CallerNetwork })
 }

@@ -1,10 +1,12 @@
 package app
 
 import (
+	"bufio"
 	"fmt"
 	"net"
 
 	"rstcases/crosspkg/connutil"
+	"rstcases/crosspkg/reuse"
 )
 
 // Bad hangs up through another package's helper.
@@ -38,4 +40,51 @@ func Kept(ln net.Listener) {
 	}
 	connutil.Keep(c)
 	c.Close()
+}
+
+// BadReuseDial dials through another package's helper with a TCP network,
+// asks twice and closes with the second answer unread.
+func BadReuseDial(addr string) error {
+	c, err := reuse.Dial("tcp", "", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close() // want `conn dialed at app\.go:\d+ is closed with the reply unread: RST may cut our last write short`
+	r := bufio.NewReader(c)
+	fmt.Fprintf(c, "PING\r\n")
+	if _, err := r.ReadString('\n'); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(c, "PING\r\n")
+	return err
+}
+
+// GoodReuseDial reads both answers.
+func GoodReuseDial(addr string) error {
+	c, err := reuse.Dial("tcp", "", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	r := bufio.NewReader(c)
+	for range 2 {
+		fmt.Fprintf(c, "PING\r\n")
+		if _, err := r.ReadString('\n'); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// GoodReuseDatagram dials UDP through the same helper: no stream, no RST.
+//
+//proof:skip a datagram conn: no stream, nothing to reset
+func GoodReuseDatagram(addr string) error {
+	c, err := reuse.Dial("udp", "", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_, err = fmt.Fprintf(c, "PING\r\n")
+	return err
 }
