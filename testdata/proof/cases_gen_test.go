@@ -45,6 +45,8 @@ var generated = []pattern{
 	{name: "app.Good", server: fromListener(app.Good)},
 	{name: "app.BadReuseDial", client: app.BadReuseDial},
 	{name: "app.GoodReuseDial", client: app.GoodReuseDial},
+	{name: "app.BadCrossRelay", client: viaProxyPair(app.BadCrossRelay), peer: &upstream},
+	{name: "app.GoodCrossRelayAll", client: viaProxyPair(func(c, s net.Conn) { app.GoodCrossRelayAll(c.(*net.TCPConn), s.(*net.TCPConn)) }), peer: &upstream},
 	{name: "defers.BadDeferredClosure", server: fromListener(defers.BadDeferredClosure)},
 	{name: "defers.GoodDeferredGraceful", server: fromListener(defers.GoodDeferredGraceful), raw: true},
 	{name: "defers.GoodExplicitThenDeferred", server: defers.GoodExplicitThenDeferred, eof: true},

@@ -225,8 +225,10 @@ func Export(pass *analysis.Pass, funcs []*ssa.Function, t *Table) {
 		for _, pe := range sum.Effects {
 			// An escaping parameter is what no fact says: leave it out. An
 			// owning field's effect stays even when it escapes: no effect
-			// on a field means the function leaves it alone.
-			if !pe.Escapes || pe.Field != "" {
+			// on a field means the function leaves it alone. So does a
+			// pipe helper's: the copy it leaves reading is what its
+			// callers must know.
+			if !pe.Escapes || pe.Field != "" || pe.LeftReading {
 				fact.Params = append(fact.Params, pe)
 				interesting = interesting || pe.AtClose != 0 || pe.Uses || pe.ErrDone || pe.SetsLinger || pe.LeftReading ||
 					lattice.Mask(pe.AtReturn) != lattice.MaskUnread

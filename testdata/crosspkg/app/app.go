@@ -6,6 +6,7 @@ import (
 	"net"
 
 	"rstcases/crosspkg/connutil"
+	"rstcases/crosspkg/pipes"
 	"rstcases/crosspkg/reuse"
 )
 
@@ -87,4 +88,19 @@ func GoodReuseDatagram(addr string) error {
 	defer c.Close()
 	_, err = fmt.Fprintf(c, "PING\r\n")
 	return err
+}
+
+// BadCrossRelay closes both conns when another package's relay returns at
+// its first direction: the other copy still reads one of them.
+func BadCrossRelay(client, server net.Conn) {
+	pipes.Relay(client, server)
+	client.Close() // want `conn client is closed after pipes\.Relay returned at its first direction: RST cuts the other short`
+	server.Close() // want `conn server is closed after pipes\.Relay returned at its first direction: RST cuts the other short`
+}
+
+// GoodCrossRelayAll closes both conns after both directions ended.
+func GoodCrossRelayAll(client, server *net.TCPConn) {
+	pipes.RelayAll(client, server)
+	client.Close()
+	server.Close()
 }
