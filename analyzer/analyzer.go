@@ -193,4 +193,7 @@ type (
 	WrapperFact = summary.WrapperFact
 	// OriginFact says that a function returns a conn from one origin.
 	OriginFact = summary.OriginFact
+	// LauncherFact says that a function only runs its function parameter
+	// in a new goroutine: a call of it is a go statement.
+	LauncherFact = summary.LauncherFact
 )

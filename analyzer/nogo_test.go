@@ -31,11 +31,13 @@ func TestFactsGob(t *testing.T) {
 	values := map[string]analysis.Fact{
 		"*summary.ConnFact": &analyzer.ConnFact{Params: []analyzer.ParamEffect{
 			{Index: 1, Field: "conn", AtClose: 3, AtReturn: 1 << 20, Uses: true, Reads: true, Writes: true, Drains: true,
-				Escapes: true, ErrDone: true, ErrRead: true, SetsLinger: true, LingerParam: 2, LeftReading: true},
+				Escapes: true, ErrDone: true, ErrRead: true, SetsLinger: true, LingerParam: 2, LeftReading: true,
+				AssumesSocket: 6, WritesLast: true},
 			{Index: 0},
 		}},
-		"*summary.WrapperFact": &analyzer.WrapperFact{Param: 1},
-		"*summary.OriginFact":  &analyzer.OriginFact{Verb: "dialed", Kind: 1, Client: true},
+		"*summary.WrapperFact":  &analyzer.WrapperFact{Param: 1, Parses: true},
+		"*summary.OriginFact":   &analyzer.OriginFact{Verb: "dialed", Kind: 1, Client: true, Socket: 1, CallerNetwork: true, NetworkParam: 2},
+		"*summary.LauncherFact": &analyzer.LauncherFact{Param: 1},
 	}
 	for _, f := range analyzer.Analyzer.FactTypes {
 		name := reflect.TypeOf(f).String()
@@ -86,6 +88,7 @@ func TestNoGlobalState(t *testing.T) {
 		"knowledge.connMethods": "table", "ownership.stdOrigins": "table", "ownership.datagramOrigins": "table",
 		"knowledge.Constructors": "table", "knowledge.ArgEffects": "table", "knowledge.NoReturnFuncs": "table",
 		"knowledge.streamConnMethods": "table", "knowledge.parsers": "table", "knowledge.parserMethods": "table",
+		"knowledge.launchers": "table",
 	}
 	pkgs, err := packages.Load(&packages.Config{Mode: packages.NeedTypes | packages.NeedName},
 		"github.com/rstlint/rstlint/analyzer", "github.com/rstlint/rstlint/analyzer/internal/...")

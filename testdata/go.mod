@@ -14,13 +14,11 @@ go 1.26.0
 require (
 	github.com/rstlint/rstlint v0.0.0-00010101000000-000000000000
 	go.yaml.in/yaml/v3 v3.0.6
+	golang.org/x/sync v0.21.0
 	golang.org/x/sys v0.50.0
 	golang.org/x/tools v0.47.0
 )
 
-require (
-	golang.org/x/mod v0.37.0 // indirect
-	golang.org/x/sync v0.21.0 // indirect
-)
+require golang.org/x/mod v0.37.0 // indirect
 
 replace github.com/rstlint/rstlint => ../

@@ -18,6 +18,7 @@ import (
 	"rstcases/handler"
 	"rstcases/helpers"
 	"rstcases/hijack"
+	"rstcases/launchers"
 	"rstcases/linger"
 	"rstcases/origins"
 	"rstcases/perpath"
@@ -47,6 +48,7 @@ var generated = []pattern{
 	{name: "app.GoodReuseDial", client: app.GoodReuseDial},
 	{name: "app.BadCrossRelay", client: viaProxyPair(app.BadCrossRelay), peer: &upstream},
 	{name: "app.GoodCrossRelayAll", client: viaProxyPair(func(c, s net.Conn) { app.GoodCrossRelayAll(c.(*net.TCPConn), s.(*net.TCPConn)) }), peer: &upstream},
+	{name: "app.BadCrossGo", client: viaProxyPair(app.BadCrossGo), peer: &upstream},
 	{name: "defers.BadDeferredClosure", server: fromListener(defers.BadDeferredClosure)},
 	{name: "defers.GoodDeferredGraceful", server: fromListener(defers.GoodDeferredGraceful), raw: true},
 	{name: "defers.GoodExplicitThenDeferred", server: defers.GoodExplicitThenDeferred, eof: true},
@@ -111,6 +113,13 @@ var generated = []pattern{
 	{name: "helpers.BadGoCloseDirect", server: helpers.BadGoCloseDirect},
 	{name: "hijack.Bad", server: httpServe(hijack.Bad), send: payloads["http-body"]},
 	{name: "hijack.Good", server: httpServe(hijack.Good), send: payloads["http-body"]},
+	{name: "launchers.BadErrgroupLostEOF", client: viaProxyPair(launchers.BadErrgroupLostEOF), peer: &upstream},
+	{name: "launchers.GoodErrgroup", client: viaProxyPair(func(c, s net.Conn) { launchers.GoodErrgroup(c.(*net.TCPConn), s.(*net.TCPConn)) }), peer: &upstream},
+	{name: "launchers.BadErrgroupCut", client: viaProxyPair(launchers.BadErrgroupCut), peer: &upstream},
+	{name: "launchers.BadWaitGroupGoLostEOF", client: viaProxyPair(launchers.BadWaitGroupGoLostEOF), peer: &upstream},
+	{name: "launchers.GoodWaitGroupGo", client: viaProxyPair(func(c, s net.Conn) { launchers.GoodWaitGroupGo(c.(*net.TCPConn), s.(*net.TCPConn)) }), peer: &upstream},
+	{name: "launchers.BadSafeGoFirstFinisher", client: viaProxyPair(launchers.BadSafeGoFirstFinisher), peer: &upstream},
+	{name: "launchers.GoodSafeGo", client: viaProxyPair(func(c, s net.Conn) { launchers.GoodSafeGo(c.(*net.TCPConn), s.(*net.TCPConn)) }), peer: &upstream},
 	{name: "linger.BadLingerZero", server: asTCP(linger.BadLingerZero), raw: true, eof: true},
 	{name: "linger.GoodLingerPositive", server: asTCP(linger.GoodLingerPositive), raw: true, eof: true},
 	{name: "linger.GoodLingerRestored", server: asTCP(linger.GoodLingerRestored), raw: true, eof: true},

@@ -89,8 +89,9 @@ type Events struct {
 	defers     []*ssa.Defer
 	deferIndex map[*ssa.Defer]int
 	deferred   [][]event // the events of each deferred call, run at RunDefers
-	// GoIndex numbers the go statements, in the order of gos.
-	GoIndex  map[*ssa.Go]int
+	// GoIndex numbers the go statements, in the order of gos: go
+	// statements, and calls that start a goroutine (errgroup's Go).
+	GoIndex  map[ssa.CallInstruction]int
 	gos      []GoStmt // every go statement
 	outcomes outcomes
 	// Read[k] is set when the function reads connection k somewhere (or
@@ -99,10 +100,17 @@ type Events struct {
 	Read []bool
 }
 
-// GoStmt is a go statement, and the connections its goroutine reads to
+// GoStmt is a go statement, or a call that starts a goroutine as one
+// does (knowledge.Launcher), and the connections its goroutine reads to
 // EOF (a proxy's copy direction).
 type GoStmt struct {
-	Instr *ssa.Go
+	Instr ssa.CallInstruction
+	// Call is what the goroutine runs: the go statement's call, or the
+	// function value the launcher starts, called without arguments.
+	Call *ssa.CallCommon
+	// Group is the errgroup.Group or WaitGroup a launcher method starts
+	// the goroutine in: its Wait waits for the goroutine.
+	Group ssa.Value
 	Body  *ssa.Function // the function it runs, when known and local
 	// Handed maps the connections handed to the goroutine to what the
 	// function it runs does to them (nil: unknown).
@@ -129,7 +137,7 @@ func collectEvents(fn *ssa.Function, tr *ownership.Tracking, g *CFG, user knowle
 		Events: Events{
 			at:         make(map[ssa.Instruction][]event),
 			deferIndex: make(map[*ssa.Defer]int),
-			GoIndex:    make(map[*ssa.Go]int),
+			GoIndex:    make(map[ssa.CallInstruction]int),
 			outcomes:   make(outcomes),
 		},
 	}
@@ -181,6 +189,10 @@ func (c *eventCollector) instruction(instr ssa.Instruction) {
 			c.add(i, event{kind: evOrigin, conn: id, pos: i.Pos()})
 			c.outcomes.addOriginError(i, id)
 		}
+		if run, group, ok := c.launcher(i.Common()); ok {
+			c.goStatement(i, run, group)
+			break
+		}
 		for _, ev := range c.callEvents(i, i.Pos()) {
 			c.add(i, ev)
 		}
@@ -189,12 +201,7 @@ func (c *eventCollector) instruction(instr ssa.Instruction) {
 		c.defers = append(c.defers, i)
 		c.deferred = append(c.deferred, c.callEvents(i, i.Pos()))
 	case *ssa.Go:
-		c.GoIndex[i] = len(c.gos)
-		evs, gs := c.goEvents(i)
-		c.gos = append(c.gos, gs)
-		for _, ev := range evs {
-			c.add(i, ev)
-		}
+		c.goStatement(i, i.Common(), nil)
 	case *ssa.TypeAssert:
 		if ref, ok := alias[i.X]; ok && ref.Role == knowledge.RoleConn {
 			c.outcomes.addStreamAssertion(i, ref.Conn, c.tr.Conns[ref.Conn])
@@ -443,19 +450,55 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 	return evs
 }
 
+// goStatement records a go statement, or a launcher call, that runs cc.
+func (c *eventCollector) goStatement(instr ssa.CallInstruction, cc *ssa.CallCommon, group ssa.Value) {
+	c.GoIndex[instr] = len(c.gos)
+	evs, gs := c.goEvents(instr, cc, group)
+	c.gos = append(c.gos, gs)
+	for _, ev := range evs {
+		c.add(instr, ev)
+	}
+}
+
+// launcher reports whether a call starts a goroutine as a go statement
+// does, and what that goroutine runs: errgroup.Group.Go,
+// sync.WaitGroup.Go (and the Group or WaitGroup that waits for it), or
+// one of the program's functions that only runs its function parameter
+// in a go statement (summary.Func.GoParam).
+func (c *eventCollector) launcher(cc *ssa.CallCommon) (run *ssa.CallCommon, group ssa.Value, ok bool) {
+	if cc.IsInvoke() {
+		return nil, nil, false
+	}
+	callee := cc.StaticCallee()
+	if arg, grouped, ok := knowledge.Launcher(knowledge.FuncName(callee)); ok && arg < len(cc.Args) {
+		if grouped {
+			group = cc.Args[0]
+		}
+		return &ssa.CallCommon{Value: cc.Args[arg]}, group, true
+	}
+	if callee != nil {
+		if p := c.table.GoParam(callee); p >= 0 && p < len(cc.Args) {
+			return &ssa.CallCommon{Value: cc.Args[p]}, nil, true
+		}
+	}
+	return nil, nil, false
+}
+
 // goEvents: a go statement hands its connections to the goroutine. A
 // function literal is judged from the state at the go statement; a named
 // helper that only closes or drains is applied here; anything else owns
 // the connection from now on. It also says which connections the
 // goroutine reads to EOF.
-func (c *eventCollector) goEvents(g *ssa.Go) ([]event, GoStmt) {
+func (c *eventCollector) goEvents(g ssa.CallInstruction, cc *ssa.CallCommon, group ssa.Value) ([]event, GoStmt) {
 	alias := c.tr.Alias
-	cc := g.Common()
-	gs := GoStmt{Instr: g, Handed: make(map[int]*summary.Root)}
+	gs := GoStmt{Instr: g, Call: cc, Group: group, Handed: make(map[int]*summary.Root)}
 	if recv, _, _, ok := knowledge.Receiver(cc); ok {
 		if ref, tracked := alias[recv]; tracked && ref.Role != knowledge.RoleCell {
 			// go c.Close(): a method of the conn, run at once on its own.
-			return c.callEvents(g, g.Pos()), gs
+			if goStmt, isGo := g.(*ssa.Go); isGo {
+				return c.callEvents(goStmt, g.Pos()), gs
+			}
+			return []event{{kind: evEffect, conn: ref.Conn, eff: knowledge.EffEscape, pos: g.Pos(), what: knowledge.CallName(g.Common())}}, gs
 		}
 	}
 	var evs []event

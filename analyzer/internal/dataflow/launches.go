@@ -72,11 +72,15 @@ func copyLaunchOf(gs GoStmt) (CopyLaunch, bool) {
 	if len(gs.Drains()) == 0 {
 		return l, false
 	}
+	if gs.Group != nil {
+		l.Signal = identity(gs.Group) // errgroup's Go: the group's Wait waits for it
+		return l, true
+	}
 	if gs.Body == nil {
 		return l, true // a standard copy (go io.Copy(dst, src)): it signals nothing
 	}
 	// outer maps a free variable or parameter of the body to the launcher's value.
-	cc := gs.Instr.Common()
+	cc := gs.Call
 	outer := make(map[ssa.Value]ssa.Value)
 	if mc, ok := cc.Value.(*ssa.MakeClosure); ok {
 		for i, fv := range gs.Body.FreeVars {
@@ -185,7 +189,7 @@ func waitsOn(fn *ssa.Function, g *CFG, sig ssa.Value) (n int, all bool) {
 				hit = identity(i.X) == sig
 				all = all || hit
 			case ssa.CallInstruction:
-				if knowledge.FuncName(i.Common().StaticCallee()) == "(*sync.WaitGroup).Wait" &&
+				if knowledge.IsGroupWait(knowledge.FuncName(i.Common().StaticCallee())) &&
 					len(i.Common().Args) == 1 && identity(i.Common().Args[0]) == sig {
 					return n, true
 				}

@@ -260,6 +260,9 @@ func (sv *solver) transferBlock(b *ssa.BasicBlock, s *flowState) bool {
 		case *ssa.Return:
 			sv.recordReturn(i, s)
 		case *ssa.Call:
+			if gi, launches := sv.ev.GoIndex[i]; launches {
+				s.launched.set(gi)
+			}
 			if knowledge.NoReturnFuncs[knowledge.FuncName(i.Common().StaticCallee())] {
 				return false
 			}

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"go/constant"
+	"go/token"
 	"go/types"
 
 	"golang.org/x/tools/go/ssa"
@@ -226,4 +227,171 @@ func IsTrueConst(v ssa.Value) bool {
 func IsFalseConst(v ssa.Value) bool {
 	c, ok := v.(*ssa.Const)
 	return ok && c.Value != nil && c.Value.Kind() == constant.Bool && !constant.BoolVal(c.Value)
+}
+
+// launchers are the calls that start a goroutine as a go statement does:
+// the index of the function argument it runs, and whether the receiver is
+// a group whose Wait waits for it.
+var launchers = map[string]struct {
+	arg     int
+	grouped bool
+}{
+	"(*golang.org/x/sync/errgroup.Group).Go": {1, true},
+	"(*sync.WaitGroup).Go":                   {1, true},
+}
+
+// Launcher reports whether the function of this full name runs its
+// argument arg in a new goroutine, and whether its receiver then waits
+// for it (IsGroupWait).
+func Launcher(name string) (arg int, grouped, ok bool) {
+	l, ok := launchers[name]
+	return l.arg, l.grouped, ok
+}
+
+// IsGroupWait reports whether the function of this full name waits for
+// every goroutine its receiver started or counted.
+func IsGroupWait(name string) bool {
+	return name == "(*sync.WaitGroup).Wait" || name == "(*golang.org/x/sync/errgroup.Group).Wait"
+}
+
+// GoParam returns the index of fn's function parameter that fn only runs
+// in a new goroutine, or -1: every use of it is `go f()`, or a call of it
+// inside a function literal that fn only starts with a go statement
+// (`go func() { defer recoverPanic(); f() }()`). A call of fn is then a
+// go statement running its argument.
+func GoParam(fn *ssa.Function) int {
+	if fn == nil || len(fn.Blocks) == 0 {
+		return -1
+	}
+	found := -1
+	for i, p := range fn.Params {
+		sig, ok := p.Type().Underlying().(*types.Signature)
+		if !ok || sig.Params().Len() != 0 || !onlyLaunched(p) {
+			continue
+		}
+		if found >= 0 {
+			return -1 // two of them: which goroutine runs what is not ours to say
+		}
+		found = i
+	}
+	return found
+}
+
+// onlyLaunched reports whether every use of the function value v is a go
+// statement calling it, or a binding into a literal that is only started
+// by go statements and only calls it (a parameter the literal captures is
+// stored in a cell first: the cell is bound, and loaded to be called).
+func onlyLaunched(v ssa.Value) bool {
+	refs := v.Referrers()
+	if refs == nil || len(*refs) == 0 {
+		return false
+	}
+	for _, r := range *refs {
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.Go:
+			if r.Call.Value != v || len(r.Call.Args) != 0 {
+				return false
+			}
+		case *ssa.MakeClosure:
+			if !boundOnlyToCall(r, v) {
+				return false
+			}
+		case *ssa.Store:
+			cell, ok := r.Addr.(*ssa.Alloc)
+			if !ok || r.Val != v || !cellOnlyBound(cell) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// cellOnlyBound reports whether the cell holding a captured function is
+// only stored to and bound into literals that start it in a goroutine.
+func cellOnlyBound(cell *ssa.Alloc) bool {
+	for _, r := range *cell.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef, *ssa.Store:
+		case *ssa.MakeClosure:
+			if !boundOnlyToCall(r, cell) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// boundOnlyToCall reports whether mc is a literal started only by go
+// statements, in which each free variable bound to v is only called (or,
+// for a cell, only loaded to be called).
+func boundOnlyToCall(mc *ssa.MakeClosure, v ssa.Value) bool {
+	lit, ok := mc.Fn.(*ssa.Function)
+	if !ok || !goOnly(mc) {
+		return false
+	}
+	for i, b := range mc.Bindings {
+		if b != v {
+			continue
+		}
+		if i >= len(lit.FreeVars) {
+			return false
+		}
+		fv := lit.FreeVars[i]
+		if _, isCell := v.(*ssa.Alloc); !isCell {
+			if !onlyCalledValue(fv) {
+				return false
+			}
+			continue
+		}
+		for _, r := range *fv.Referrers() {
+			load, ok := r.(*ssa.UnOp)
+			if _, isDebug := r.(*ssa.DebugRef); isDebug {
+				continue
+			}
+			if !ok || load.Op != token.MUL || !onlyCalledValue(load) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// goOnly reports whether a closure is used only by go statements.
+func goOnly(mc *ssa.MakeClosure) bool {
+	refs := mc.Referrers()
+	if refs == nil || len(*refs) == 0 {
+		return false
+	}
+	for _, r := range *refs {
+		if _, isDebug := r.(*ssa.DebugRef); isDebug {
+			continue
+		}
+		if g, ok := r.(*ssa.Go); !ok || g.Call.Value != mc {
+			return false
+		}
+	}
+	return true
+}
+
+// onlyCalledValue reports whether every use of v calls it.
+func onlyCalledValue(v ssa.Value) bool {
+	refs := v.Referrers()
+	if refs == nil || len(*refs) == 0 {
+		return false
+	}
+	for _, r := range *refs {
+		if _, isDebug := r.(*ssa.DebugRef); isDebug {
+			continue
+		}
+		c, ok := r.(ssa.CallInstruction)
+		if !ok || c.Common().Value != v || c.Common().IsInvoke() {
+			return false
+		}
+	}
+	return true
 }

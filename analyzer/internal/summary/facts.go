@@ -131,6 +131,18 @@ type WrapperFact struct {
 	Parses bool // the wrapper's Read can fail on what it read (it decrypts)
 }
 
+// LauncherFact is exported for a function that only runs its function
+// parameter Param in a new goroutine (a `go f()` helper with a recover):
+// a call of it is a go statement.
+type LauncherFact struct {
+	Param int // the parameter's index in the SSA signature
+}
+
+// AFact marks LauncherFact as an analysis fact.
+func (*LauncherFact) AFact() {}
+
+func (f *LauncherFact) String() string { return fmt.Sprintf("launches p%d", f.Param) }
+
 // AFact marks WrapperFact as an analysis fact.
 func (*WrapperFact) AFact() {}
 
@@ -194,7 +206,7 @@ func (f *DelegatedCloses) String() string { return fmt.Sprintf("delegatedCloses(
 
 // Types are the fact types, for analysis.Analyzer.FactTypes.
 func Types() []analysis.Fact {
-	return []analysis.Fact{new(ConnFact), new(WrapperFact), new(OriginFact), new(HasConnFacts), new(DelegatedCloses)}
+	return []analysis.Fact{new(ConnFact), new(WrapperFact), new(OriginFact), new(LauncherFact), new(HasConnFacts), new(DelegatedCloses)}
 }
 
 // Export exports, for the packages that import this one, what its
@@ -207,6 +219,10 @@ func Export(pass *analysis.Pass, funcs []*ssa.Function, t *Table) {
 		obj, ok := fn.Object().(*types.Func)
 		if !ok || !obj.Exported() {
 			continue
+		}
+		if p := knowledge.GoParam(fn); p >= 0 {
+			pass.ExportObjectFact(obj, &LauncherFact{Param: p})
+			exported = true
 		}
 		sum := t.local[fn]
 		if sum == nil {

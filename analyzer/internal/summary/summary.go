@@ -14,6 +14,7 @@ import (
 	"golang.org/x/tools/go/ssa"
 	"golang.org/x/tools/go/types/typeutil"
 
+	"github.com/rstlint/rstlint/analyzer/internal/knowledge"
 	"github.com/rstlint/rstlint/analyzer/internal/lattice"
 )
 
@@ -169,6 +170,20 @@ func (t *Table) Literal(fn *ssa.Function, key RootKey, param bool) *Root {
 		return s.Root(key, param)
 	}
 	return nil
+}
+
+// GoParam returns the function parameter that fn only runs in a new
+// goroutine, or -1 (knowledge.GoParam; LauncherFact across packages).
+func (t *Table) GoParam(fn *ssa.Function) int {
+	fn = origin(fn)
+	if obj, ok := t.foreign(fn); ok {
+		var fact LauncherFact
+		if t.pass.ImportObjectFact(obj, &fact) {
+			return fact.Param
+		}
+		return -1
+	}
+	return knowledge.GoParam(fn)
 }
 
 // Origin returns the origin whose conn fn always returns, if any.

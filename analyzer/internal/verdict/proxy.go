@@ -91,7 +91,7 @@ func proxyCandidates(fa *dataflow.Analysis) []Candidate {
 // cutsAndLostEOFs checks each pair of copy goroutines of the function.
 func cutsAndLostEOFs(fa *dataflow.Analysis, groups []*dataflow.CopyGroup) []Candidate {
 	var all []dataflow.CopyLaunch
-	tearsDown := make(map[*ssa.Go]bool) // launches of a group the function does not wait for in full
+	tearsDown := make(map[ssa.CallInstruction]bool) // launches of a group the function does not wait for in full
 	for _, g := range groups {
 		all = append(all, g.Launches...)
 		for _, l := range g.Launches {

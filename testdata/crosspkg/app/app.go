@@ -3,6 +3,7 @@ package app
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 
 	"rstcases/crosspkg/connutil"
@@ -103,4 +104,21 @@ func GoodCrossRelayAll(client, server *net.TCPConn) {
 	pipes.RelayAll(client, server)
 	client.Close()
 	server.Close()
+}
+
+// BadCrossGo starts both directions through another package's goroutine
+// helper, returns when the first ends and closes both.
+func BadCrossGo(client, server net.Conn) {
+	errc := make(chan error, 2)
+	pipes.Go(func() {
+		_, err := io.Copy(server, client)
+		errc <- err
+	})
+	pipes.Go(func() {
+		_, err := io.Copy(client, server)
+		errc <- err
+	})
+	<-errc
+	client.Close() // want `conn client is closed when 1 of its 2 copy goroutines ended: RST cuts the other short`
+	server.Close() // want `conn server is closed when 1 of its 2 copy goroutines ended: RST cuts the other short`
 }
