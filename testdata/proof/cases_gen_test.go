@@ -9,6 +9,7 @@ import (
 	"rstcases/crosspkg/app"
 	"rstcases/defers"
 	"rstcases/dialers"
+	"rstcases/directions"
 	"rstcases/errpath"
 	"rstcases/fields"
 	"rstcases/fix"
@@ -62,6 +63,12 @@ var generated = []pattern{
 	{name: "dialers.GoodDialMethod", client: dialers.GoodDialMethod},
 	{name: "dialers.BadNetworkField", client: dialers.BadNetworkField},
 	{name: "dialers.GoodNetworkField", client: dialers.GoodNetworkField},
+	{name: "directions.BadClientLostEOF", client: directions.BadClientLostEOF, peer: &upstream},
+	{name: "directions.GoodClientHalfClose", client: directions.GoodClientHalfClose, peer: &upstream},
+	{name: "directions.BadStreamPump", client: directions.BadStreamPump, peer: &upstream},
+	{name: "directions.GoodStreamPump", client: directions.GoodStreamPump, peer: &upstream},
+	{name: "directions.BadInlineCut", client: viaProxyPair(directions.BadInlineCut), peer: &upstream},
+	{name: "directions.GoodInlineHalfClose", client: viaProxyPair(func(c, s net.Conn) { directions.GoodInlineHalfClose(c.(*net.TCPConn), s.(*net.TCPConn)) }), peer: &upstream},
 	{name: "errpath.BadAuth", server: errpath.BadAuth, send: payloads["auth-wrong"]},
 	{name: "errpath.GoodAuth", server: errpath.GoodAuth, raw: true, send: payloads["auth-wrong"]},
 	{name: "errpath.GoodReadError", server: errpath.GoodReadError, eof: true, send: payloads["short"]},

@@ -2,6 +2,7 @@ package dataflow
 
 import (
 	"go/token"
+	"go/types"
 	"slices"
 	"strings"
 
@@ -45,6 +46,10 @@ type event struct {
 	// free variables (or parameters) the connection is.
 	root  *summary.Root
 	index int
+	// pump: an evEffect write that copies into the conn until its source
+	// ends (io.Copy's destination, ReadFrom, a write in a loop that reads
+	// another source): a copy direction into the conn.
+	pump bool
 }
 
 // touch is what an event does to a connection's data, as summaries record
@@ -52,6 +57,7 @@ type event struct {
 type touch struct {
 	reads, writes, drains, escapes bool
 	writesLast                     bool // a callee's last use, on some path, is a write
+	pumps                          bool // it copies into the conn until its source ends
 }
 
 func (t touch) uses() bool { return t.reads || t.writes }
@@ -65,7 +71,9 @@ func touchOf(eff knowledge.Effect) touch {
 func (ev *event) touch() touch {
 	switch ev.kind {
 	case evEffect:
-		return touchOf(ev.eff)
+		t := touchOf(ev.eff)
+		t.pumps = ev.pump
+		return t
 	case evSummary:
 		return paramTouch(ev.pe)
 	case evLiteral:
@@ -80,7 +88,7 @@ func (ev *event) touch() touch {
 
 // paramTouch is a summary's effect on data (its Uses is Reads || Writes).
 func paramTouch(pe *summary.ParamEffect) touch {
-	return touch{reads: pe.Reads, writes: pe.Writes, drains: pe.Drains, escapes: pe.Escapes, writesLast: pe.WritesLast}
+	return touch{reads: pe.Reads, writes: pe.Writes, drains: pe.Drains, escapes: pe.Escapes, writesLast: pe.WritesLast, pumps: pe.Pumps}
 }
 
 // Events is the result of this stage: every event of a function.
@@ -151,6 +159,7 @@ func collectEvents(fn *ssa.Function, tr *ownership.Tracking, g *CFG, user knowle
 			c.protocolCheck(i.Cond)
 		}
 	}
+	c.markLoopPumps()
 	c.Read = make([]bool, len(tr.Conns))
 	markRead := func(evs []event) {
 		for i := range evs {
@@ -166,6 +175,95 @@ func collectEvents(fn *ssa.Function, tr *ownership.Tracking, g *CFG, user knowle
 		markRead(evs)
 	}
 	return &c.Events
+}
+
+// markLoopPumps marks as pumps the writes of a conn in a loop that also
+// receives from another source (a gRPC stream's RecvMsg, a framer's
+// ReadFrame, another conn's Read): a hand-written copy direction into
+// that conn, which runs until its source ends.
+func (c *eventCollector) markLoopPumps() {
+	// The conns read by a receive in a loop (-1: a source that is no
+	// tracked conn), and the receives' errors.
+	var sources []int
+	var errs []ssa.Value
+	for _, b := range c.fn.Blocks {
+		if !c.g.InLoop(b) {
+			continue
+		}
+		for _, instr := range b.Instrs {
+			call, ok := instr.(ssa.CallInstruction)
+			if !ok {
+				continue
+			}
+			cc := call.Common()
+			if !knowledge.IsReceive(cc) {
+				continue
+			}
+			src := -1
+			if recv, _, _, ok := knowledge.Receiver(cc); ok {
+				if ref, tracked := c.tr.Alias[recv]; tracked {
+					src = ref.Conn
+				}
+			}
+			sources = append(sources, src)
+			if c, ok := call.(*ssa.Call); ok {
+				errs = append(errs, errorResult(c))
+			} else {
+				errs = append(errs, nil)
+			}
+		}
+	}
+	if len(sources) == 0 {
+		return
+	}
+	pumped := make(map[int]bool)
+	defer func() {
+		// A receive that fails with anything but the end of its input
+		// ends the direction in error: the session is broken, and no EOF
+		// is owed to the conn it pumps into on that path.
+		for k := range pumped {
+			for i, e := range errs {
+				if e != nil && sources[i] != k {
+					c.outcomes.add(e, outcome{conn: k, test: testNotEOF, then: over})
+				}
+			}
+		}
+	}()
+	for instr, evs := range c.at {
+		if !c.g.InLoop(instr.Block()) {
+			continue
+		}
+		for i := range evs {
+			ev := &evs[i]
+			if ev.kind != evEffect || ev.eff != knowledge.EffWrite {
+				continue
+			}
+			for _, src := range sources {
+				if src != ev.conn {
+					ev.pump = true
+					pumped[ev.conn] = true
+				}
+			}
+		}
+	}
+}
+
+// errorResult returns a call's error result: the call itself, or the
+// extraction of its last result.
+func errorResult(call *ssa.Call) ssa.Value {
+	if knowledge.IsErrorType(call.Type()) {
+		return call
+	}
+	tup, ok := call.Type().(*types.Tuple)
+	if !ok || tup.Len() == 0 || !knowledge.IsErrorType(tup.At(tup.Len()-1).Type()) {
+		return nil
+	}
+	for _, r := range *call.Referrers() {
+		if ext, ok := r.(*ssa.Extract); ok && ext.Index == tup.Len()-1 {
+			return ext
+		}
+	}
+	return nil
 }
 
 // eventCollector holds what collectEvents needs while it scans.
@@ -290,7 +388,12 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 		if eff == knowledge.EffNone {
 			return
 		}
-		evs = append(evs, event{kind: evEffect, conn: ref.Conn, eff: eff, pos: pos, what: what})
+		ev := event{kind: evEffect, conn: ref.Conn, eff: eff, pos: pos, what: what}
+		if src, copies := knowledge.CopiesInto(cc, v); copies && eff == knowledge.EffWrite {
+			from, tracked := alias[src]
+			ev.pump = !tracked || from.Conn != ref.Conn // an echo (io.Copy(c, c)) is no direction
+		}
+		evs = append(evs, ev)
 		if call != nil {
 			then := over
 			if parses || ref.Parses && (eff == knowledge.EffRead || eff == knowledge.EffDrain) {

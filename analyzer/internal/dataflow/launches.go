@@ -8,6 +8,7 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/rstlint/rstlint/analyzer/internal/knowledge"
+	"github.com/rstlint/rstlint/analyzer/internal/summary"
 )
 
 // This file groups a function's copy goroutines: go statements whose
@@ -229,3 +230,89 @@ func sortedKeys(m map[int]bool) []int {
 	sort.Ints(keys)
 	return keys
 }
+
+// InlineCopy is a copy the function runs itself after starting a
+// goroutine (`go pump(); io.Copy(client, server)`): a direction of the
+// session as much as a copy goroutine is, and what it does to each conn.
+type InlineCopy struct {
+	Instr  ssa.CallInstruction
+	Uses   map[int]*summary.Root
+	launch Bitset // the go statements that start before it on every path
+}
+
+// After reports whether the go statement gs runs before the copy on
+// every path to it.
+func (ic InlineCopy) After(ev *Events, gs ssa.CallInstruction) bool {
+	i, ok := ev.GoIndex[gs]
+	return ok && ic.launch.Has(i)
+}
+
+// InlineCopies returns the calls of fn (not deferred) that read a conn to
+// EOF after some go statement: io.Copy(dst, conn) and the like.
+func (a *Analysis) InlineCopies() []InlineCopy {
+	if !a.HasConns() || len(a.Events.gos) == 0 {
+		return nil
+	}
+	var out []InlineCopy
+	for instr, evs := range a.Events.at {
+		call, ok := instr.(*ssa.Call)
+		if !ok {
+			continue
+		}
+		if _, launches := a.Events.GoIndex[call]; launches {
+			continue
+		}
+		ic := InlineCopy{Instr: call, Uses: make(map[int]*summary.Root), launch: newBitset(len(a.Events.gos))}
+		drains := false
+		for i := range evs {
+			ev := &evs[i]
+			t := ev.touch()
+			if !t.reads && !t.writes && !t.drains {
+				continue
+			}
+			drains = drains || t.drains
+			r := ic.Uses[ev.conn]
+			if r == nil {
+				r = &summary.Root{}
+				ic.Uses[ev.conn] = r
+			}
+			r.Effect.Reads = r.Effect.Reads || t.reads
+			r.Effect.Writes = r.Effect.Writes || t.writes
+			r.Effect.Drains = r.Effect.Drains || t.drains
+			r.Effect.Uses = r.Effect.Reads || r.Effect.Writes
+		}
+		if !drains {
+			continue
+		}
+		for gi, gs := range a.Events.gos {
+			if runsBefore(gs.Instr, call) {
+				ic.launch.set(gi)
+			}
+		}
+		out = append(out, ic)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Instr.Pos() < out[j].Instr.Pos() })
+	return out
+}
+
+// runsBefore reports whether a runs before b on every path to b: a's
+// block dominates b's, and within one block a comes first.
+func runsBefore(a, b ssa.Instruction) bool {
+	ab, bb := a.Block(), b.Block()
+	if ab != bb {
+		return ab.Dominates(bb)
+	}
+	for _, instr := range ab.Instrs {
+		switch instr {
+		case a:
+			return true
+		case b:
+			return false
+		}
+	}
+	return false
+}
+
+// Gos returns the function's go statements (and launcher calls), in the
+// order of GoIndex.
+func (ev *Events) Gos() []GoStmt { return ev.gos }

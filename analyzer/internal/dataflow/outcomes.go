@@ -25,6 +25,9 @@ const (
 	testFalse                        // a bool (Scanner.Scan, a comparison) is false
 	testTrue                         // a bool (a comparison) is true
 	testNonPositive                  // a byte count is <= 0
+	// testNotEOF: an error is not the end of input (the false edge of
+	// err == io.EOF or errors.Is(err, io.EOF)): a source that failed.
+	testNotEOF
 )
 
 // consequence is what an outcome means for the connection's states.
@@ -186,10 +189,15 @@ func (o outcomes) onEdge(cond ssa.Value, branch bool) []outcome {
 	case *ssa.BinOp:
 		derived = o.onComparison(c, branch)
 	case *ssa.Call:
-		if knowledge.FuncName(c.Common().StaticCallee()) == "errors.Is" && branch && len(c.Call.Args) == 2 {
-			derived = o.of(c.Call.Args[0], testNonNil, 0)
-			if isEndOfInput(c.Call.Args[1]) {
-				derived = asOver(derived)
+		if knowledge.FuncName(c.Common().StaticCallee()) == "errors.Is" && len(c.Call.Args) == 2 {
+			switch {
+			case branch:
+				derived = o.of(c.Call.Args[0], testNonNil, 0)
+				if isEndOfInput(c.Call.Args[1]) {
+					derived = asOver(derived)
+				}
+			case isEndOfInput(c.Call.Args[1]):
+				derived = o.of(c.Call.Args[0], testNotEOF, 0)
 			}
 		}
 	}
@@ -212,6 +220,9 @@ func (o outcomes) onComparison(c *ssa.BinOp, branch bool) []outcome {
 				return o.of(x, testNonNil, 0)
 			}
 			return nil
+		}
+		if knowledge.IsErrorType(x.Type()) && (op == token.EQL) != branch && isEndOfInput(y) {
+			return o.of(x, testNotEOF, 0)
 		}
 		if knowledge.IsErrorType(x.Type()) && (op == token.EQL) == branch {
 			// err == io.EOF: err is not nil on the equal edge, and it is

@@ -226,6 +226,7 @@ func rootOf(fn *ssa.Function, k int, c *ownership.Conn, ev *Events, flow *Flow) 
 			e.Reads = e.Reads || t.reads
 			e.Writes = e.Writes || t.writes
 			e.Drains = e.Drains || t.drains
+			e.Pumps = e.Pumps || t.pumps
 			e.Escapes = e.Escapes || t.escapes
 		}
 	}

@@ -395,3 +395,35 @@ func onlyCalledValue(v ssa.Value) bool {
 	}
 	return true
 }
+
+// CopiesInto returns the source the call copies into v from until that
+// source ends: v is io.Copy's or io.CopyBuffer's destination, or the
+// receiver of a ReadFrom.
+func CopiesInto(cc *ssa.CallCommon, v ssa.Value) (src ssa.Value, ok bool) {
+	switch FuncName(cc.StaticCallee()) {
+	case "io.Copy", "io.CopyBuffer":
+		if len(cc.Args) > 1 && cc.Args[0] == v {
+			return cc.Args[1], true
+		}
+		return nil, false
+	}
+	recv, name, args, ok := Receiver(cc)
+	if ok && name == "ReadFrom" && recv == v && len(args) == 1 {
+		return args[0], true
+	}
+	return nil, false
+}
+
+// receiveMethods are the methods that receive the next message or bytes
+// from a source: a loop that calls one and writes a conn copies into it.
+var receiveMethods = map[string]bool{
+	"Read": true, "Recv": true, "RecvMsg": true, "ReadMsg": true, "ReadMessage": true,
+	"ReadFrame": true, "NextFrame": true, "ReadPacket": true,
+}
+
+// IsReceive reports whether the call receives from a source (a method of
+// receiveMethods).
+func IsReceive(cc *ssa.CallCommon) bool {
+	_, name, _, ok := Receiver(cc)
+	return ok && receiveMethods[name]
+}

@@ -57,6 +57,10 @@ type ParamEffect struct {
 	// the conn is a write (it reads an answer, then sends the next
 	// request): a dialed conn owes the reply to that write.
 	WritesLast bool
+	// Pumps: the function copies into the conn until its source ends
+	// (io.Copy's destination, a loop that receives elsewhere and writes
+	// it): a copy direction into the conn, which must pass the end on.
+	Pumps bool
 }
 
 // OwnsConn reports whether the function answers for the connection
@@ -81,7 +85,7 @@ func (p ParamEffect) String() string {
 		name string
 	}{{p.Uses, "uses"}, {p.Reads, "reads"}, {p.Writes, "writes"}, {p.Drains, "drains"}, {p.Escapes, "escapes"}, {p.ErrDone, "errdone"}, {p.ErrRead, "errread"},
 		{p.SetsLinger, fmt.Sprintf("linger=p%d", p.LingerParam)}, {p.LeftReading, "leftreading"}, {p.AssumesSocket != 0, "assumes=" + socketNames(p.AssumesSocket)},
-		{p.WritesLast && (p.Reads || p.Drains), "writeslast"}} {
+		{p.WritesLast && (p.Reads || p.Drains), "writeslast"}, {p.Pumps, "pumps"}} {
 		if flag.on {
 			s += " " + flag.name
 		}

@@ -88,29 +88,58 @@ func proxyCandidates(fa *dataflow.Analysis) []Candidate {
 	return out
 }
 
-// cutsAndLostEOFs checks each pair of copy goroutines of the function.
+// cutsAndLostEOFs checks each pair of directions of the function: copy
+// goroutines, goroutines that pump into a conn until their source ends
+// (a loop that receives a stream's messages and writes them), and the
+// copies the function runs itself after starting them.
 func cutsAndLostEOFs(fa *dataflow.Analysis, groups []*dataflow.CopyGroup) []Candidate {
-	var all []dataflow.CopyLaunch
+	var all []dataflow.GoStmt
+	copies := make(map[ssa.CallInstruction]bool)
 	tearsDown := make(map[ssa.CallInstruction]bool) // launches of a group the function does not wait for in full
 	for _, g := range groups {
-		all = append(all, g.Launches...)
 		for _, l := range g.Launches {
+			all = append(all, l.GS)
+			copies[l.GS.Instr] = true
 			tearsDown[l.GS.Instr] = g.Unfinished()
 		}
 	}
+	for _, gs := range fa.Events.Gos() {
+		if !copies[gs.Instr] && pumps(gs) {
+			all = append(all, gs)
+		}
+	}
+	inline := fa.InlineCopies()
 	var out []Candidate
 	for i, l := range all {
-		for _, k := range sortedHanded(l.GS.Handed) {
-			rs := l.GS.Handed[k]
+		for _, k := range sortedHanded(l.Handed) {
+			rs := l.Handed[k]
 			if rs == nil {
 				continue
 			}
+			// The other directions using k while l runs: the other
+			// goroutines, and the copies run inline after l started.
+			type user struct {
+				pos    token.Pos
+				rs     *summary.Root
+				inline bool
+			}
+			var users []user
 			for j, other := range all {
-				ors := other.GS.Handed[k]
-				if i == j || ors == nil || !ors.Effect.Reads && !ors.Effect.Writes && !ors.Effect.Drains {
+				if ors := other.Handed[k]; i != j && ors != nil {
+					users = append(users, user{other.Instr.Pos(), ors, false})
+				}
+			}
+			for _, ic := range inline {
+				if ors := ic.Uses[k]; ors != nil && ic.After(fa.Events, l.Instr) {
+					users = append(users, user{ic.Instr.Pos(), ors, true})
+				}
+			}
+			for _, other := range users {
+				ors := other.rs
+				if !ors.Effect.Reads && !ors.Effect.Writes && !ors.Effect.Drains {
 					continue
 				}
-				detail := &proxyDetail{gos: []token.Pos{l.GS.Instr.Pos(), other.GS.Instr.Pos()}}
+				detail := &proxyDetail{gos: []token.Pos{l.Instr.Pos(), other.pos}}
 				// The cut: l closes or aborts k, which other still uses.
 				for _, site := range rs.Sites {
 					out = append(out, Candidate{pos: site.Pos, verdict: ProxyCut, conn: fa.Track.Conns[k],
@@ -120,17 +149,31 @@ func cutsAndLostEOFs(fa *dataflow.Analysis, groups []*dataflow.CopyGroup) []Cand
 					out = append(out, Candidate{pos: pos, verdict: ProxyCut, conn: fa.Track.Conns[k],
 						fnName: fa.Fn.Name(), proxy: detail, abort: true})
 				}
-				// The lost EOF: l writes k and leaves it open, not
-				// half-closed, while other reads k to EOF.
-				if rs.Effect.Writes && ors.Effect.Drains && eofLost(lattice.Mask(rs.Effect.AtReturn)) &&
-					!tearsDown[l.GS.Instr] && len(rs.Sites) == 0 && len(rs.Aborts) == 0 {
-					out = append(out, Candidate{pos: l.GS.Instr.Pos(), verdict: EOFLost, conn: fa.Track.Conns[k],
+				// The lost EOF: l copies into k and leaves it open, not
+				// half-closed, while other reads k to EOF. A reader the
+				// function runs itself waits for that EOF whatever else
+				// the function waits for.
+				writes := rs.Effect.Pumps || copies[l.Instr] && rs.Effect.Writes
+				if writes && ors.Effect.Drains && eofLost(lattice.Mask(rs.Effect.AtReturn)) &&
+					(other.inline || !tearsDown[l.Instr]) && len(rs.Sites) == 0 && len(rs.Aborts) == 0 {
+					out = append(out, Candidate{pos: l.Instr.Pos(), verdict: EOFLost, conn: fa.Track.Conns[k],
 						fnName: fa.Fn.Name(), proxy: detail})
 				}
 			}
 		}
 	}
 	return out
+}
+
+// pumps reports whether a goroutine copies into some conn until its
+// source ends.
+func pumps(gs dataflow.GoStmt) bool {
+	for _, rs := range gs.Handed {
+		if rs != nil && rs.Effect.Pumps {
+			return true
+		}
+	}
+	return false
 }
 
 // eofLost reports whether a copy goroutine can return having written its

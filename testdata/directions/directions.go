@@ -1,0 +1,157 @@
+package directions
+
+// A copy direction is any loop that moves bytes into a conn until its
+// source ends: io.Copy in a goroutine, a loop that receives a stream's
+// messages and writes them, and the copy the function runs itself. A
+// direction that ends without passing the end on (CloseWrite) loses the
+// EOF its reader waits for; one that closes the conn another direction
+// still uses cuts it short.
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"time"
+)
+
+// BadClientLostEOF sends its request from a goroutine and reads the
+// answer to EOF itself: the goroutine ends without CloseWrite, and a
+// server that answers at EOF never answers.
+//
+//proof:peer upstream
+func BadClientLostEOF(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	c.SetDeadline(time.Now().Add(300 * time.Millisecond))
+	go func() { // want `the copy into conn dialed at directions\.go:\d+ ends without CloseWrite: its peer never sees EOF`
+		io.Copy(c, strings.NewReader("the request\n"))
+	}()
+	_, err = io.Copy(io.Discard, c)
+	c.Close()
+	return err
+}
+
+// GoodClientHalfClose passes the end of the request on.
+//
+//proof:peer upstream
+func GoodClientHalfClose(addr string) error {
+	c, err := net.DialTCP("tcp", nil, mustResolve(addr))
+	if err != nil {
+		return err
+	}
+	c.SetDeadline(time.Now().Add(2 * time.Second))
+	go func() {
+		io.Copy(c, strings.NewReader("the request\n"))
+		c.CloseWrite()
+	}()
+	_, err = io.Copy(io.Discard, c)
+	c.Close()
+	return err
+}
+
+func mustResolve(addr string) *net.TCPAddr {
+	a, err := net.ResolveTCPAddr("tcp", addr)
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
+
+// messages is a stream of messages, as a gRPC stream or a framer gives
+// them: Recv returns io.EOF after the last.
+type messages struct {
+	r *bufio.Reader
+}
+
+// Recv returns the next line.
+func (m *messages) Recv() (string, error) { return m.r.ReadString('\n') }
+
+// BadStreamPump forwards a stream's messages into the conn and reads the
+// answer to EOF: at the stream's end the pump returns without CloseWrite.
+//
+//proof:peer upstream
+func BadStreamPump(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	c.SetDeadline(time.Now().Add(300 * time.Millisecond))
+	s := &messages{r: bufio.NewReader(strings.NewReader("one\ntwo\n"))}
+	go func() { // want `the copy into conn dialed at directions\.go:\d+ ends without CloseWrite: its peer never sees EOF`
+		for {
+			m, err := s.Recv()
+			if err != nil {
+				return
+			}
+			if _, err := io.WriteString(c, m); err != nil {
+				return
+			}
+		}
+	}()
+	_, err = io.Copy(io.Discard, c)
+	c.Close()
+	return err
+}
+
+// GoodStreamPump passes the stream's end on.
+//
+//proof:peer upstream
+func GoodStreamPump(addr string) error {
+	c, err := net.DialTCP("tcp", nil, mustResolve(addr))
+	if err != nil {
+		return err
+	}
+	c.SetDeadline(time.Now().Add(2 * time.Second))
+	s := &messages{r: bufio.NewReader(strings.NewReader("one\ntwo\n"))}
+	go func() {
+		for {
+			m, err := s.Recv()
+			if errors.Is(err, io.EOF) {
+				c.CloseWrite()
+				return
+			}
+			if err != nil {
+				return
+			}
+			if _, err := io.WriteString(c, m); err != nil {
+				return
+			}
+		}
+	}()
+	_, err = io.Copy(io.Discard, c)
+	c.Close()
+	return err
+}
+
+// BadInlineCut copies one direction in a goroutine and the other itself;
+// the goroutine closes both conns when its direction ends, while the
+// function's own copy still reads the server's answer.
+func BadInlineCut(client, server net.Conn) {
+	go func() {
+		io.Copy(server, client)
+		client.Close() // want `conn client is closed when one copy direction ends, while the other uses it: RST`
+		server.Close() // want `conn server is closed when one copy direction ends, while the other uses it: RST`
+	}()
+	io.Copy(client, server)
+	client.Close() // want `conn client is closed while a goroutine still reads it: its unread input makes RST`
+	server.Close()
+}
+
+// GoodInlineHalfClose passes each end on and waits for the goroutine.
+func GoodInlineHalfClose(client, server *net.TCPConn) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		io.Copy(server, client)
+		server.CloseWrite()
+	}()
+	io.Copy(client, server)
+	client.CloseWrite()
+	<-done
+	client.Close()
+	server.Close()
+}
