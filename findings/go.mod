@@ -2,6 +2,14 @@ module github.com/rstlint/rstlint/findings
 
 go 1.26.0
 
-require github.com/rstlint/rstlint v0.0.0
+require (
+	github.com/miekg/dns v1.1.73
+	github.com/rstlint/rstlint v0.0.0
+)
+
+require (
+	golang.org/x/net v0.57.0 // indirect
+	golang.org/x/sys v0.47.0 // indirect
+)
 
 replace github.com/rstlint/rstlint => ../
