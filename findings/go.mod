@@ -3,6 +3,7 @@ module github.com/rstlint/rstlint/findings
 go 1.26.0
 
 require (
+	github.com/hashicorp/yamux v0.1.2
 	github.com/miekg/dns v1.1.73
 	github.com/rstlint/rstlint v0.0.0
 )
