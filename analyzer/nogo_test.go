@@ -36,7 +36,7 @@ func TestFactsGob(t *testing.T) {
 			{Index: 0},
 		}},
 		"*summary.WrapperFact":  &analyzer.WrapperFact{Param: 1, Parses: true},
-		"*summary.OriginFact":   &analyzer.OriginFact{Verb: "dialed", Kind: 1, Client: true, Socket: 1, CallerNetwork: true, NetworkParam: 2},
+		"*summary.OriginFact":   &analyzer.OriginFact{Verb: "dialed", Kind: 1, Client: true, Socket: 1, CallerNetwork: true, NetworkParam: 2, NetworkTyped: true},
 		"*summary.LauncherFact": &analyzer.LauncherFact{Param: 1},
 	}
 	for _, f := range analyzer.Analyzer.FactTypes {

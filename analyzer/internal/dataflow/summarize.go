@@ -120,13 +120,14 @@ func returnedConns(fn *ssa.Function, tr *ownership.Tracking, ev *Events) ([]int,
 func originOf(tr *ownership.Tracking, ks []int) *summary.OriginFact {
 	c := tr.Conns[ks[0]]
 	o := &summary.OriginFact{Verb: c.Verb, Kind: int(c.Kind), Client: c.Client, Socket: c.Socket,
-		CallerNetwork: c.CallerNetwork, NetworkParam: c.NetworkParam}
+		CallerNetwork: c.CallerNetwork, NetworkParam: c.NetworkParam, NetworkTyped: c.NetworkTyped}
 	for _, k := range ks[1:] {
 		c := tr.Conns[k]
 		o.Client = o.Client && c.Client
 		if c.Socket != o.Socket {
 			o.Socket = knowledge.NoSocket
 		}
+		o.NetworkTyped = o.NetworkTyped && c.NetworkTyped
 		if c.CallerNetwork {
 			if o.CallerNetwork && o.NetworkParam != c.NetworkParam {
 				return nil // two networks the caller names: which one is a stream?

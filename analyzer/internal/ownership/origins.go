@@ -36,6 +36,11 @@ type Spec struct {
 	// function does not judge it, and it is an origin for those callers.
 	CallerNetwork bool
 	NetworkParam  int
+	// NetworkTyped: the network decides the conn's type (a standard
+	// dial: "tcp" gives a *net.TCPConn). A dialer value's or a
+	// program's dial function may wrap the conn it dials, whatever the
+	// network.
+	NetworkTyped bool
 }
 
 // stdOrigins maps the full names of functions and methods to what they
@@ -90,7 +95,8 @@ func originOf(call *ssa.Call, t *summary.Table, nets *Networks) (Spec, bool) {
 	}
 	if callee := cc.StaticCallee(); callee != nil && !cc.IsInvoke() && t != nil {
 		if o := t.Origin(callee); o != nil {
-			spec := Spec{Verb: o.Verb, Kind: knowledge.Kind(o.Kind), Client: o.Client, Network: -1, Socket: o.Socket}
+			spec := Spec{Verb: o.Verb, Kind: knowledge.Kind(o.Kind), Client: o.Client, Network: -1, Socket: o.Socket,
+				NetworkTyped: o.NetworkTyped}
 			if o.CallerNetwork {
 				spec.Network = o.NetworkParam
 			}
@@ -110,7 +116,7 @@ func (spec Spec) withNetwork(args []ssa.Value, nets *Networks) (Spec, bool) {
 	stream, socket, param := nets.network(args[spec.Network])
 	switch {
 	case stream:
-		if spec.Kind == knowledge.KindStream && spec.Socket == knowledge.NoSocket {
+		if spec.Kind == knowledge.KindStream && spec.Socket == knowledge.NoSocket && spec.NetworkTyped {
 			spec.Socket = socket // a TLS dial's conn is a *tls.Conn
 		}
 	case param >= 0:
@@ -144,6 +150,7 @@ func StdOrigin(cc *ssa.CallCommon, nets *Networks) (Spec, bool) {
 		return spec, false
 	}
 	args := cc.Args
+	spec.NetworkTyped = true
 	if spec, ok = spec.withNetwork(args, nets); !ok {
 		return spec, false
 	}

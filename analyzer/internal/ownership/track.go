@@ -43,6 +43,7 @@ type Conn struct {
 	// callers, and judges none of the conn's Closes itself.
 	CallerNetwork bool
 	NetworkParam  int
+	NetworkTyped  bool // the network decides its type (Spec.NetworkTyped)
 	// Conflicted is set when one value may refer to this connection or to
 	// another one: we cannot tell them apart, so we say nothing about either.
 	Conflicted bool
@@ -176,7 +177,7 @@ func Track(fn *ssa.Function, ctx *Context) *Tracking {
 			id := len(t.Conns)
 			t.Conns = append(t.Conns, &Conn{Pos: call.Pos(), Verb: spec.Verb, From: knowledge.CallName(call.Common()),
 				Kind: spec.Kind, Client: spec.Client, Param: -1, FreeVar: -1, Socket: spec.Socket,
-				CallerNetwork: spec.CallerNetwork, NetworkParam: spec.NetworkParam})
+				CallerNetwork: spec.CallerNetwork, NetworkParam: spec.NetworkParam, NetworkTyped: spec.NetworkTyped})
 			t.OriginAt[call] = id
 			t.bindResults(call, id, spec.Kind)
 		}

@@ -171,6 +171,7 @@ type OriginFact struct {
 	// a stream where the caller passes a stream network.
 	CallerNetwork bool
 	NetworkParam  int
+	NetworkTyped  bool // a stream network the caller passes decides the conn's socket type
 }
 
 // AFact marks OriginFact as an analysis fact.
