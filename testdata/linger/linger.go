@@ -126,3 +126,46 @@ func GoodLingerGo(ln net.Listener) {
 	go echoAll(c, done)
 	<-done
 }
+
+// echoWhenReady waits until it may start, then echoes until EOF and
+// closes.
+func echoWhenReady(c net.Conn, ready, done chan struct{}) {
+	defer close(done)
+	<-ready
+	io.Copy(c, c)
+	c.Close()
+}
+
+// BadLingerAfterGo hands the conn to a goroutine, then sets linger 0: the
+// goroutine's Close resets all the same.
+//
+//proof:eof
+//proof:raw
+func BadLingerAfterGo(ln net.Listener) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	ready, done := make(chan struct{}), make(chan struct{})
+	go echoWhenReady(c, ready, done)
+	c.(*net.TCPConn).SetLinger(0) // want `the accepted conn leaves BadLingerAfterGo with SetLinger\(0\): every Close of it sends RST`
+	close(ready)
+	<-done
+}
+
+// GoodLingerAfterGo sets a positive linger after handing the conn on: a
+// Close after the drain sends FIN.
+//
+//proof:eof
+//proof:raw
+func GoodLingerAfterGo(ln net.Listener) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	ready, done := make(chan struct{}), make(chan struct{})
+	go echoWhenReady(c, ready, done)
+	c.(*net.TCPConn).SetLinger(5)
+	close(ready)
+	<-done
+}

@@ -369,3 +369,68 @@ func BadWrongEnd(client, server *net.TCPConn) {
 	client.Close()
 	server.Close()
 }
+
+// passOrAbort copies one direction; at a clean end it passes the EOF on,
+// after a failed copy it aborts both conns: the session is broken, and the
+// abort costs nothing.
+func passOrAbort(dst, src *net.TCPConn, wg *sync.WaitGroup) {
+	defer wg.Done()
+	if _, err := io.Copy(dst, src); err == nil {
+		dst.CloseWrite()
+		return
+	}
+	dst.SetDeadline(time.Now())
+	src.SetDeadline(time.Now())
+}
+
+// GoodAbortAfterFailure waits for both directions, each of which aborts
+// only after its own copy failed.
+func GoodAbortAfterFailure(client, server *net.TCPConn) {
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go passOrAbort(server, client, &wg)
+	go passOrAbort(client, server, &wg)
+	wg.Wait()
+	client.Close()
+	server.Close()
+}
+
+// GoodWaitAllOrTimeout waits for both directions through a goroutine that
+// closes a channel after the WaitGroup's Wait, bounded by a timer.
+func GoodWaitAllOrTimeout(client, server net.Conn) {
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go copyHalf(server, client, &wg)
+	go copyHalf(client, server, &wg)
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+	}
+	client.Close()
+	server.Close()
+}
+
+// BadWaitNoneOrTimeout's goroutine closes the channel before the Wait:
+// the select waits for none of the directions.
+func BadWaitNoneOrTimeout(client, server net.Conn) {
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go copyHalf(server, client, &wg)
+	go copyHalf(client, server, &wg)
+	done := make(chan struct{})
+	go func() {
+		close(done)
+		wg.Wait()
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+	}
+	client.Close() // want `conn client is closed when 0 of its 2 copy goroutines ended: RST cuts the others short`
+	server.Close() // want `conn server is closed when 0 of its 2 copy goroutines ended: RST cuts the others short`
+}

@@ -58,11 +58,84 @@ func copyGroups(fn *ssa.Function, cg *CFG, ev *Events) []*CopyGroup {
 		g.Launches = append(g.Launches, l)
 	}
 	for _, g := range groups {
-		if g.Signal != nil {
-			g.Waits, g.All = waitsOn(fn, cg, g.Signal)
+		if g.Signal == nil {
+			continue
+		}
+		g.Waits, g.All = waitsOn(fn, cg, g.Signal)
+		if g.All {
+			continue
+		}
+		// go func() { wg.Wait(); close(done) }(): a receive from done
+		// waits for all of them.
+		for _, gs := range ev.gos {
+			if ch, ok := relayedSignal(gs, g.Signal); ok {
+				if n, _ := waitsOn(fn, cg, ch); n > 0 {
+					g.All = true
+				}
+			}
 		}
 	}
 	return groups
+}
+
+// relayedSignal reports whether the goroutine gs waits for the group sig
+// (a WaitGroup's or an errgroup's Wait) and then signals a channel of the
+// launcher: that channel then stands for the whole group.
+func relayedSignal(gs GoStmt, sig ssa.Value) (ssa.Value, bool) {
+	if gs.Body == nil {
+		return nil, false
+	}
+	outer := make(map[ssa.Value]ssa.Value)
+	if mc, ok := gs.Call.Value.(*ssa.MakeClosure); ok {
+		for i, fv := range gs.Body.FreeVars {
+			if i < len(mc.Bindings) {
+				outer[fv] = mc.Bindings[i]
+			}
+		}
+	}
+	for i, p := range gs.Body.Params {
+		if i < len(gs.Call.Args) {
+			outer[p] = gs.Call.Args[i]
+		}
+	}
+	var wait ssa.Instruction
+	for _, b := range gs.Body.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(ssa.CallInstruction)
+			if !ok {
+				continue
+			}
+			cc := call.Common()
+			if knowledge.IsGroupWait(knowledge.FuncName(cc.StaticCallee())) && len(cc.Args) == 1 {
+				if o, ok := outer[cellOf(cc.Args[0])]; ok && identity(o) == sig {
+					wait = instr
+				}
+			}
+		}
+	}
+	if wait == nil {
+		return nil, false
+	}
+	for _, b := range gs.Body.Blocks {
+		for _, instr := range b.Instrs {
+			var target ssa.Value
+			switch i := instr.(type) {
+			case *ssa.Send:
+				target = cellOf(i.Chan)
+			case *ssa.Call:
+				if bi, ok := i.Call.Value.(*ssa.Builtin); ok && bi.Name() == "close" && len(i.Call.Args) == 1 {
+					target = cellOf(i.Call.Args[0])
+				}
+			}
+			if target == nil || !runsBefore(wait, instr) {
+				continue
+			}
+			if o, ok := outer[target]; ok {
+				return identity(o), true
+			}
+		}
+	}
+	return nil, false
 }
 
 // copyLaunchOf describes a go statement whose goroutine drains connections

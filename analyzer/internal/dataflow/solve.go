@@ -3,6 +3,7 @@ package dataflow
 import (
 	"go/token"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -32,6 +33,10 @@ type Flow struct {
 	// writesLast[k]: on some path to a return, root conn k's last use
 	// is a write.
 	writesLast []bool
+	// aborts[k] are the aborts of conn k (a deadline in the past) made
+	// on a path where no read or write of it failed: not after its copy
+	// failed, where the session is broken and an abort costs nothing.
+	aborts map[int][]token.Pos
 	// assumesSocket[k]: the socket types (summary.SocketBit) root conn k
 	// was asserted to, on whose failed edges it was not judged: the
 	// caller's conn passes them or the caller judges them.
@@ -109,6 +114,9 @@ type flowState struct {
 	// wroteLast holds the conns whose last use, on some path here, was a
 	// write: a dialed conn owes the reply to it, whatever was read before.
 	wroteLast Bitset
+	// unfailed holds the conns for which, on some path here, no read or
+	// write has failed: an abort there may cut a live session.
+	unfailed Bitset
 }
 
 func newFlowState(conns, defers, gos int) *flowState {
@@ -120,6 +128,7 @@ func newFlowState(conns, defers, gos int) *flowState {
 		defers:    newBitset(defers),
 		launched:  newBitset(gos),
 		wroteLast: newBitset(conns),
+		unfailed:  newBitset(conns),
 	}
 }
 
@@ -131,6 +140,7 @@ func (s *flowState) copyFrom(o *flowState) {
 	copy(s.defers, o.defers)
 	copy(s.launched, o.launched)
 	copy(s.wroteLast, o.wroteLast)
+	copy(s.unfailed, o.unfailed)
 }
 
 // mergeInto merges s into dst and reports whether dst changed.
@@ -159,6 +169,9 @@ func (s *flowState) mergeInto(dst *flowState) bool {
 	if dst.wroteLast.unionWith(s.wroteLast) {
 		changed = true
 	}
+	if dst.unfailed.unionWith(s.unfailed) {
+		changed = true
+	}
 	return changed
 }
 
@@ -167,12 +180,16 @@ func solve(fn *ssa.Function, tr *ownership.Tracking, ev *Events, g *CFG) *Flow {
 	nc, nd, ng := len(tr.Conns), len(ev.defers), len(ev.GoIndex)
 	sv := &solver{
 		tr: tr, ev: ev,
-		res: &Flow{atReturn: make([]lattice.Mask, nc), errReturn: make([]lattice.Mask, nc), assumesSocket: make([]uint8, nc), writesLast: make([]bool, nc)},
+		res: &Flow{atReturn: make([]lattice.Mask, nc), errReturn: make([]lattice.Mask, nc), assumesSocket: make([]uint8, nc), writesLast: make([]bool, nc),
+			aborts: make(map[int][]token.Pos)},
 		obs: make(map[obsKey]*CloseObs),
 		lau: make(map[launchKey]*LaunchObs),
 	}
 	in := make([]*flowState, len(fn.Blocks))
 	entry := newFlowState(nc, nd, ng)
+	for k := range tr.Conns {
+		entry.unfailed.set(k)
+	}
 	for k, c := range tr.Conns {
 		if c.IsRoot() {
 			entry.m[k] = lattice.MaskUnread
@@ -338,6 +355,7 @@ func (sv *solver) refine(s *flowState, cond ssa.Value, branch bool) {
 		case over:
 			s.m[oc.conn] = s.m[oc.conn].Drain()
 			s.wroteLast.clear(oc.conn) // a failed write owes nothing
+			s.unfailed.clear(oc.conn)
 		case assumedSocket:
 			if s.m[oc.conn] != 0 {
 				sv.res.assumesSocket[oc.conn] |= summary.SocketBit(oc.socket)
@@ -384,7 +402,16 @@ func (sv *solver) apply(s *flowState, ev *event) {
 			}
 		case knowledge.EffHalfClose:
 			s.m[k] = s.m[k].HalfClose()
+		case knowledge.EffAbort:
+			if s.unfailed.Has(k) && !slices.Contains(sv.res.aborts[k], ev.pos) {
+				sv.res.aborts[k] = append(sv.res.aborts[k], ev.pos)
+			}
 		case knowledge.EffLingerZero:
+			if s.m[k]&lattice.MaskEscaped != 0 {
+				// SO_LINGER 0 on a conn a goroutine, a field or a callee
+				// already holds: every Close of it, wherever, resets.
+				sv.leavesWithLinger(k, ev.pos)
+			}
 			s.m[k] = s.m[k].SetLinger(true)
 			s.lingerAt[k] = ev.pos
 		case knowledge.EffLingerReset:
@@ -553,6 +580,17 @@ func (sv *solver) leaves(s *flowState, k int, pos token.Pos) {
 		}
 	}
 	sv.res.LingerLeaks = append(sv.res.LingerLeaks, LingerLeak{Conn: k, LingerAt: s.lingerAt[k], Pos: pos})
+}
+
+// leavesWithLinger records SO_LINGER set to zero at pos on conn k, which
+// has already left the function on some path: its holder's Close resets.
+func (sv *solver) leavesWithLinger(k int, pos token.Pos) {
+	for _, l := range sv.res.LingerLeaks {
+		if l.Conn == k && l.LingerAt == pos {
+			return
+		}
+	}
+	sv.res.LingerLeaks = append(sv.res.LingerLeaks, LingerLeak{Conn: k, LingerAt: pos, Pos: pos})
 }
 
 // observe records a Close of connection k at pos in the states m.

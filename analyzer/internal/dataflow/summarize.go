@@ -220,9 +220,6 @@ func rootOf(fn *ssa.Function, k int, c *ownership.Conn, ev *Events, flow *Flow) 
 			if ev := &evs[i]; ev.kind == evEffect && ev.eff == knowledge.EffLingerParam && !e.SetsLinger {
 				e.SetsLinger, e.LingerParam = true, ev.index
 			}
-			if ev := &evs[i]; ev.kind == evEffect && ev.eff == knowledge.EffAbort {
-				rs.Aborts = append(rs.Aborts, ev.pos)
-			}
 			t := evs[i].touch()
 			e.Reads = e.Reads || t.reads
 			e.Writes = e.Writes || t.writes
@@ -237,6 +234,7 @@ func rootOf(fn *ssa.Function, k int, c *ownership.Conn, ev *Events, flow *Flow) 
 	for _, evs := range ev.deferred {
 		add(evs)
 	}
+	rs.Aborts = slices.Clone(flow.aborts[k])
 	slices.Sort(rs.Aborts)
 	e.Uses = e.Reads || e.Writes
 	for _, o := range flow.Closes {
