@@ -250,3 +250,68 @@ func (s *shared) kick() {
 	s.conn.SetDeadline(time.Now())
 	s.conn.Close()
 }
+
+// watched is a session whose conn field is exported, read through a
+// bufio.Reader in another field, and watched by a helper that points back
+// to it: the struct is still the conn's one owner.
+type watched struct {
+	Conn net.Conn
+	r    *bufio.Reader
+	w    *idleWatcher
+}
+
+// idleWatcher points back to the session it watches.
+type idleWatcher struct {
+	s    *watched
+	stop chan struct{}
+}
+
+func newWatched(c net.Conn) *watched {
+	s := &watched{Conn: c, r: bufio.NewReader(c)}
+	s.w = &idleWatcher{s: s, stop: make(chan struct{})}
+	return s
+}
+
+// BadWatched answers one line and closes: the pipelined rest is unread.
+func BadWatched(ln net.Listener) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	s := newWatched(c)
+	s.serveLine()
+}
+
+func (s *watched) serveLine() {
+	defer close(s.w.stop)
+	defer s.Conn.Close() // want `conn s\.Conn is closed with input read in part: RST may destroy our reply`
+	line, err := s.r.ReadString('\n')
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(s.Conn, "echo %s", line)
+}
+
+// GoodWatched answers every line until the peer's EOF.
+//
+//proof:eof
+func GoodWatched(ln net.Listener) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	s := newWatched(c)
+	s.serveAll()
+}
+
+func (s *watched) serveAll() {
+	defer close(s.w.stop)
+	defer s.Conn.Close()
+	for {
+		line, err := s.r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		fmt.Fprintf(s.Conn, "echo %s", line)
+	}
+}

@@ -167,9 +167,12 @@ func structOf(fn *ssa.Function, f *Field) types.Type {
 }
 
 // sharedTypes are the struct types whose pointers the package puts where
-// other code can reach them: a map, a channel, a slice, a global, another
-// struct's field. Who closes their conns is then unclear (a registry's
-// shutdown, a second goroutine), and their fields are not owning.
+// other code can reach them: a map, a channel, a slice, a global. Who
+// closes their conns is then unclear (a registry's shutdown, a second
+// goroutine), and their fields are not owning. A pointer kept in another
+// struct's field is not sharing: a stream, a framer or a watcher that
+// points back to the session it belongs to does not own the session's
+// conn, and the struct stays its one owner.
 func sharedTypes(funcs []*ssa.Function) map[types.Type]bool {
 	shared := make(map[types.Type]bool)
 	note := func(v ssa.Value) {
@@ -189,7 +192,9 @@ func sharedTypes(funcs []*ssa.Function) map[types.Type]bool {
 				case *ssa.Send:
 					note(i.X)
 				case *ssa.Store:
-					if _, local := i.Addr.(*ssa.Alloc); !local {
+					switch i.Addr.(type) {
+					case *ssa.Alloc, *ssa.FieldAddr:
+					default:
 						note(i.Val)
 					}
 				}
