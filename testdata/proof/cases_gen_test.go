@@ -187,6 +187,8 @@ var generated = []pattern{
 	{name: "reader.GoodReaderDeferredSend", server: asTCP(reader.GoodReaderDeferredSend), raw: true, eof: true},
 	{name: "reader.GoodReaderBounded", server: asTCP(reader.GoodReaderBounded), raw: true, eof: true},
 	{name: "reader.GoodReaderWaitGroup", server: asTCP(reader.GoodReaderWaitGroup), raw: true, eof: true},
+	{name: "reader.BadReaderLoopReturn", server: reader.BadReaderLoopReturn, send: payloads["bye-pipelined"]},
+	{name: "reader.GoodReaderLoopDrain", server: reader.GoodReaderLoopDrain, eof: true, send: payloads["bye-pipelined"]},
 	{name: "readloop.GoodLoop", server: readloop.GoodLoop, eof: true},
 	{name: "readloop.BadLoop", server: readloop.BadLoop, send: payloads["big"]},
 	{name: "readloop.GoodLoopErrVar", server: readloop.GoodLoopErrVar, eof: true},

@@ -208,6 +208,7 @@ var payloads = map[string][]byte{
 	"http-body":         httpRequestWithBody,
 	"connect-tunnel":    connectWithTunnelData,
 	"frames16":          []byte("\x00\x03abc\x00\x02de"),
+	"bye-pipelined":     append([]byte("PING\r\nBYE\r\n"), pipelined...),
 	"frames64":          []byte("\x00\x00\x00\x00\x00\x00\x00\x03abc"),
 	// What a peer sends that the program rejects: the rest stays queued.
 	"bad-preface":   []byte("XXXX/9\r\n" + string(pipelined)),

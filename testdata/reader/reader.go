@@ -7,6 +7,7 @@ package reader
 // or a select that also waits on a timer).
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"net"
@@ -101,4 +102,57 @@ func GoodReaderWaitGroup(c *net.TCPConn) {
 	go drainInto(c, &wg)
 	wg.Wait()
 	c.Close()
+}
+
+// readLines passes on each line it reads from c, and closes lines at the
+// end of the input.
+func readLines(c net.Conn, lines chan<- string) {
+	r := bufio.NewReader(c)
+	for {
+		l, err := r.ReadString('\n')
+		if err != nil {
+			close(lines)
+			return
+		}
+		lines <- l
+	}
+}
+
+// BadReaderLoopReturn answers each line its reader goroutine passes on and
+// returns at BYE: each receive waits for one line, not for the reader's
+// end, and the pipelined rest is still queued at the Close.
+//
+//proof:send bye-pipelined
+func BadReaderLoopReturn(c net.Conn) {
+	lines := make(chan string)
+	go readLines(c, lines)
+	defer c.Close() // want `conn c is closed while a goroutine still reads it: its unread input makes RST`
+	for l := range lines {
+		fmt.Fprintf(c, "ack %s", l)
+		if l == "BYE\r\n" {
+			return
+		}
+	}
+}
+
+// GoodReaderLoopDrain answers up to BYE, then passes its EOF on and lets
+// the reader run to the peer's EOF before it closes.
+//
+//proof:send bye-pipelined
+//proof:eof
+func GoodReaderLoopDrain(c net.Conn) {
+	lines := make(chan string)
+	go readLines(c, lines)
+	defer c.Close()
+	for l := range lines {
+		fmt.Fprintf(c, "ack %s", l)
+		if l == "BYE\r\n" {
+			if cw, ok := c.(interface{ CloseWrite() error }); ok {
+				cw.CloseWrite()
+			}
+			for range lines {
+			}
+			break
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/rstlint/rstlint/analyzer/internal/knowledge"
+	"github.com/rstlint/rstlint/analyzer/internal/lattice"
 	"github.com/rstlint/rstlint/analyzer/internal/ownership"
 	"github.com/rstlint/rstlint/analyzer/internal/summary"
 )
@@ -129,12 +130,19 @@ type GoStmt struct {
 func (gs GoStmt) Drains() []int {
 	var ks []int
 	for k, rs := range gs.Handed {
-		if rs != nil && rs.Effect.Drains {
+		if rs != nil && ReadsToEnd(&rs.Effect) {
 			ks = append(ks, k)
 		}
 	}
 	slices.Sort(ks)
 	return ks
+}
+
+// ReadsToEnd reports whether a function reads the conn to its end: it
+// drains it (io.Copy, io.ReadAll), or it reads it and returns only once a
+// read failed or reached EOF (a read loop, a frame reader).
+func ReadsToEnd(pe *summary.ParamEffect) bool {
+	return pe.Drains || pe.Reads && lattice.Mask(pe.AtReturn)&lattice.StatusMask(lattice.Unread) == 0
 }
 
 // collectEvents scans fn once and records every event on the connections

@@ -22,6 +22,9 @@ import (
 type CopyLaunch struct {
 	GS     GoStmt
 	Signal ssa.Value // the channel or WaitGroup it signals, in the launcher
+	// Streams: it sends on Signal in a loop (each message it reads): a
+	// receive waits for one message, not for its end.
+	Streams bool
 }
 
 // CopyGroup is the copy goroutines that signal one channel or WaitGroup
@@ -44,6 +47,7 @@ func copyGroups(fn *ssa.Function, cg *CFG, ev *Events) []*CopyGroup {
 	bySignal := make(map[ssa.Value]*CopyGroup)
 	for _, gs := range ev.gos {
 		l, ok := copyLaunchOf(gs)
+
 		if !ok {
 			continue
 		}
@@ -61,6 +65,12 @@ func copyGroups(fn *ssa.Function, cg *CFG, ev *Events) []*CopyGroup {
 		if g.Signal == nil {
 			continue
 		}
+		if streams(g) {
+			// A channel of messages: only a range that runs to the
+			// channel's close waits for the goroutine's end.
+			g.All = rangeCompletes(fn, g.Signal)
+			continue
+		}
 		g.Waits, g.All = waitsOn(fn, cg, g.Signal)
 		if g.All {
 			continue
@@ -76,6 +86,97 @@ func copyGroups(fn *ssa.Function, cg *CFG, ev *Events) []*CopyGroup {
 		}
 	}
 	return groups
+}
+
+func streams(g *CopyGroup) bool {
+	for _, l := range g.Launches {
+		if l.Streams {
+			return true
+		}
+	}
+	return false
+}
+
+// sendsInLoop reports whether fn sends on target (one of its values) in a
+// loop: a reader goroutine that passes on each message it reads.
+func sendsInLoop(fn *ssa.Function, target ssa.Value) bool {
+	g := NewCFG(fn)
+	for _, b := range fn.Blocks {
+		if !g.InLoop(b) {
+			continue
+		}
+		for _, instr := range b.Instrs {
+			if send, ok := instr.(*ssa.Send); ok && cellOf(send.Chan) == target {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// rangeCompletes reports whether fn ranges over the channel sig (a
+// receive whose ok ends the loop) with no way out of the loop but the
+// channel's close: a return from inside the loop leaves the sender
+// running. A break jumps to the loop's exit and is not told apart.
+func rangeCompletes(fn *ssa.Function, sig ssa.Value) bool {
+	found := false
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			recv, ok := instr.(*ssa.UnOp)
+			if !ok || recv.Op != token.ARROW || !recv.CommaOk || identity(recv.X) != sig {
+				continue
+			}
+			body, done, ok := rangeEdges(recv)
+			if !ok {
+				continue // a receive that is no range: it waits for a message
+			}
+			if exitsEarly(body, done) {
+				return false
+			}
+			found = true
+		}
+	}
+	return found
+}
+
+// rangeEdges finds the loop body and the exit of a range over a channel
+// (`v, ok := <-ch; if ok goto body else done`): the successors of the If
+// on the receive's ok.
+func rangeEdges(recv *ssa.UnOp) (body, done *ssa.BasicBlock, ok bool) {
+	for _, r := range *recv.Referrers() {
+		ext, isExt := r.(*ssa.Extract)
+		if !isExt || ext.Index != 1 {
+			continue
+		}
+		for _, er := range *ext.Referrers() {
+			if iff, isIf := er.(*ssa.If); isIf && iff.Cond == ext && len(iff.Block().Succs) == 2 {
+				return iff.Block().Succs[0], iff.Block().Succs[1], true
+			}
+		}
+	}
+	return nil, nil, false
+}
+
+// exitsEarly reports whether a return is reachable from the loop body
+// without leaving through done.
+func exitsEarly(body, done *ssa.BasicBlock) bool {
+	seen := map[*ssa.BasicBlock]bool{done: true}
+	work := []*ssa.BasicBlock{body}
+	for len(work) > 0 {
+		b := work[len(work)-1]
+		work = work[:len(work)-1]
+		if seen[b] {
+			continue
+		}
+		seen[b] = true
+		if len(b.Instrs) > 0 {
+			if _, ret := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ret {
+				return true
+			}
+		}
+		work = append(work, b.Succs...)
+	}
+	return false
 }
 
 // relayedSignal reports whether the goroutine gs waits for the group sig
@@ -171,6 +272,7 @@ func copyLaunchOf(gs GoStmt) (CopyLaunch, bool) {
 		signals = true
 		if o, ok := outer[target]; ok {
 			l.Signal = identity(o)
+			l.Streams = sendsInLoop(gs.Body, target)
 			return l, true
 		}
 	}
