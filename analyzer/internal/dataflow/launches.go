@@ -491,3 +491,33 @@ func runsBefore(a, b ssa.Instruction) bool {
 // Gos returns the function's go statements (and launcher calls), in the
 // order of GoIndex.
 func (ev *Events) Gos() []GoStmt { return ev.gos }
+
+// MayRunTogether reports whether the goroutines two go statements start
+// may run at once: one statement is reachable from the other (on one
+// path, or in a loop). Two go statements on the two branches of an if
+// never both run.
+func MayRunTogether(a, b ssa.Instruction) bool {
+	return reaches(a, b) || reaches(b, a)
+}
+
+// reaches reports whether instruction b can run after a.
+func reaches(a, b ssa.Instruction) bool {
+	if a.Block() == b.Block() && runsBefore(a, b) {
+		return true
+	}
+	seen := make(map[*ssa.BasicBlock]bool)
+	work := append([]*ssa.BasicBlock(nil), a.Block().Succs...)
+	for len(work) > 0 {
+		blk := work[len(work)-1]
+		work = work[:len(work)-1]
+		if seen[blk] {
+			continue
+		}
+		seen[blk] = true
+		if blk == b.Block() {
+			return true
+		}
+		work = append(work, blk.Succs...)
+	}
+	return false
+}

@@ -125,7 +125,7 @@ func cutsAndLostEOFs(fa *dataflow.Analysis, groups []*dataflow.CopyGroup) []Cand
 			}
 			var users []user
 			for j, other := range all {
-				if ors := other.Handed[k]; i != j && ors != nil {
+				if ors := other.Handed[k]; i != j && ors != nil && dataflow.MayRunTogether(l.Instr, other.Instr) {
 					users = append(users, user{other.Instr.Pos(), ors, false})
 				}
 			}
