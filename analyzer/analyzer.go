@@ -144,6 +144,7 @@ func analyzeCode(pass *analysis.Pass, cfg *config, code *packageCode, fdAware bo
 		Datagram: ownership.DatagramParams(code.funcs),
 		Fields:   ownership.OwningFields(code.funcs, nets),
 		Networks: nets,
+		Dialed:   ownership.DialedParams(code.funcs, nets),
 		Table:    table,
 	}
 	analyses, errs := analyzePackage(code.funcs, ctx, cfg.user, table)

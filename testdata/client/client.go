@@ -5,6 +5,8 @@ package client
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
+	"io"
 	"fmt"
 	"net"
 	"time"
@@ -95,4 +97,63 @@ func GoodWriteError(addr string) error {
 	_, err = c.Read(buf)
 	c.Close()
 	return err
+}
+
+// exchange sends one length-prefixed request on a conn its caller dialed
+// and reads the whole length-prefixed reply, then closes: every call
+// passes a dialed conn, so the client's rules hold here.
+func exchange(c *net.TCPConn, req []byte) ([]byte, error) {
+	defer c.Close()
+	msg := binary.BigEndian.AppendUint32(nil, uint32(len(req)))
+	if _, err := c.Write(append(msg, req...)); err != nil {
+		return nil, err
+	}
+	return readFrame(c)
+}
+
+// readFrame reads one length-prefixed message.
+func readFrame(c io.Reader) ([]byte, error) {
+	hdr := make([]byte, 4)
+	if _, err := io.ReadFull(c, hdr); err != nil {
+		return nil, err
+	}
+	body := make([]byte, binary.BigEndian.Uint32(hdr))
+	_, err := io.ReadFull(c, body)
+	return body, err
+}
+
+// GoodDialedExchange dials and exchanges through the helper: the reply is
+// read in full, nothing is owed at the Close.
+func GoodDialedExchange(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	_, err = exchange(c.(*net.TCPConn), []byte("PING"))
+	return err
+}
+
+// exchangeAndNotify reads the reply, then sends a second request and
+// closes without reading its reply.
+func exchangeAndNotify(c *net.TCPConn, req []byte) error {
+	defer c.Close() // want `conn c is closed with the reply unread: RST may cut our last write short`
+	msg := binary.BigEndian.AppendUint32(nil, uint32(len(req)))
+	if _, err := c.Write(append(msg, req...)); err != nil {
+		return err
+	}
+	if _, err := readFrame(c); err != nil {
+		return err
+	}
+	_, err := c.Write(msg)
+	return err
+}
+
+// BadDialedNotify dials and uses the helper that leaves the second reply
+// unread.
+func BadDialedNotify(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return exchangeAndNotify(c.(*net.TCPConn), []byte("PING"))
 }

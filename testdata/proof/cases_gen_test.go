@@ -43,6 +43,8 @@ var generated = []pattern{
 	{name: "client.GoodPortCheck", client: client.GoodPortCheck},
 	{name: "client.BadQuit", client: client.BadQuit},
 	{name: "client.GoodWriteError", client: client.GoodWriteError},
+	{name: "client.GoodDialedExchange", client: client.GoodDialedExchange},
+	{name: "client.BadDialedNotify", client: client.BadDialedNotify},
 	{name: "app.Bad", server: fromListener(app.Bad)},
 	{name: "app.Good", server: fromListener(app.Good)},
 	{name: "app.BadReuseDial", client: app.BadReuseDial},

@@ -287,6 +287,46 @@ func callSitesAgree(p *ssa.Parameter, sites map[*ssa.Function][]ssa.CallInstruct
 
 // callSites indexes the static calls (and go and defer statements) of the
 // package's functions by callee.
+// DialedParams finds the conn parameters of the package's unexported
+// functions that every call passes a conn we dialed (a sendTCP(conn)
+// helper of a dial loop): in the function they are a client's conns, and
+// a client that read the reply to its last request owes nothing. A
+// function whose value is taken (a method value, a callback) has calls
+// rstlint cannot see, and is left out.
+func DialedParams(funcs []*ssa.Function, nets *Networks) map[*ssa.Parameter]bool {
+	sites := callSites(funcs)
+	taken := make(map[*ssa.Function]bool)
+	var ops []*ssa.Value
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				ops = instr.Operands(ops[:0])
+				call, isCall := instr.(ssa.CallInstruction)
+				for i, op := range ops {
+					if f, ok := (*op).(*ssa.Function); ok && !(isCall && i == 0 && call.Common().Value == f) {
+						taken[f] = true
+					}
+				}
+			}
+		}
+	}
+	dialed := make(map[*ssa.Parameter]bool)
+	for _, fn := range funcs {
+		if obj := fn.Object(); obj == nil || obj.Exported() || taken[fn] || len(sites[fn]) == 0 {
+			continue
+		}
+		for _, p := range fn.Params {
+			if !knowledge.IsConnType(p.Type()) {
+				continue
+			}
+			if from, ok := callSitesAgree(p, sites, nets, 0); ok && from.Client {
+				dialed[p] = true
+			}
+		}
+	}
+	return dialed
+}
+
 func callSites(funcs []*ssa.Function) map[*ssa.Function][]ssa.CallInstruction {
 	sites := make(map[*ssa.Function][]ssa.CallInstruction)
 	for _, fn := range funcs {

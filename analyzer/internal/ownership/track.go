@@ -104,6 +104,9 @@ type Context struct {
 	// Networks are what the package stores in its unexported string
 	// fields and variables (StreamNetworks).
 	Networks *Networks
+	// Dialed are the parameters every call passes a conn we dialed
+	// (DialedParams): a client's conns.
+	Dialed map[*ssa.Parameter]bool
 	// Table holds the summaries of the functions analyzed before this one:
 	// the program's own origins and wrappers.
 	Table *summary.Table
@@ -124,7 +127,7 @@ func Track(fn *ssa.Function, ctx *Context) *Tracking {
 			// A datagram conn behind a conn type: no stream, no RST.
 		case knowledge.IsConnType(typ):
 			k := knowledge.KindOfType(typ)
-			t.addRoot(&Conn{Pos: p.Pos(), Name: p.Name(), Kind: k, Param: i, FreeVar: -1,
+			t.addRoot(&Conn{Pos: p.Pos(), Name: p.Name(), Kind: k, Param: i, FreeVar: -1, Client: ctx.Dialed[p],
 				Definite: knowledge.IsDefiniteConnType(typ), Socket: knowledge.SocketOfType(typ)}, p, AliasRef{Role: knowledge.RoleConn, Kind: k})
 		case fdAware && knowledge.IsFDType(typ) && p.Object() != nil:
 			t.addRoot(&Conn{Pos: p.Pos(), Name: p.Name(), Kind: knowledge.KindFD, Param: i, FreeVar: -1}, p,
