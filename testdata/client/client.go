@@ -6,8 +6,8 @@ import (
 	"bufio"
 	"context"
 	"encoding/binary"
-	"io"
 	"fmt"
+	"io"
 	"net"
 	"time"
 )

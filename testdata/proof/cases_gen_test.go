@@ -177,6 +177,8 @@ var generated = []pattern{
 	{name: "proxy.GoodAbortAfterFailure", client: viaProxyPair(func(c, s net.Conn) { proxy.GoodAbortAfterFailure(c.(*net.TCPConn), s.(*net.TCPConn)) }), peer: &upstream},
 	{name: "proxy.GoodWaitAllOrTimeout", client: viaProxyPair(proxy.GoodWaitAllOrTimeout), peer: &upstream},
 	{name: "proxy.BadWaitNoneOrTimeout", client: viaProxyPair(proxy.BadWaitNoneOrTimeout), peer: &upstream},
+	{name: "proxy.BadRefuseOnDialError", server: proxy.BadRefuseOnDialError},
+	{name: "proxy.GoodRefuseOnDialError", server: proxy.GoodRefuseOnDialError, eof: true},
 	{name: "rawfd.Bad", rawFD: rawfd.Bad},
 	{name: "rawfd.Good", rawFD: rawfd.Good},
 	{name: "rawfd.BadShutdownOnly", rawFD: rawfd.BadShutdownOnly},

@@ -3,6 +3,7 @@ package proxy
 // Proxies: two io.Copy directions, and when the function closes.
 
 import (
+	"context"
 	"io"
 	"net"
 	"sync"
@@ -14,7 +15,7 @@ import (
 func BadFirstFinisher(client net.Conn, target string) {
 	server, err := net.Dial("tcp", target)
 	if err != nil {
-		client.Close()
+		refuse(client)
 		return
 	}
 	defer server.Close() // want `conn dialed at proxy\.go:\d+ is closed when 1 of its 2 copy goroutines ended: RST cuts the other short`
@@ -36,7 +37,7 @@ func BadFirstFinisher(client net.Conn, target string) {
 func GoodBothDirections(client net.Conn, target string) {
 	server, err := net.Dial("tcp", target)
 	if err != nil {
-		client.Close()
+		refuse(client)
 		return
 	}
 	defer server.Close()
@@ -60,7 +61,7 @@ func GoodBothDirections(client net.Conn, target string) {
 func GoodWaitGroup(client net.Conn, target string) {
 	server, err := net.Dial("tcp", target)
 	if err != nil {
-		client.Close()
+		refuse(client)
 		return
 	}
 	var wg sync.WaitGroup
@@ -248,7 +249,7 @@ func GoodDialerValue(client net.Conn, target string) {
 	d := &dialer{Dial: net.Dial}
 	server, err := d.Dial("tcp", target)
 	if err != nil {
-		client.Close()
+		refuse(client)
 		return
 	}
 	relayAll(client, server)
@@ -262,7 +263,7 @@ func BadDialerValue(client net.Conn, target string) {
 	d := &dialer{Dial: net.Dial}
 	server, err := d.Dial("tcp", target)
 	if err != nil {
-		client.Close()
+		refuse(client)
 		return
 	}
 	relay(client, server)
@@ -433,4 +434,52 @@ func BadWaitNoneOrTimeout(client, server net.Conn) {
 	}
 	client.Close() // want `conn client is closed when 0 of its 2 copy goroutines ended: RST cuts the others short`
 	server.Close() // want `conn server is closed when 0 of its 2 copy goroutines ended: RST cuts the others short`
+}
+
+// refuse closes a client whose backend cannot be reached without a reset:
+// it passes the EOF on and reads what the client already sent.
+func refuse(c net.Conn) {
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+	c.SetReadDeadline(time.Now().Add(time.Second))
+	io.Copy(io.Discard, c)
+	c.Close()
+}
+
+// dialFailing dials a backend that cannot be reached: its context is
+// done before the dial starts, so no packet leaves.
+func dialFailing() (net.Conn, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var d net.Dialer
+	return d.DialContext(ctx, "tcp", "127.0.0.1:9")
+}
+
+// BadRefuseOnDialError hands the client conn c to two copy goroutines once its
+// backend answers; when the dial fails, it closes the client, whose
+// request is already queued: that path is its own, and is judged.
+func BadRefuseOnDialError(c net.Conn) {
+	server, err := dialFailing()
+	if err != nil {
+		c.Close() // want `conn c is closed with input never read, nothing written: the peer gets RST, not EOF`
+		return
+	}
+	relayAll(c, server)
+	c.Close()
+	server.Close()
+}
+
+// GoodRefuseOnDialError refuses gracefully when the dial fails.
+//
+//proof:eof
+func GoodRefuseOnDialError(c net.Conn) {
+	server, err := dialFailing()
+	if err != nil {
+		refuse(c)
+		return
+	}
+	relayAll(c, server)
+	c.Close()
+	server.Close()
 }

@@ -37,7 +37,11 @@ func AnswersFor(fn *ssa.Function, c *Conn, rs *summary.Root) bool {
 	if c.Param < 0 {
 		return true
 	}
-	return c.Definite && rs != nil && rs.Effect.Uses && !CalledInline(fn)
+	// A function that uses the conn, or hands it on (to goroutines, a
+	// store), owns it; it judges its Closes on the paths where it has not
+	// handed it on yet (ownership moves per path): the caller, told that
+	// the callee owns it, judges none of them.
+	return c.Definite && rs != nil && rs.Effect.OwnsConn() && !CalledInline(fn)
 }
 
 // LeavesToCaller reports whether a Close of c in fn, judged there or not,
