@@ -216,6 +216,8 @@ var generated = []pattern{
 	{name: "wrappers.GoodCounting", server: wrappers.GoodCounting, raw: true},
 	{name: "wrappers.BadCrossPackage", server: wrappers.BadCrossPackage},
 	{name: "wrappers.GoodCrossPackage", server: wrappers.GoodCrossPackage, eof: true},
+	{name: "wrappers.BadShadowMagic", server: wrappers.BadShadowMagic, send: payloads["bad-magic"]},
+	{name: "wrappers.GoodShadowMagic", server: wrappers.GoodShadowMagic, eof: true, send: payloads["bad-magic"]},
 }
 
 var _ net.Conn // the adapters of some rows name it

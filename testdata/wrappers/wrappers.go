@@ -120,3 +120,51 @@ func NotAWrapper(c net.Conn) {
 	fmt.Fprintln(l, "bye")
 	l.Close()
 }
+
+// xorConn decrypts what it reads with a one-byte key, as a stream cipher
+// does: a read through it can fail on what it read.
+type xorConn struct {
+	net.Conn
+	key byte
+}
+
+func (x *xorConn) Read(b []byte) (int, error) {
+	n, err := x.Conn.Read(b)
+	for i := range b[:n] {
+		b[i] ^= x.key
+	}
+	return n, err
+}
+
+// shadow is the decrypting wrapper, chosen at run time as a function
+// value: a conn transformer rstlint cannot see into.
+var shadow = func(c net.Conn) net.Conn { return &xorConn{Conn: c} }
+
+// BadShadowMagic reads a magic through the transformer's conn and closes
+// when it does not match: the rest of the probe's bytes are queued.
+//
+//proof:send bad-magic
+func BadShadowMagic(c net.Conn) { // want BadShadowMagic:"^conn p0 closes unread:rj,done returns closed uses reads drains$"
+	defer c.Close() // want `conn c is closed after rejecting its input, nothing written: the peer gets RST, not EOF`
+	sc := shadow(c)
+	magic := make([]byte, 4)
+	if _, err := io.ReadFull(sc, magic); err != nil || string(magic) != "RST1" {
+		return
+	}
+	io.Copy(io.Discard, sc)
+}
+
+// GoodShadowMagic drains what the probe sent before it closes.
+//
+//proof:send bad-magic
+//proof:eof
+func GoodShadowMagic(c net.Conn) { // want GoodShadowMagic:"^conn p0 closes done returns closed uses reads drains$"
+	defer c.Close()
+	sc := shadow(c)
+	magic := make([]byte, 4)
+	if _, err := io.ReadFull(sc, magic); err != nil || string(magic) != "RST1" {
+		io.Copy(io.Discard, c)
+		return
+	}
+	io.Copy(io.Discard, sc)
+}

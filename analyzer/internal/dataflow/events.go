@@ -496,6 +496,9 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 		}
 	}
 
+	if i, ok := knowledge.ConnTransformer(cc); ok && (cc.IsInvoke() || callee == nil) {
+		handled[cc.Args[i]] = true // a conn transformer: its result is the same conn
+	}
 	switch {
 	case cc.IsInvoke() || callee == nil:
 		// An unknown method or function value: whatever it is given escapes.

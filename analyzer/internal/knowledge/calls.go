@@ -427,3 +427,24 @@ func IsReceive(cc *ssa.CallCommon) bool {
 	_, name, _, ok := Receiver(cc)
 	return ok && receiveMethods[name]
 }
+
+// ConnTransformer reports whether an unknown function value or interface
+// method has the shape of a conn wrapper: one conn parameter, and a conn
+// first result (func(net.Conn) net.Conn, func(net.Conn) (net.Conn,
+// error)). It returns the parameter's index in cc.Args.
+func ConnTransformer(cc *ssa.CallCommon) (int, bool) {
+	sig := cc.Signature()
+	if sig.Params().Len() != 1 || sig.Results().Len() == 0 || sig.Results().Len() > 2 {
+		return 0, false
+	}
+	if !IsNamedType(sig.Params().At(0).Type(), false, "net", "Conn") || !IsNamedType(sig.Results().At(0).Type(), false, "net", "Conn") {
+		return 0, false
+	}
+	if sig.Results().Len() == 2 && !IsErrorType(sig.Results().At(1).Type()) {
+		return 0, false
+	}
+	if len(cc.Args) != 1 {
+		return 0, false
+	}
+	return 0, true
+}

@@ -427,13 +427,13 @@ func embedsSocket(fa *ssa.FieldAddr) bool {
 // wrappers (c = meter(c)) an alias of the wrapped connection.
 func (t *trackBuilder) propagateCall(call *ssa.Call, v ssa.Value, ref AliasRef) {
 	cc := call.Common()
+	if t.wrapperCall(call, v, ref) {
+		return
+	}
 	if cc.IsInvoke() {
 		if cc.Value == v && cc.Method.Name() == "NetConn" {
 			t.addAlias(call, AliasRef{Conn: ref.Conn, Role: knowledge.RoleConn, Kind: knowledge.KindStream})
 		}
-		return
-	}
-	if t.wrapperCall(call, v, ref) {
 		return
 	}
 	spec, ok := knowledge.Constructors[knowledge.FuncName(cc.StaticCallee())]

@@ -138,18 +138,32 @@ func readParses(t *summary.Table, ptr types.Type) bool {
 
 // wrapperCall: c = wrap(c), the result of one of the program's wrappers,
 // is the same conn. It reports whether call is such a call of v.
+//
+// A function value or an interface method that takes a conn and returns
+// one (`shadow func(net.Conn) net.Conn`, a cipher's StreamConn) is taken
+// for a wrapper too: a conn transformer hands back the conn it was given,
+// wrapped, whatever it is; and since it may decrypt, its reads may fail
+// on what they read (Parses).
 func (t *trackBuilder) wrapperCall(call *ssa.Call, v ssa.Value, ref AliasRef) bool {
 	cc := call.Common()
 	callee := cc.StaticCallee()
-	if callee == nil || ref.Role != knowledge.RoleConn || ref.Kind == knowledge.KindFD {
+	if ref.Role != knowledge.RoleConn || ref.Kind == knowledge.KindFD {
 		return false
 	}
-	i, ok := WrapperParam(t.ctx.Table, callee)
+	var i int
+	var ok, parses bool
+	if callee == nil || cc.IsInvoke() {
+		i, ok = knowledge.ConnTransformer(cc)
+		parses = true
+	} else {
+		i, ok = WrapperParam(t.ctx.Table, callee)
+		parses = ok && t.ctx.Table.WrapperParses(callee)
+	}
 	if !ok || i >= len(cc.Args) || cc.Args[i] != v {
 		return false
 	}
 	out := AliasRef{Conn: ref.Conn, Role: knowledge.RoleConn, Kind: ref.Kind, Closes: true}
-	out.Parses = t.ctx.Table.WrapperParses(callee)
+	out.Parses = parses
 	if _, isTuple := call.Type().(*types.Tuple); !isTuple {
 		t.addAlias(call, out)
 		return true
