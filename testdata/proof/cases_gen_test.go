@@ -218,6 +218,8 @@ var generated = []pattern{
 	{name: "wrappers.GoodCrossPackage", server: wrappers.GoodCrossPackage, eof: true},
 	{name: "wrappers.BadShadowMagic", server: wrappers.BadShadowMagic, send: payloads["bad-magic"]},
 	{name: "wrappers.GoodShadowMagic", server: wrappers.GoodShadowMagic, eof: true, send: payloads["bad-magic"]},
+	{name: "wrappers.BadMaybeMetered", server: wrappers.BadMaybeMetered},
+	{name: "wrappers.GoodMaybeMetered", server: wrappers.GoodMaybeMetered, eof: true},
 }
 
 var _ net.Conn // the adapters of some rows name it

@@ -168,3 +168,36 @@ func GoodShadowMagic(c net.Conn) { // want GoodShadowMagic:"^conn p0 closes done
 	}
 	io.Copy(io.Discard, sc)
 }
+
+// debugging says whether conns are wrapped in a meter.
+var debugging = false
+
+// maybeMetered returns the conn as it is, or metered when debugging: the
+// same conn either way.
+func maybeMetered(c net.Conn) net.Conn {
+	if !debugging {
+		return c
+	}
+	return metered(c)
+}
+
+// BadMaybeMetered answers one line through maybeMetered's conn and closes
+// it.
+func BadMaybeMetered(c net.Conn) { // want BadMaybeMetered:"^conn p0 closes unread:w,done returns closed uses reads writes$"
+	mc := maybeMetered(c)
+	defer mc.Close() // want `conn c is closed with input read in part: RST may destroy our reply`
+	line, err := bufio.NewReader(mc).ReadString('\n')
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(mc, "echo %s", line)
+}
+
+// GoodMaybeMetered echoes through it until the peer's EOF.
+//
+//proof:eof
+func GoodMaybeMetered(c net.Conn) { // want GoodMaybeMetered:"^conn p0 closes done:w returns closed uses writes drains$"
+	mc := maybeMetered(c)
+	defer mc.Close()
+	io.Copy(mc, mc)
+}

@@ -169,22 +169,41 @@ func handedOnBefore(k int, ev *Events) bool {
 	return false
 }
 
-// wrapsParam reports whether every conn fn returns is a fresh value of one
-// of the program's delegating types holding the parameter k (not k itself,
-// nor a standard constructor's view of it): tracking made that value an
-// alias of k (ownership's storeIntoWrapper).
+// wrapsParam reports whether every conn fn returns is the parameter k or
+// a fresh value of one of the program's delegating types holding it (not
+// a standard constructor's view of it): tracking made that value an alias
+// of k (ownership's storeIntoWrapper). A function that returns its conn
+// as it is on one path and wrapped on another (a debug wrapper when
+// logging is on) hands back the same conn either way.
 func wrapsParam(fn *ssa.Function, tr *ownership.Tracking, k int) bool {
+	wraps := false
 	for _, b := range fn.Blocks {
 		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
 		if !ok || len(ret.Results) == 0 || knowledge.IsNilConst(ret.Results[0]) {
 			continue
 		}
-		alloc, ok := knowledge.Through(ret.Results[0]).(*ssa.Alloc)
-		if !ok || tr.Alias[alloc].Conn != k || tr.Alias[alloc].Role != knowledge.RoleConn {
+		switch v := knowledge.Through(ret.Results[0]).(type) {
+		case *ssa.Alloc:
+			if tr.Alias[v].Conn != k || tr.Alias[v].Role != knowledge.RoleConn {
+				return false
+			}
+			wraps = true
+		case *ssa.Parameter:
+			if ref, ok := tr.Alias[v]; !ok || ref.Conn != k || ref.Role != knowledge.RoleConn {
+				return false
+			}
+		case *ssa.Call, *ssa.Extract:
+			// Another wrapper of k (the program's, or a function value
+			// of type func(net.Conn) net.Conn).
+			if ref, ok := tr.Alias[v]; !ok || ref.Conn != k || ref.Role != knowledge.RoleConn {
+				return false
+			}
+			wraps = true
+		default:
 			return false
 		}
 	}
-	return true
+	return wraps
 }
 
 // wrapperParses reports whether a wrapper fn returns can fail its reads

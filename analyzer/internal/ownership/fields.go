@@ -114,8 +114,13 @@ func OwningFields(funcs []*ssa.Function, nets *Networks) map[*types.Var]*Field {
 			reassigned = reassigned || !st.fresh
 			oneFunc = oneFunc && st.fn == c.stores[0].fn
 			o := st.from
-			if o.Role != f.Role || o.Kind != f.Kind {
+			switch {
+			case o.Role != f.Role:
 				c.bad = true
+			case o.Kind != f.Kind && (o.Kind == knowledge.KindFD || f.Kind == knowledge.KindFD):
+				c.bad = true
+			case o.Kind != f.Kind:
+				f.Kind = knowledge.KindTLS // TLS on some paths (an upgrade): its CloseWrite sends no FIN
 			}
 			if o.Verb != f.Verb || o.Client != f.Client {
 				f.Verb, f.From, f.Client = "", "", false // mixed origins: a conn passed in
