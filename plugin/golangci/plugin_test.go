@@ -182,19 +182,19 @@ func TestSettingsChangeDiagnostics(t *testing.T) {
 		want       []string // "category@func", sorted
 	}{
 		{"defaults", ``, []string{"halfclose-undrained@HalfClose", "linger-zero@Linger",
-			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "proxy-eof-lost@Tunnel", "proxy-eof-lost@Tunnel", "reject-unread@Reject", "unread-close@Drained", "unread-close@Unread"}},
+			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "proxy-eof-lost@Tunnel", "proxy-eof-lost@Tunnel", "reject-unread@Proxy", "reject-unread@Reject", "unread-close@Drained", "unread-close@Unread"}},
 		{"reject off", `{"reject": false}`, []string{"halfclose-undrained@HalfClose", "linger-zero@Linger",
 			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "proxy-eof-lost@Tunnel", "proxy-eof-lost@Tunnel", "unread-close@Drained", "unread-close@Unread"}},
 		{"halfclose off", `{"halfclose": false}`, []string{"linger-zero@Linger",
-			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "proxy-eof-lost@Tunnel", "proxy-eof-lost@Tunnel", "reject-unread@Reject", "unread-close@Drained", "unread-close@Unread"}},
+			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "proxy-eof-lost@Tunnel", "proxy-eof-lost@Tunnel", "reject-unread@Proxy", "reject-unread@Reject", "unread-close@Drained", "unread-close@Unread"}},
 		{"linger off", `{"linger": false}`, []string{"halfclose-undrained@HalfClose",
-			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "proxy-eof-lost@Tunnel", "proxy-eof-lost@Tunnel", "reject-unread@Reject", "unread-close@Drained", "unread-close@Unread"}},
+			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "proxy-eof-lost@Tunnel", "proxy-eof-lost@Tunnel", "reject-unread@Proxy", "reject-unread@Reject", "unread-close@Drained", "unread-close@Unread"}},
 		{"proxy off", `{"proxy": false}`, []string{"halfclose-undrained@HalfClose", "linger-zero@Linger",
-			"proxy-eof-lost@Tunnel", "proxy-eof-lost@Tunnel", "reject-unread@Reject", "unread-close@Drained", "unread-close@Unread"}},
+			"proxy-eof-lost@Tunnel", "proxy-eof-lost@Tunnel", "reject-unread@Proxy", "reject-unread@Reject", "unread-close@Drained", "unread-close@Unread"}},
 		{"eoflost off", `{"eoflost": false}`, []string{"halfclose-undrained@HalfClose", "linger-zero@Linger",
-			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "reject-unread@Reject", "unread-close@Drained", "unread-close@Unread"}},
+			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "reject-unread@Proxy", "reject-unread@Reject", "unread-close@Drained", "unread-close@Unread"}},
 		{"drain", `{"drain": ["fixture.Slurp"]}`, []string{"halfclose-undrained@HalfClose", "linger-zero@Linger",
-			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "proxy-eof-lost@Tunnel", "proxy-eof-lost@Tunnel", "reject-unread@Reject", "unread-close@Unread"}},
+			"proxy-early-close@Proxy", "proxy-early-close@Proxy", "proxy-eof-lost@Tunnel", "proxy-eof-lost@Tunnel", "reject-unread@Proxy", "reject-unread@Reject", "unread-close@Unread"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := New(raw(t, tc.json))
