@@ -220,3 +220,37 @@ func GoodMixedNetworkField(addr string) error {
 	defer c.Close()
 	return pingTwice(c)
 }
+
+// retryDial dials again when the first dial fails: c holds the conn of
+// one dial or of the other, one conn either way.
+func retryDial(addr, fallback string) (net.Conn, error) {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		c, err = net.Dial("tcp", fallback)
+	}
+	return c, err
+}
+
+// BadRetryDial closes the retried conn after pingTwice.
+func BadRetryDial(addr string) error {
+	c, err := retryDial(addr, addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close() // want `conn dialed at dialers\.go:\d+ is closed with the reply unread: RST may cut our last write short`
+	return pingTwice(c)
+}
+
+// GoodRetryDial reads the second answer too.
+func GoodRetryDial(addr string) error {
+	c, err := retryDial(addr, addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := pingTwice(c); err != nil {
+		return err
+	}
+	_, err = bufio.NewReader(c).ReadString('\n')
+	return err
+}

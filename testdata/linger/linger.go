@@ -169,3 +169,31 @@ func GoodLingerAfterGo(ln net.Listener) {
 	close(ready)
 	<-done
 }
+
+// dialLinger dials on its caller's network, which may be UDP, and sets
+// linger 0 on what it dialed: only a TCP conn has a linger, so whatever the
+// caller passes, every Close of the conn resets.
+func dialLinger(network, addr string) (c net.Conn, err error) {
+	defer func() { // want `conn dialed at linger\.go:\d+ leaves dialLinger with SetLinger\(0\): every Close of it sends RST`
+		if err == nil {
+			c.(*net.TCPConn).SetLinger(0)
+		}
+	}()
+	c, err = net.Dial(network, addr)
+	if err != nil {
+		c, err = net.Dial(network, addr)
+	}
+	return c, err
+}
+
+// BadLingerCallerNetwork says goodbye on a conn from dialLinger and closes.
+//
+//proof:eof
+func BadLingerCallerNetwork(addr string) error {
+	c, err := dialLinger("tcp", addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c, "bye\n")
+	return c.Close()
+}

@@ -190,14 +190,16 @@ func Track(fn *ssa.Function, ctx *Context) *Tracking {
 		t.queue = t.queue[:len(t.queue)-1]
 		t.propagate(v)
 	}
+	t.resolveMerged()
 	return &t.Tracking
 }
 
 // trackBuilder is the work list of Track.
 type trackBuilder struct {
 	Tracking
-	ctx   *Context
-	queue []ssa.Value
+	ctx    *Context
+	queue  []ssa.Value
+	merged map[int]int // a connection merged into another (find)
 }
 
 func (t *trackBuilder) addRoot(c *Conn, v ssa.Value, ref AliasRef) {
@@ -327,14 +329,84 @@ func (t *trackBuilder) bindResults(call *ssa.Call, id int, k knowledge.Kind) {
 // two connections marks both as conflicted.
 func (t *trackBuilder) addAlias(v ssa.Value, ref AliasRef) {
 	if old, ok := t.Alias[v]; ok {
-		if old.Conn != ref.Conn {
-			t.Conns[old.Conn].Conflicted = true
-			t.Conns[ref.Conn].Conflicted = true
+		a, b := t.find(old.Conn), t.find(ref.Conn)
+		switch {
+		case a == b:
+		case t.mergeable(a, b):
+			t.merge(a, b)
+		default:
+			t.Conns[a].Conflicted = true
+			t.Conns[b].Conflicted = true
 		}
 		return
 	}
 	t.Alias[v] = ref
 	t.queue = append(t.queue, v)
+}
+
+// A variable that holds the conn of one dial or of another (a retry when
+// the first dial failed: `c, err = d.Dial(...); if err != nil { c, err =
+// fallback.Dial(...) }`) holds one conn: the two origins are merged into
+// one connection, which each origin call starts afresh. Two conns of
+// different kinds, or a parameter and an origin, stay a conflict.
+
+// find returns the connection k was merged into.
+func (t *trackBuilder) find(k int) int {
+	for {
+		p, ok := t.merged[k]
+		if !ok {
+			return k
+		}
+		k = p
+	}
+}
+
+func (t *trackBuilder) mergeable(a, b int) bool {
+	ca, cb := t.Conns[a], t.Conns[b]
+	origin := func(c *Conn) bool { return c.Verb != "" && c.Param < 0 && c.FreeVar < 0 && c.Field == nil }
+	return origin(ca) && origin(cb) && ca.Verb == cb.Verb && ca.Kind == cb.Kind && ca.Client == cb.Client &&
+		!(ca.CallerNetwork && cb.CallerNetwork && ca.NetworkParam != cb.NetworkParam)
+}
+
+// merge makes b one connection with a.
+func (t *trackBuilder) merge(a, b int) {
+	if t.merged == nil {
+		t.merged = make(map[int]int)
+	}
+	t.merged[b] = a
+	ca, cb := t.Conns[a], t.Conns[b]
+	if ca.Socket != cb.Socket {
+		ca.Socket = knowledge.NoSocket
+	}
+	if cb.CallerNetwork {
+		ca.CallerNetwork, ca.NetworkParam = true, cb.NetworkParam
+	}
+	ca.NetworkTyped = ca.NetworkTyped && cb.NetworkTyped
+	if cb.Pos.IsValid() && cb.Pos < ca.Pos {
+		ca.Pos = cb.Pos // name the first dial, the one a reader looks for
+	}
+	ca.Conflicted = ca.Conflicted || cb.Conflicted
+}
+
+// resolveMerged points every alias and origin call of a merged
+// connection at the connection it was merged into.
+func (t *trackBuilder) resolveMerged() {
+	if len(t.merged) == 0 {
+		return
+	}
+	for v, ref := range t.Alias {
+		ref.Conn = t.find(ref.Conn)
+		t.Alias[v] = ref
+	}
+	for call, k := range t.OriginAt {
+		t.OriginAt[call] = t.find(k)
+	}
+	for base, ks := range t.FieldRoots {
+		for i, k := range ks {
+			ks[i] = t.find(k)
+		}
+		t.FieldRoots[base] = ks
+	}
 }
 
 // propagate follows v's referrers to the values that refer to the same

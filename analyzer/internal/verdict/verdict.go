@@ -24,5 +24,6 @@ func Candidates(analyses []*dataflow.Analysis) []Candidate {
 	}
 	// A conn dialed on a network the caller names may be a datagram
 	// conn: the dial helper's callers judge it, where they pass "tcp".
-	return slices.DeleteFunc(cands, func(c Candidate) bool { return c.conn.CallerNetwork })
+	// SetLinger(0) is the exception: only a TCP conn has it.
+	return slices.DeleteFunc(cands, func(c Candidate) bool { return c.conn.CallerNetwork && c.verdict != LingerZero })
 }
