@@ -178,6 +178,8 @@ var generated = []pattern{
 	{name: "proxy.BadTCPAssertedWrapped", client: viaProxyPair(proxy.BadTCPAssertedWrapped), peer: &upstream},
 	{name: "proxy.BadWrongEnd", client: viaProxyPair(func(c, s net.Conn) { proxy.BadWrongEnd(c.(*net.TCPConn), s.(*net.TCPConn)) }), peer: &upstream},
 	{name: "proxy.GoodAbortAfterFailure", client: viaProxyPair(func(c, s net.Conn) { proxy.GoodAbortAfterFailure(c.(*net.TCPConn), s.(*net.TCPConn)) }), peer: &upstream},
+	{name: "proxy.GoodCloseAfterFailure", client: viaProxyPair(func(c, s net.Conn) { proxy.GoodCloseAfterFailure(c.(*net.TCPConn), s.(*net.TCPConn)) }), peer: &upstream},
+	{name: "proxy.BadCloseAfterCopy", client: viaProxyPair(func(c, s net.Conn) { proxy.BadCloseAfterCopy(c.(*net.TCPConn), s.(*net.TCPConn)) }), peer: &upstream},
 	{name: "proxy.GoodWaitAllOrTimeout", client: viaProxyPair(proxy.GoodWaitAllOrTimeout), peer: &upstream},
 	{name: "proxy.BadWaitNoneOrTimeout", client: viaProxyPair(proxy.BadWaitNoneOrTimeout), peer: &upstream},
 	{name: "proxy.BadRefuseOnDialError", server: proxy.BadRefuseOnDialError},

@@ -3,6 +3,7 @@ package proxy
 // Proxies: two io.Copy directions, and when the function closes.
 
 import (
+	"bufio"
 	"context"
 	"io"
 	"net"
@@ -394,6 +395,50 @@ func GoodAbortAfterFailure(client, server *net.TCPConn) {
 	wg.Wait()
 	client.Close()
 	server.Close()
+}
+
+// passOrClose copies one direction from a reader over src (which may
+// hold bytes already buffered from it); at a clean end it passes the EOF
+// on, after a failed copy it closes both conns: the session is broken,
+// and the Closes cut nothing alive.
+func passOrClose(dst, src *net.TCPConn, from io.Reader, wg *sync.WaitGroup) {
+	defer wg.Done()
+	if _, err := io.Copy(dst, from); err == nil {
+		dst.CloseWrite()
+		return
+	}
+	dst.Close()
+	src.Close()
+}
+
+// GoodCloseAfterFailure waits for both directions, each of which closes
+// both conns only after its own copy failed.
+func GoodCloseAfterFailure(client, server *net.TCPConn) {
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go passOrClose(server, client, bufio.NewReader(client), &wg)
+	go passOrClose(client, server, server, &wg)
+	wg.Wait()
+	client.Close()
+	server.Close()
+}
+
+// closeBothAfterCopy closes both conns when its copy ends, also at a
+// clean end, while the other direction may still be copying.
+func closeBothAfterCopy(dst, src *net.TCPConn, from io.Reader, wg *sync.WaitGroup) {
+	defer wg.Done()
+	io.Copy(dst, from)
+	dst.Close() // want `conn dst is closed with input never read: RST may destroy our reply`
+	src.Close() // want `conn client is closed when one copy direction ends, while the other uses it: RST`
+}
+
+// BadCloseAfterCopy: the first direction to end cuts the other.
+func BadCloseAfterCopy(client, server *net.TCPConn) {
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go closeBothAfterCopy(server, client, bufio.NewReader(client), &wg)
+	go closeBothAfterCopy(client, server, server, &wg)
+	wg.Wait()
 }
 
 // GoodWaitAllOrTimeout waits for both directions through a goroutine that

@@ -402,6 +402,16 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 			ev.pump = !tracked || from.Conn != ref.Conn // an echo (io.Copy(c, c)) is no direction
 		}
 		evs = append(evs, ev)
+		if call != nil && ev.pump {
+			// A copy direction that fails breaks the session: on its
+			// error edge a Close or an abort of the function's other
+			// conns (the other direction's) costs nothing more.
+			for k := range c.tr.Conns {
+				if k != ref.Conn {
+					c.outcomes.addFailure(call, k, knowledge.EffWrite, over)
+				}
+			}
+		}
 		if call != nil {
 			then := over
 			if parses || ref.Parses && (eff == knowledge.EffRead || eff == knowledge.EffDrain) {
@@ -528,6 +538,7 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 		}
 	default:
 		if sum := c.table.Effects(callee); sum != nil {
+			answered := answeredConns(alias, cc.Args, sum)
 			for i, a := range cc.Args {
 				ref, ok := alias[a]
 				if !ok || handled[a] {
@@ -535,6 +546,9 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 				}
 				handled[a] = true
 				pe := sum.Param(i, "")
+				if pe != nil && answered[ref.Conn] && !ownership.CalleeAnswers(pe) {
+					continue // another parameter of the callee owns this conn
+				}
 				if pe == nil {
 					evs = append(evs, event{kind: evEffect, conn: ref.Conn, eff: knowledge.EffEscape, pos: pos, what: what})
 					continue
@@ -551,6 +565,7 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 				}
 				c.helperFailure(call, ref.Conn, pe)
 			}
+			closesLast(evs)
 		}
 	}
 
@@ -672,6 +687,7 @@ func (c *eventCollector) goEvents(g ssa.CallInstruction, cc *ssa.CallCommon, gro
 					}
 				}
 			}
+			answered := answeredConns(alias, cc.Args, sum)
 			for i, a := range cc.Args {
 				ref, ok := alias[a]
 				if !ok {
@@ -682,10 +698,11 @@ func (c *eventCollector) goEvents(g ssa.CallInstruction, cc *ssa.CallCommon, gro
 					continue
 				}
 				seen[a] = true
-				if pe != nil && !ownership.CalleeAnswers(pe) {
+				if pe != nil && !ownership.CalleeAnswers(pe) && !answered[ref.Conn] {
 					evs = append(evs, event{kind: evSummary, conn: ref.Conn, pos: g.Pos(), what: knowledge.CallName(cc), pe: pe})
 				}
 			}
+			closesLast(evs)
 		}
 	}
 	for _, a := range cc.Operands(nil) {
@@ -730,6 +747,56 @@ func (c *eventCollector) fieldLiteralEvents(v ssa.Value, fnv *ssa.Function, inde
 		evs = append(evs, event{kind: kind, conn: k, pos: pos, what: "func literal", root: c.table.Literal(fnv, key, param), index: index})
 	}
 	return evs
+}
+
+// answeredConns returns the conns of which some argument goes to a
+// parameter the callee answers for (ownership.CalleeAnswers) or that it
+// has no summary of (an io.Reader, a parameter that escapes). A callee
+// given one conn twice (copy(dst, src, bufio.NewReader(src))) may read it
+// through one parameter before it closes it through the other, in an
+// order its summaries do not record: it is the callee's to judge.
+func answeredConns(alias map[ssa.Value]ownership.AliasRef, args []ssa.Value, sum summary.ParamEffects) map[int]bool {
+	var answered map[int]bool
+	for i, a := range args {
+		ref, ok := alias[a]
+		if !ok {
+			// A reader over the conn made for the call, converted to the
+			// parameter's interface type (bufio.NewReader(c) as io.Reader).
+			ref, ok = alias[knowledge.Through(a)]
+		}
+		if !ok {
+			continue
+		}
+		if pe := sum.Param(i, ""); pe == nil || ownership.CalleeAnswers(pe) {
+			if answered == nil {
+				answered = make(map[int]bool)
+			}
+			answered[ref.Conn] = true
+		}
+	}
+	return answered
+}
+
+// closesLast orders the summaries of one call so that, for a conn given
+// to the callee through several parameters (copy(dst, src,
+// bufio.NewReader(src))), what the callee does through the parameters
+// that do not close it comes before the Close through the other: a
+// function reads a conn before it closes it, and its summaries, one per
+// parameter, do not record the order.
+func closesLast(evs []event) {
+	count := make(map[int]int)
+	for _, e := range evs {
+		if e.kind == evSummary {
+			count[e.conn]++
+		}
+	}
+	closes := func(e event) int {
+		if e.kind == evSummary && e.pe.AtClose != 0 && count[e.conn] > 1 {
+			return 1
+		}
+		return 0
+	}
+	slices.SortStableFunc(evs, func(a, b event) int { return closes(a) - closes(b) })
 }
 
 // fieldCallEvents are the events of a call given bases: the callee's

@@ -73,6 +73,10 @@ type CloseObs struct {
 	// AfterGo is the set of go statements (by Events.GoIndex) that may
 	// have run before it.
 	AfterGo Bitset
+	// Live: on some path to it no read or write of the conn (nor, for
+	// a copy direction, of the other conns) failed. A Close reached only
+	// after such a failure ends a broken session: it cuts no live copy.
+	Live bool
 }
 
 // LaunchObs is a go statement that hands a connection to a function
@@ -610,4 +614,5 @@ func (sv *solver) observe(s *flowState, pos token.Pos, k int, m lattice.Mask, la
 	o.LingerAt = max(o.LingerAt, lingerAt)
 	o.LiveReader = summary.Later(o.LiveReader, s.reader[k])
 	o.AfterGo.unionWith(s.launched)
+	o.Live = o.Live || s.unfailed.Has(k)
 }

@@ -261,7 +261,7 @@ func rootOf(fn *ssa.Function, k int, c *ownership.Conn, ev *Events, flow *Flow) 
 			continue
 		}
 		e.AtClose |= uint64(o.States)
-		rs.Sites = append(rs.Sites, summary.CloseSite{Pos: o.Pos, Rel: o.States, LastIO: o.LastIO, LingerAt: o.LingerAt, Via: o.Via})
+		rs.Sites = append(rs.Sites, summary.CloseSite{Pos: o.Pos, Rel: o.States, LastIO: o.LastIO, LingerAt: o.LingerAt, Via: o.Via, Broken: !o.Live})
 	}
 	for _, l := range flow.Launches {
 		if l.Conn == k {

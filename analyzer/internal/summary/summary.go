@@ -72,6 +72,10 @@ type CloseSite struct {
 	LastIO   IOSite
 	LingerAt token.Pos
 	Via      string // the helper that closes, when not a direct Close
+	// Broken: every path to it comes after a failed read or write (of
+	// the conn, or of a copy direction it belongs to): the session is
+	// broken there, and the Close cuts no live copy.
+	Broken bool
 }
 
 // LaunchSite is a go statement inside the function that hands the

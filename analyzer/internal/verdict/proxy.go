@@ -142,6 +142,9 @@ func cutsAndLostEOFs(fa *dataflow.Analysis, groups []*dataflow.CopyGroup) []Cand
 				detail := &proxyDetail{gos: []token.Pos{l.Instr.Pos(), other.pos}}
 				// The cut: l closes or aborts k, which other still uses.
 				for _, site := range rs.Sites {
+					if site.Broken {
+						continue // an abort after a failed copy, as rs.Aborts are
+					}
 					out = append(out, Candidate{pos: site.Pos, verdict: ProxyCut, conn: fa.Track.Conns[k],
 						fnName: fa.Fn.Name(), via: site.Via, proxy: detail})
 				}
