@@ -315,3 +315,42 @@ func (s *watched) serveAll() {
 		fmt.Fprintf(s.Conn, "echo %s", line)
 	}
 }
+
+// rwcSession keeps its conn in a field of a type a conn only satisfies:
+// every value the package stores there is a conn, so it is a conn's field.
+type rwcSession struct {
+	conn io.ReadWriteCloser
+	r    *bufio.Reader
+}
+
+func newRWCSession(c net.Conn) *rwcSession {
+	return &rwcSession{conn: c, r: bufio.NewReader(c)}
+}
+
+// BadRWCField answers one line and closes: the pipelined rest is unread.
+func BadRWCField(c net.Conn) { newRWCSession(c).serveLine() }
+
+func (s *rwcSession) serveLine() {
+	defer s.conn.Close() // want `conn s\.conn is closed with input read in part: RST may destroy our reply`
+	line, err := s.r.ReadString('\n')
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(s.conn, "echo %s", line)
+}
+
+// GoodRWCField answers every line until the peer's EOF.
+//
+//proof:eof
+func GoodRWCField(c net.Conn) { newRWCSession(c).serveAll() }
+
+func (s *rwcSession) serveAll() {
+	defer s.conn.Close()
+	for {
+		line, err := s.r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		fmt.Fprintf(s.conn, "echo %s", line)
+	}
+}

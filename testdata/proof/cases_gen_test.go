@@ -87,6 +87,8 @@ var generated = []pattern{
 	{name: "fields.Push", client: fields.Push, peer: &sink},
 	{name: "fields.BadWatched", server: fromListener(fields.BadWatched)},
 	{name: "fields.GoodWatched", server: fromListener(fields.GoodWatched), eof: true},
+	{name: "fields.BadRWCField", server: fields.BadRWCField},
+	{name: "fields.GoodRWCField", server: fields.GoodRWCField, eof: true},
 	{name: "fix.Interface", server: fix.Interface},
 	{name: "fix.Deferred", server: asTCP(fix.Deferred), raw: true},
 	{name: "fix.HalfClosed", server: asTCP(fix.HalfClosed), raw: true},

@@ -109,11 +109,12 @@ func OwningFields(funcs []*ssa.Function, nets *Networks) map[*types.Var]*Field {
 		f, first := c.f, c.stores[0].from
 		f.Role, f.Closes, f.Kind = first.Role, first.Closes, first.Kind
 		f.Verb, f.From, f.Pos, f.Client, f.Socket = first.Verb, first.From, first.Pos, first.Client, first.Socket
-		reassigned, oneFunc := false, true
+		reassigned, oneFunc, allDefinite := false, true, true
 		for _, st := range c.stores {
 			reassigned = reassigned || !st.fresh
 			oneFunc = oneFunc && st.fn == c.stores[0].fn
 			o := st.from
+			allDefinite = allDefinite && (o.Definite || o.Verb != "")
 			switch {
 			case o.Role != f.Role:
 				c.bad = true
@@ -133,7 +134,9 @@ func OwningFields(funcs []*ssa.Function, nets *Networks) map[*types.Var]*Field {
 		if c.bad || reassigned && !oneFunc {
 			continue
 		}
-		f.Definite = f.Definite || f.Verb != ""
+		// A field of a type a conn only satisfies (io.ReadWriteCloser)
+		// holds a conn when every value stored in it is one.
+		f.Definite = f.Definite || f.Verb != "" || allDefinite
 		if f.Owner = structOf(c.stores[0].fn, f); !shared[f.Owner] {
 			fields[field] = f
 		}
@@ -251,7 +254,8 @@ func storedConn(v ssa.Value, sites map[*ssa.Function][]ssa.CallInstruction, nets
 		if !knowledge.IsConnType(x.Type()) {
 			return o, false
 		}
-		o = Field{source: x, Role: knowledge.RoleConn, Kind: knowledge.KindOfType(x.Type()), Socket: knowledge.SocketOfType(x.Type())}
+		o = Field{source: x, Role: knowledge.RoleConn, Kind: knowledge.KindOfType(x.Type()), Socket: knowledge.SocketOfType(x.Type()),
+			Definite: knowledge.IsDefiniteConnType(x.Type())}
 		if from, ok := callSitesAgree(x, sites, nets, depth); ok {
 			from.source = x
 			return from, true
