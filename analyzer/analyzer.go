@@ -139,12 +139,14 @@ func runPass(pass *analysis.Pass, cfg *config) (any, error) {
 func analyzeCode(pass *analysis.Pass, cfg *config, code *packageCode, fdAware bool) (any, error) {
 	table := summary.NewTable(pass, &code.prog.MethodSets, code.methodValue)
 	nets := ownership.StreamNetworks(code.funcs)
+	fields := ownership.OwningFields(code.funcs, nets)
 	ctx := &ownership.Context{
 		FDAware:  fdAware,
 		Datagram: ownership.DatagramParams(code.funcs),
-		Fields:   ownership.OwningFields(code.funcs, nets),
+		Fields:   fields,
 		Networks: nets,
 		Dialed:   ownership.DialedParams(code.funcs, nets),
+		Definite: ownership.DefiniteParams(code.funcs, nets, fields),
 		Table:    table,
 	}
 	analyses, errs := analyzePackage(code.funcs, ctx, cfg.user, table)

@@ -9,10 +9,12 @@ package directions
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -154,4 +156,124 @@ func GoodInlineHalfClose(client, server *net.TCPConn) {
 	<-done
 	client.Close()
 	server.Close()
+}
+
+// sink collects what a stream relay passes on, as a gRPC stream's
+// SendMsg does.
+type sink struct{ got []byte }
+
+// Send passes one chunk on.
+func (s *sink) Send(b []byte) error {
+	s.got = append(s.got, b...)
+	return nil
+}
+
+// readOut passes what conn sends on to out, by hand: a direction out of
+// conn that reads it until its read fails (or out does), as io.Copy does.
+func readOut(conn io.Reader, out *sink, wg *sync.WaitGroup) {
+	defer wg.Done()
+	buf := make([]byte, 512)
+	for {
+		n, err := conn.Read(buf)
+		if err != nil {
+			return
+		}
+		if err := out.Send(buf[:n]); err != nil {
+			return
+		}
+	}
+}
+
+// relayStream pumps the stream's messages into conn while readOut reads
+// it. conn is an io.ReadWriteCloser which every call here passes a conn:
+// the function owns it. A cancelled context tears the session down, and
+// the Close on it cuts nothing. At the stream's end the pump stops
+// without CloseWrite.
+func relayStream(ctx context.Context, conn io.ReadWriteCloser, in *messages, out *sink) {
+	defer conn.Close()
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go readOut(conn, out, &wg)
+	go func() { // want `the copy into conn conn ends without CloseWrite: its peer never sees EOF`
+		defer wg.Done()
+		for {
+			m, err := in.Recv()
+			if err != nil {
+				return
+			}
+			select {
+			case <-ctx.Done():
+				conn.Close()
+				return
+			default:
+			}
+			if _, err := io.WriteString(conn, m); err != nil {
+				return
+			}
+		}
+	}()
+	wg.Wait()
+}
+
+// relayStreamHalfClose passes the stream's end on.
+func relayStreamHalfClose(ctx context.Context, conn io.ReadWriteCloser, in *messages, out *sink) {
+	defer conn.Close()
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go readOut(conn, out, &wg)
+	go func() {
+		defer wg.Done()
+		for {
+			m, err := in.Recv()
+			if errors.Is(err, io.EOF) {
+				if cw, ok := conn.(interface{ CloseWrite() error }); ok {
+					cw.CloseWrite()
+				}
+				return
+			}
+			if err != nil {
+				return
+			}
+			select {
+			case <-ctx.Done():
+				conn.Close()
+				return
+			default:
+			}
+			if _, err := io.WriteString(conn, m); err != nil {
+				return
+			}
+		}
+	}()
+	wg.Wait()
+}
+
+// BadStreamRelay relays a stream into a dialed conn and reads the answer
+// by hand: at the stream's end the pump stops without CloseWrite, and a
+// server that answers at EOF never answers.
+//
+//proof:peer upstream
+func BadStreamRelay(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	c.SetDeadline(time.Now().Add(300 * time.Millisecond))
+	in := &messages{r: bufio.NewReader(strings.NewReader("one\ntwo\n"))}
+	relayStream(context.Background(), c, in, &sink{})
+	return nil
+}
+
+// GoodStreamRelay passes the stream's end on.
+//
+//proof:peer upstream
+func GoodStreamRelay(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	c.SetDeadline(time.Now().Add(2 * time.Second))
+	in := &messages{r: bufio.NewReader(strings.NewReader("one\ntwo\n"))}
+	relayStreamHalfClose(context.Background(), c, in, &sink{})
+	return nil
 }

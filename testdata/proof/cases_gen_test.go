@@ -73,6 +73,8 @@ var generated = []pattern{
 	{name: "directions.GoodStreamPump", client: directions.GoodStreamPump, peer: &upstream},
 	{name: "directions.BadInlineCut", client: viaProxyPair(directions.BadInlineCut), peer: &upstream},
 	{name: "directions.GoodInlineHalfClose", client: viaProxyPair(func(c, s net.Conn) { directions.GoodInlineHalfClose(c.(*net.TCPConn), s.(*net.TCPConn)) }), peer: &upstream},
+	{name: "directions.BadStreamRelay", client: directions.BadStreamRelay, peer: &upstream},
+	{name: "directions.GoodStreamRelay", client: directions.GoodStreamRelay, peer: &upstream},
 	{name: "errpath.BadAuth", server: errpath.BadAuth, send: payloads["auth-wrong"]},
 	{name: "errpath.GoodAuth", server: errpath.GoodAuth, raw: true, send: payloads["auth-wrong"]},
 	{name: "errpath.GoodReadError", server: errpath.GoodReadError, eof: true, send: payloads["short"]},

@@ -168,6 +168,8 @@ func collectEvents(fn *ssa.Function, tr *ownership.Tracking, g *CFG, user knowle
 		}
 	}
 	c.markLoopPumps()
+	c.markLoopDrains()
+	c.addCancellations()
 	c.Read = make([]bool, len(tr.Conns))
 	markRead := func(evs []event) {
 		for i := range evs {
@@ -185,6 +187,133 @@ func collectEvents(fn *ssa.Function, tr *ownership.Tracking, g *CFG, user knowle
 	return &c.Events
 }
 
+// addCancellations records that on the edge where a select receives from
+// a context's Done channel every conn's conversation is over: the program
+// itself tears the session down (its caller gave up, or an errgroup's
+// other member failed), and a Close there is that teardown, not a cut.
+func (c *eventCollector) addCancellations() {
+	if len(c.tr.Conns) == 0 {
+		return
+	}
+	for _, b := range c.fn.Blocks {
+		for _, instr := range b.Instrs {
+			sel, ok := instr.(*ssa.Select)
+			if !ok {
+				continue
+			}
+			for i, st := range sel.States {
+				if st.Dir != types.RecvOnly || !isDoneChan(st.Chan) {
+					continue
+				}
+				for _, r := range *sel.Referrers() {
+					ext, ok := r.(*ssa.Extract)
+					if !ok || ext.Index != 0 {
+						continue
+					}
+					for _, u := range *ext.Referrers() {
+						cmp, ok := u.(*ssa.BinOp)
+						if !ok || cmp.Op != token.EQL {
+							continue
+						}
+						if n, isConst := knowledge.ConstInt(cmp.Y); isConst && n == int64(i) {
+							for k := range c.tr.Conns {
+								c.outcomes.add(cmp, outcome{conn: k, test: testTrue, then: over})
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// isDoneChan reports whether ch is a context's Done channel.
+func isDoneChan(ch ssa.Value) bool {
+	call, ok := knowledge.Through(ch).(*ssa.Call)
+	if !ok {
+		return false
+	}
+	recv, name, _, ok := knowledge.Receiver(call.Common())
+	return ok && name == "Done" && knowledge.IsNamedType(recv.Type(), false, "context", "Context")
+}
+
+// markLoopDrains marks as drains the reads of a conn in a loop that
+// passes what it reads on to another sink (a stream's SendMsg, another
+// conn's Write) and never writes the conn itself: a hand-written copy
+// direction out of the conn, which, like io.Copy, reads it until its read
+// fails or its sink does (and a failed sink breaks the session).
+func (c *eventCollector) markLoopDrains() {
+	type loopRead struct {
+		ev   *event
+		conn int
+	}
+	var reads []loopRead
+	sinks := make(map[int]bool) // conns the loops write elsewhere than to: -1 any
+	writesSelf := make(map[int]bool)
+	for instr, evs := range c.at {
+		if !c.g.InLoop(instr.Block()) {
+			continue
+		}
+		for i := range evs {
+			ev := &evs[i]
+			if ev.kind != evEffect {
+				continue
+			}
+			switch ev.eff {
+			case knowledge.EffRead:
+				if call, ok := instr.(ssa.CallInstruction); ok && knowledge.IsReceive(call.Common()) {
+					reads = append(reads, loopRead{ev, ev.conn})
+				}
+			case knowledge.EffWrite:
+				writesSelf[ev.conn] = true
+				sinks[ev.conn] = true
+			}
+		}
+	}
+	if len(reads) == 0 {
+		return
+	}
+	untracked := false // a loop sends to a sink that is no tracked conn
+	for _, call := range c.loopCalls() {
+		if recv, name, _, ok := knowledge.Receiver(call.Common()); ok && sendMethods[name] {
+			if _, tracked := c.tr.Alias[recv]; !tracked {
+				untracked = true
+			}
+		}
+	}
+	for _, r := range reads {
+		other := untracked
+		for k := range sinks {
+			other = other || k != r.conn
+		}
+		if other && !writesSelf[r.conn] {
+			r.ev.eff = knowledge.EffDrain
+		}
+	}
+}
+
+// loopCalls returns the calls in the function's loops.
+func (c *eventCollector) loopCalls() []ssa.CallInstruction {
+	var calls []ssa.CallInstruction
+	for _, b := range c.fn.Blocks {
+		if !c.g.InLoop(b) {
+			continue
+		}
+		for _, instr := range b.Instrs {
+			if call, ok := instr.(ssa.CallInstruction); ok {
+				calls = append(calls, call)
+			}
+		}
+	}
+	return calls
+}
+
+// sendMethods pass a message or bytes on to a sink.
+var sendMethods = map[string]bool{
+	"Write": true, "Send": true, "SendMsg": true, "WriteMsg": true, "WriteMessage": true,
+	"WriteFrame": true, "WritePacket": true,
+}
+
 // markLoopPumps marks as pumps the writes of a conn in a loop that also
 // receives from another source (a gRPC stream's RecvMsg, a framer's
 // ReadFrame, another conn's Read): a hand-written copy direction into
@@ -194,31 +323,22 @@ func (c *eventCollector) markLoopPumps() {
 	// tracked conn), and the receives' errors.
 	var sources []int
 	var errs []ssa.Value
-	for _, b := range c.fn.Blocks {
-		if !c.g.InLoop(b) {
+	for _, call := range c.loopCalls() {
+		cc := call.Common()
+		if !knowledge.IsReceive(cc) {
 			continue
 		}
-		for _, instr := range b.Instrs {
-			call, ok := instr.(ssa.CallInstruction)
-			if !ok {
-				continue
+		src := -1
+		if recv, _, _, ok := knowledge.Receiver(cc); ok {
+			if ref, tracked := c.tr.Alias[recv]; tracked {
+				src = ref.Conn
 			}
-			cc := call.Common()
-			if !knowledge.IsReceive(cc) {
-				continue
-			}
-			src := -1
-			if recv, _, _, ok := knowledge.Receiver(cc); ok {
-				if ref, tracked := c.tr.Alias[recv]; tracked {
-					src = ref.Conn
-				}
-			}
-			sources = append(sources, src)
-			if c, ok := call.(*ssa.Call); ok {
-				errs = append(errs, errorResult(c))
-			} else {
-				errs = append(errs, nil)
-			}
+		}
+		sources = append(sources, src)
+		if c, ok := call.(*ssa.Call); ok {
+			errs = append(errs, errorResult(c))
+		} else {
+			errs = append(errs, nil)
 		}
 	}
 	if len(sources) == 0 {

@@ -304,21 +304,7 @@ func callSitesAgree(p *ssa.Parameter, sites map[*ssa.Function][]ssa.CallInstruct
 // rstlint cannot see, and is left out.
 func DialedParams(funcs []*ssa.Function, nets *Networks) map[*ssa.Parameter]bool {
 	sites := callSites(funcs)
-	taken := make(map[*ssa.Function]bool)
-	var ops []*ssa.Value
-	for _, fn := range funcs {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				ops = instr.Operands(ops[:0])
-				call, isCall := instr.(ssa.CallInstruction)
-				for i, op := range ops {
-					if f, ok := (*op).(*ssa.Function); ok && !(isCall && i == 0 && call.Common().Value == f) {
-						taken[f] = true
-					}
-				}
-			}
-		}
-	}
+	taken := takenFuncs(funcs)
 	dialed := make(map[*ssa.Parameter]bool)
 	for _, fn := range funcs {
 		if obj := fn.Object(); obj == nil || obj.Exported() || taken[fn] || len(sites[fn]) == 0 {
@@ -334,6 +320,28 @@ func DialedParams(funcs []*ssa.Function, nets *Networks) map[*ssa.Parameter]bool
 		}
 	}
 	return dialed
+}
+
+// takenFuncs are the package's functions whose value is taken (a method
+// value, a callback, a function stored or passed): they have calls
+// rstlint cannot see.
+func takenFuncs(funcs []*ssa.Function) map[*ssa.Function]bool {
+	taken := make(map[*ssa.Function]bool)
+	var ops []*ssa.Value
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				ops = instr.Operands(ops[:0])
+				call, isCall := instr.(ssa.CallInstruction)
+				for i, op := range ops {
+					if f, ok := (*op).(*ssa.Function); ok && !(isCall && i == 0 && call.Common().Value == f) {
+						taken[f] = true
+					}
+				}
+			}
+		}
+	}
+	return taken
 }
 
 func callSites(funcs []*ssa.Function) map[*ssa.Function][]ssa.CallInstruction {

@@ -107,6 +107,9 @@ type Context struct {
 	// Dialed are the parameters every call passes a conn we dialed
 	// (DialedParams): a client's conns.
 	Dialed map[*ssa.Parameter]bool
+	// Definite are the parameters of a type a conn only satisfies that
+	// every call passes a conn (DefiniteParams).
+	Definite map[*ssa.Parameter]bool
 	// Table holds the summaries of the functions analyzed before this one:
 	// the program's own origins and wrappers.
 	Table *summary.Table
@@ -128,7 +131,7 @@ func Track(fn *ssa.Function, ctx *Context) *Tracking {
 		case knowledge.IsConnType(typ):
 			k := knowledge.KindOfType(typ)
 			t.addRoot(&Conn{Pos: p.Pos(), Name: p.Name(), Kind: k, Param: i, FreeVar: -1, Client: ctx.Dialed[p],
-				Definite: knowledge.IsDefiniteConnType(typ), Socket: knowledge.SocketOfType(typ)}, p, AliasRef{Role: knowledge.RoleConn, Kind: k})
+				Definite: knowledge.IsDefiniteConnType(typ) || ctx.Definite[p], Socket: knowledge.SocketOfType(typ)}, p, AliasRef{Role: knowledge.RoleConn, Kind: k})
 		case fdAware && knowledge.IsFDType(typ) && p.Object() != nil:
 			t.addRoot(&Conn{Pos: p.Pos(), Name: p.Name(), Kind: knowledge.KindFD, Param: i, FreeVar: -1}, p,
 				AliasRef{Role: knowledge.RoleConn, Kind: knowledge.KindFD})

@@ -158,7 +158,7 @@ func cutsAndLostEOFs(fa *dataflow.Analysis, groups []*dataflow.CopyGroup) []Cand
 				// the function waits for.
 				writes := rs.Effect.Pumps || copies[l.Instr] && rs.Effect.Writes
 				if writes && ors.Effect.Drains && eofLost(lattice.Mask(rs.Effect.AtReturn)) &&
-					(other.inline || !tearsDown[l.Instr]) && len(rs.Sites) == 0 && len(rs.Aborts) == 0 {
+					(other.inline || !tearsDown[l.Instr]) && !closesLive(rs) && len(rs.Aborts) == 0 {
 					out = append(out, Candidate{pos: l.Instr.Pos(), verdict: EOFLost, conn: fa.Track.Conns[k],
 						fnName: fa.Fn.Name(), proxy: detail})
 				}
@@ -166,6 +166,12 @@ func cutsAndLostEOFs(fa *dataflow.Analysis, groups []*dataflow.CopyGroup) []Cand
 		}
 	}
 	return out
+}
+
+// closesLive reports whether a goroutine closes the conn on a path where
+// the session is not broken (summary.CloseSite.Broken).
+func closesLive(rs *summary.Root) bool {
+	return slices.ContainsFunc(rs.Sites, func(site summary.CloseSite) bool { return !site.Broken })
 }
 
 // pumps reports whether a goroutine copies into some conn until its
