@@ -55,6 +55,49 @@ func GoodClientHalfClose(addr string) error {
 	return err
 }
 
+// BadInlineLostEOF reads the answer in a goroutine and sends the request
+// itself: its own copy ends without CloseWrite, and the reader it waits
+// for waits for an EOF a server that answers at EOF never sends.
+//
+//proof:peer upstream
+func BadInlineLostEOF(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	c.SetDeadline(time.Now().Add(300 * time.Millisecond))
+	done := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(io.Discard, c)
+		done <- err
+	}()
+	io.Copy(c, strings.NewReader("the request\n")) // want `the copy into conn dialed at directions\.go:\d+ ends without CloseWrite: its peer never sees EOF`
+	err = <-done
+	c.Close()
+	return err
+}
+
+// GoodInlineCloseWrite passes the end of its request on.
+//
+//proof:peer upstream
+func GoodInlineCloseWrite(addr string) error {
+	c, err := net.DialTCP("tcp", nil, mustResolve(addr))
+	if err != nil {
+		return err
+	}
+	c.SetDeadline(time.Now().Add(2 * time.Second))
+	done := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(io.Discard, c)
+		done <- err
+	}()
+	io.Copy(c, strings.NewReader("the request\n"))
+	c.CloseWrite()
+	err = <-done
+	c.Close()
+	return err
+}
+
 func mustResolve(addr string) *net.TCPAddr {
 	a, err := net.ResolveTCPAddr("tcp", addr)
 	if err != nil {

@@ -69,6 +69,8 @@ var generated = []pattern{
 	{name: "dialers.GoodRetryDial", client: dialers.GoodRetryDial},
 	{name: "directions.BadClientLostEOF", client: directions.BadClientLostEOF, peer: &upstream},
 	{name: "directions.GoodClientHalfClose", client: directions.GoodClientHalfClose, peer: &upstream},
+	{name: "directions.BadInlineLostEOF", client: directions.BadInlineLostEOF, peer: &upstream},
+	{name: "directions.GoodInlineCloseWrite", client: directions.GoodInlineCloseWrite, peer: &upstream},
 	{name: "directions.BadStreamPump", client: directions.BadStreamPump, peer: &upstream},
 	{name: "directions.GoodStreamPump", client: directions.GoodStreamPump, peer: &upstream},
 	{name: "directions.BadInlineCut", client: viaProxyPair(directions.BadInlineCut), peer: &upstream},

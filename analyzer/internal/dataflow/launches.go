@@ -8,6 +8,7 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/rstlint/rstlint/analyzer/internal/knowledge"
+	"github.com/rstlint/rstlint/analyzer/internal/lattice"
 	"github.com/rstlint/rstlint/analyzer/internal/summary"
 )
 
@@ -423,7 +424,8 @@ func (ic InlineCopy) After(ev *Events, gs ssa.CallInstruction) bool {
 }
 
 // InlineCopies returns the calls of fn (not deferred) that read a conn to
-// EOF after some go statement: io.Copy(dst, conn) and the like.
+// EOF, or copy into one until their source ends, after some go statement:
+// io.Copy(dst, conn), io.Copy(conn, src) and the like.
 func (a *Analysis) InlineCopies() []InlineCopy {
 	if !a.HasConns() || len(a.Events.gos) == 0 {
 		return nil
@@ -445,7 +447,7 @@ func (a *Analysis) InlineCopies() []InlineCopy {
 			if !t.reads && !t.writes && !t.drains {
 				continue
 			}
-			drains = drains || t.drains
+			drains = drains || t.drains || t.pumps
 			r := ic.Uses[ev.conn]
 			if r == nil {
 				r = &summary.Root{}
@@ -454,6 +456,7 @@ func (a *Analysis) InlineCopies() []InlineCopy {
 			r.Effect.Reads = r.Effect.Reads || t.reads
 			r.Effect.Writes = r.Effect.Writes || t.writes
 			r.Effect.Drains = r.Effect.Drains || t.drains
+			r.Effect.Pumps = r.Effect.Pumps || t.pumps
 			r.Effect.Uses = r.Effect.Reads || r.Effect.Writes
 		}
 		if !drains {
@@ -468,6 +471,26 @@ func (a *Analysis) InlineCopies() []InlineCopy {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Instr.Pos() < out[j].Instr.Pos() })
 	return out
+}
+
+// HalfCloses reports whether the function half-closes conn k anywhere,
+// itself or through a callee.
+func (a *Analysis) HalfCloses(k int) bool {
+	for _, evs := range a.Events.at {
+		for i := range evs {
+			ev := &evs[i]
+			if ev.conn != k {
+				continue
+			}
+			switch {
+			case ev.kind == evEffect && ev.eff == knowledge.EffHalfClose:
+				return true
+			case ev.kind == evSummary && lattice.Mask(ev.pe.AtReturn) != lattice.Mask(ev.pe.AtReturn).MaybeNotHalfClosed():
+				return true // some state at its return is half-closed
+			}
+		}
+	}
+	return false
 }
 
 // runsBefore reports whether a runs before b on every path to b: a's

@@ -165,6 +165,32 @@ func cutsAndLostEOFs(fa *dataflow.Analysis, groups []*dataflow.CopyGroup) []Cand
 			}
 		}
 	}
+	return append(out, inlineLostEOFs(fa, all, tearsDown, inline)...)
+}
+
+// inlineLostEOFs are the EOFs an inline copy loses: the function copies
+// into conn k itself (io.Copy(k, src), a pump helper) while a goroutine it
+// started before reads k to EOF and is waited for, and nothing half-closes
+// k: that goroutine, and the function waiting for it, wait for an EOF
+// that never comes.
+func inlineLostEOFs(fa *dataflow.Analysis, all []dataflow.GoStmt, tearsDown map[ssa.CallInstruction]bool, inline []dataflow.InlineCopy) []Candidate {
+	var out []Candidate
+	for _, ic := range inline {
+		for _, k := range sortedHanded(ic.Uses) {
+			if rs := ic.Uses[k]; !rs.Effect.Pumps || fa.HalfCloses(k) {
+				continue
+			}
+			for _, other := range all {
+				ors := other.Handed[k]
+				if ors == nil || !ors.Effect.Drains || tearsDown[other.Instr] || !ic.After(fa.Events, other.Instr) {
+					continue
+				}
+				out = append(out, Candidate{pos: ic.Instr.Pos(), verdict: EOFLost, conn: fa.Track.Conns[k],
+					fnName: fa.Fn.Name(), proxy: &proxyDetail{gos: []token.Pos{ic.Instr.Pos(), other.Instr.Pos()}}})
+				break
+			}
+		}
+	}
 	return out
 }
 
