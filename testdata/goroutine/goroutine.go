@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sync"
 )
 
 // BadServe hands each conn to a goroutine literal that answers one line.
@@ -77,4 +78,48 @@ func BadGoNamed(ln net.Listener) {
 	done := make(chan struct{})
 	go handle(c, done)
 	<-done
+}
+
+// echoAll echoes until the peer's EOF, then closes.
+func echoAll(c net.Conn) {
+	io.Copy(c, c)
+	c.Close()
+}
+
+// BadRejectInAcceptLoop rejects conns right after Accept and serves the
+// others in goroutines: the goroutine an earlier iteration started holds
+// an earlier conn, not the one rejected now, so the reject is judged as
+// one (here every conn the loop accepts is rejected).
+func BadRejectInAcceptLoop(ln net.Listener) {
+	for i := 0; i < 1; i++ {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		if i%2 == 0 {
+			c.Close() // want `the accepted conn is closed with input never read, nothing written: the peer gets RST, not EOF`
+			continue
+		}
+		go echoAll(c)
+	}
+}
+
+// GoodServeInAcceptLoop serves every conn in a goroutine, and waits for
+// them.
+//
+//proof:eof
+func GoodServeInAcceptLoop(ln net.Listener) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for i := 0; i < 1; i++ {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			echoAll(c)
+		}()
+	}
 }

@@ -105,6 +105,8 @@ var generated = []pattern{
 	{name: "goroutine.GoodServe", server: fromListener(goroutine.GoodServe), eof: true},
 	{name: "goroutine.GoodServeDrainedBefore", server: fromListener(goroutine.GoodServeDrainedBefore), eof: true},
 	{name: "goroutine.BadGoNamed", server: fromListener(goroutine.BadGoNamed)},
+	{name: "goroutine.BadRejectInAcceptLoop", server: fromListener(goroutine.BadRejectInAcceptLoop)},
+	{name: "goroutine.GoodServeInAcceptLoop", server: fromListener(goroutine.GoodServeInAcceptLoop), eof: true},
 	{name: "halfclose.BadCloseWriteOnly", server: asTCP(halfclose.BadCloseWriteOnly), raw: true},
 	{name: "halfclose.BadCloseWriteAndWait", server: halfclose.BadCloseWriteAndWait},
 	{name: "halfclose.GoodCloseWriteDrain", server: asTCP(halfclose.GoodCloseWriteDrain), raw: true},

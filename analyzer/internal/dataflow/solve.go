@@ -186,8 +186,14 @@ func solve(fn *ssa.Function, tr *ownership.Tracking, ev *Events, g *CFG) *Flow {
 		tr: tr, ev: ev,
 		res: &Flow{atReturn: make([]lattice.Mask, nc), errReturn: make([]lattice.Mask, nc), assumesSocket: make([]uint8, nc), writesLast: make([]bool, nc),
 			aborts: make(map[int][]token.Pos)},
-		obs: make(map[obsKey]*CloseObs),
-		lau: make(map[launchKey]*LaunchObs),
+		obs:     make(map[obsKey]*CloseObs),
+		lau:     make(map[launchKey]*LaunchObs),
+		handers: make(map[int][]int),
+	}
+	for gi, gs := range ev.gos {
+		for k := range gs.Handed {
+			sv.handers[k] = append(sv.handers[k], gi)
+		}
 	}
 	in := make([]*flowState, len(fn.Blocks))
 	entry := newFlowState(nc, nd, ng)
@@ -243,6 +249,10 @@ type solver struct {
 	res *Flow
 	obs map[obsKey]*CloseObs
 	lau map[launchKey]*LaunchObs
+	// handers are, by conn, the go statements that hand it to their
+	// goroutine: a new conn from its origin (the next Accept of a loop)
+	// is none of theirs.
+	handers map[int][]int
 }
 
 type obsKey struct {
@@ -381,6 +391,9 @@ func (sv *solver) apply(s *flowState, ev *event) {
 	c := sv.tr.Conns[k]
 	switch ev.kind {
 	case evOrigin:
+		for _, gi := range sv.handers[k] {
+			s.launched.clear(gi) // they took the conn of an earlier iteration
+		}
 		s.m[k] = lattice.MaskUnread
 		if c.Client {
 			s.m[k] = lattice.MaskUnread.Drain() // nothing owed before we speak
