@@ -86,7 +86,8 @@ func IsConnType(t types.Type) bool {
 // IsDefiniteConnType reports whether t can only hold a connection: a net
 // or tls connection type, or an interface with a method only sockets have.
 // An io.ReadWriteCloser parameter may be a file or a pipe: it is followed
-// for summaries, but a function is never judged as its owner.
+// for summaries, and a function is judged as its owner only where every
+// call in the package passes it a conn (ownership.DefiniteParams).
 func IsDefiniteConnType(t types.Type) bool {
 	if !IsConnType(t) {
 		return false
