@@ -254,3 +254,38 @@ func GoodRetryDial(addr string) error {
 	_, err = bufio.NewReader(c).ReadString('\n')
 	return err
 }
+
+// connectVia dials and returns the conn as its second result, after the
+// name of the route it took, as a proxy's connect helper returns a
+// response first: the conn result is an origin whatever its index.
+func connectVia(addr string) (string, net.Conn, error) {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return "", nil, err
+	}
+	return "direct", c, nil
+}
+
+// BadDialSecondResult closes the conn connectVia dialed after pingTwice.
+func BadDialSecondResult(addr string) error {
+	_, c, err := connectVia(addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close() // want `conn dialed at dialers\.go:\d+ is closed with the reply unread: RST may cut our last write short`
+	return pingTwice(c)
+}
+
+// GoodDialSecondResult reads the second answer too.
+func GoodDialSecondResult(addr string) error {
+	_, c, err := connectVia(addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := pingTwice(c); err != nil {
+		return err
+	}
+	_, err = bufio.NewReader(c).ReadString('\n')
+	return err
+}

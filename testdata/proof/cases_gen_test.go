@@ -67,6 +67,8 @@ var generated = []pattern{
 	{name: "dialers.GoodNetworkField", client: dialers.GoodNetworkField},
 	{name: "dialers.BadRetryDial", client: dialers.BadRetryDial},
 	{name: "dialers.GoodRetryDial", client: dialers.GoodRetryDial},
+	{name: "dialers.BadDialSecondResult", client: dialers.BadDialSecondResult},
+	{name: "dialers.GoodDialSecondResult", client: dialers.GoodDialSecondResult},
 	{name: "directions.BadClientLostEOF", client: directions.BadClientLostEOF, peer: &upstream},
 	{name: "directions.GoodClientHalfClose", client: directions.GoodClientHalfClose, peer: &upstream},
 	{name: "directions.BadInlineLostEOF", client: directions.BadInlineLostEOF, peer: &upstream},
@@ -192,6 +194,7 @@ var generated = []pattern{
 	{name: "proxy.BadWaitNoneOrTimeout", client: viaProxyPair(proxy.BadWaitNoneOrTimeout), peer: &upstream},
 	{name: "proxy.BadRefuseOnDialError", server: proxy.BadRefuseOnDialError},
 	{name: "proxy.GoodRefuseOnDialError", server: proxy.GoodRefuseOnDialError, eof: true},
+	{name: "proxy.GoodCloseReadOwnHalf", client: viaProxyPair(proxy.GoodCloseReadOwnHalf), peer: &upstream},
 	{name: "rawfd.Bad", rawFD: rawfd.Bad},
 	{name: "rawfd.Good", rawFD: rawfd.Good},
 	{name: "rawfd.BadShutdownOnly", rawFD: rawfd.BadShutdownOnly},
@@ -233,6 +236,8 @@ var generated = []pattern{
 	{name: "wrappers.GoodShadowMagic", server: wrappers.GoodShadowMagic, eof: true, send: payloads["bad-magic"]},
 	{name: "wrappers.BadMaybeMetered", server: wrappers.BadMaybeMetered},
 	{name: "wrappers.GoodMaybeMetered", server: wrappers.GoodMaybeMetered, eof: true},
+	{name: "wrappers.BadPeekedConn", server: wrappers.BadPeekedConn},
+	{name: "wrappers.GoodPeekedConn", server: wrappers.GoodPeekedConn, eof: true},
 }
 
 var _ net.Conn // the adapters of some rows name it

@@ -349,12 +349,14 @@ func BadTCPAssertedWrapped(client, server net.Conn) {
 }
 
 // copyWrongEnd copies src into dst, then half-closes src and shuts dst's
-// read side: the wrong ends, dst's peer never gets the EOF.
+// read side: the wrong ends. dst's peer never gets the EOF, and the other
+// direction, which reads dst, sees EOF at once (shutdown(SHUT_RD)) with
+// the bytes dst's peer still sends queued: a cut, as a past deadline.
 func copyWrongEnd(wg *sync.WaitGroup, dst, src *net.TCPConn) {
 	defer wg.Done()
 	io.Copy(dst, src)
 	src.CloseWrite()
-	dst.CloseRead()
+	dst.CloseRead() // want `conn (server|client) is aborted when one copy direction ends: the other gets a reset`
 }
 
 // BadWrongEnd waits for both directions, each of which half-closes the
@@ -365,8 +367,8 @@ func BadWrongEnd(client, server *net.TCPConn) {
 	server.SetDeadline(deadline)
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go copyWrongEnd(&wg, server, client) // want `the copy into conn server ends without CloseWrite: its peer never sees EOF`
-	go copyWrongEnd(&wg, client, server) // want `the copy into conn client ends without CloseWrite: its peer never sees EOF`
+	go copyWrongEnd(&wg, server, client)
+	go copyWrongEnd(&wg, client, server)
 	wg.Wait()
 	client.Close()
 	server.Close()
@@ -526,5 +528,26 @@ func GoodRefuseOnDialError(c net.Conn) {
 	}
 	relayAll(c, server)
 	c.Close()
+	server.Close()
+}
+
+// rightHalf half-closes the conn it wrote and shuts down reading of the
+// one it read to EOF: nothing else reads that one.
+func rightHalf(w, r net.Conn, wg *sync.WaitGroup) {
+	defer wg.Done()
+	io.Copy(w, r)
+	w.(*net.TCPConn).CloseWrite()
+	r.(*net.TCPConn).CloseRead()
+}
+
+// GoodCloseReadOwnHalf passes each EOF on and shuts down reading only
+// where it read to EOF: BadWrongEnd's clean twin.
+func GoodCloseReadOwnHalf(client, server net.Conn) {
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go rightHalf(server, client, &wg)
+	go rightHalf(client, server, &wg)
+	wg.Wait()
+	client.Close()
 	server.Close()
 }

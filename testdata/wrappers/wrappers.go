@@ -201,3 +201,51 @@ func GoodMaybeMetered(c net.Conn) { // want GoodMaybeMetered:"^conn p0 closes do
 	defer mc.Close()
 	io.Copy(mc, mc)
 }
+
+// peekedConn is the conn behind the bytes a reader peeked at. Its
+// constructor returns it as its own type, and is given the reader, a
+// view of the same conn, with it: the result is that conn.
+type peekedConn struct {
+	net.Conn
+	peeked []byte
+}
+
+func newPeekedConn(c net.Conn, br *bufio.Reader) *peekedConn {
+	b, _ := br.Peek(br.Buffered()) // what is buffered: no read
+	return &peekedConn{Conn: c, peeked: b}
+}
+
+// skipMarker peeks at the first byte and returns the conn wrapped with
+// what it peeked: the same conn, read in part. Its error says the read
+// failed.
+func skipMarker(c net.Conn) (net.Conn, error) {
+	br := bufio.NewReader(c)
+	if _, err := br.Peek(1); err != nil {
+		return nil, err
+	}
+	return newPeekedConn(c, br), nil
+}
+
+// BadPeekedConn answers through skipMarker's conn and hangs up.
+func BadPeekedConn(c net.Conn) { // want BadPeekedConn:"^conn p0 closes unread:w,done returns closed uses reads writes$"
+	pc, err := skipMarker(c)
+	if err != nil {
+		c.Close() // the read failed: nothing is queued
+		return
+	}
+	defer pc.Close() // want `conn c is closed with input read in part: RST may destroy our reply`
+	fmt.Fprintln(pc, "hello")
+}
+
+// GoodPeekedConn echoes through it until the peer's EOF.
+//
+//proof:eof
+func GoodPeekedConn(c net.Conn) { // want GoodPeekedConn:"^conn p0 closes done,done:w returns closed uses reads writes drains$"
+	pc, err := skipMarker(c)
+	if err != nil {
+		c.Close()
+		return
+	}
+	defer pc.Close()
+	io.Copy(pc, pc)
+}

@@ -603,6 +603,12 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 				// c.SetDeadline(time.Now()): whoever reads it fails at once.
 				evs = append(evs, event{kind: evEffect, conn: ref.Conn, eff: knowledge.EffAbort, pos: pos, what: what})
 			}
+			if eff == knowledge.EffNone && ref.Role == knowledge.RoleConn && len(args) == 0 && method == "CloseRead" {
+				// shutdown(SHUT_RD): whoever reads it sees EOF now, with
+				// the peer's bytes still queued: a cut of a reader, as a
+				// past deadline is.
+				evs = append(evs, event{kind: evEffect, conn: ref.Conn, eff: knowledge.EffAbortRead, pos: pos, what: what})
+			}
 			if eff == knowledge.EffNone && method == "SetLinger" && ref.Role == knowledge.RoleConn && len(args) == 1 {
 				if i := knowledge.ParamIndex(c.fn, args[0]); i >= 0 {
 					// SetLinger(secs), secs a parameter: the caller's
@@ -646,7 +652,9 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 			}
 		}
 	case c.wraps(callee, cc.Args, handled):
-		// The program's own wrapper: likewise.
+		// The program's own wrapper: likewise; what it reads or writes
+		// while it wraps (a peek at a header) is done to the conn.
+		evs = append(evs, c.wrapperUse(call, callee, pos, what)...)
 	case strings.HasPrefix(name, knowledge.PkgSyscall+".") || strings.HasPrefix(name, knowledge.PkgUnix+"."):
 		if len(cc.Args) > 0 {
 			if ref, ok := alias[cc.Args[0]]; ok && ref.Kind == knowledge.KindFD {
@@ -994,17 +1002,55 @@ func (c *eventCollector) helperFailure(call *ssa.Call, k int, pe *summary.ParamE
 }
 
 // wraps reports whether callee is one of the program's own wrappers
-// (c = meter(c)) and marks the wrapped argument handled: the result is the
-// same conn, and the call hands it nowhere.
+// (c = meter(c)) and marks the wrapped argument, and any view of the same
+// conn given with it, handled: the result is the same conn, and the call
+// hands it nowhere.
 func (c *eventCollector) wraps(callee *ssa.Function, args []ssa.Value, handled map[ssa.Value]bool) bool {
 	i, ok := ownership.WrapperParam(c.table, callee)
 	if !ok || i >= len(args) {
 		return false
 	}
-	if ref, tracked := c.tr.Alias[args[i]]; tracked && ref.Role == knowledge.RoleConn {
-		handled[args[i]] = true
+	ref, tracked := c.tr.Alias[args[i]]
+	if !tracked || ref.Role != knowledge.RoleConn {
+		return true
+	}
+	handled[args[i]] = true
+	// A view of the same conn given with it (a bufio.Reader that has
+	// peeked at its first bytes) goes into the same wrapper: the result.
+	for _, a := range args {
+		if r, ok := c.tr.Alias[a]; ok && r.Conn == ref.Conn {
+			handled[a] = true
+		}
 	}
 	return true
+}
+
+// wrapperUse returns the reads and writes a call of one of the program's
+// wrappers makes on the conn it wraps, and records what a failure of the
+// call says (helperFailure): a wrapper that read a header may fail on its
+// content, with the rest of the input still queued.
+func (c *eventCollector) wrapperUse(call *ssa.Call, callee *ssa.Function, pos token.Pos, what string) []event {
+	i, _ := ownership.WrapperParam(c.table, callee)
+	sum := c.table.Effects(callee)
+	if call == nil || sum == nil || i >= len(call.Call.Args) {
+		return nil
+	}
+	ref, ok := c.tr.Alias[call.Call.Args[i]]
+	pe := sum.Param(i, "")
+	if !ok || ref.Role != knowledge.RoleConn || pe == nil {
+		return nil
+	}
+	var evs []event
+	if pe.Reads || pe.Drains {
+		evs = append(evs, event{kind: evEffect, conn: ref.Conn, eff: knowledge.EffRead, pos: pos, what: what})
+	}
+	if pe.Writes {
+		evs = append(evs, event{kind: evEffect, conn: ref.Conn, eff: knowledge.EffWrite, pos: pos, what: what})
+	}
+	if len(evs) > 0 {
+		c.helperFailure(call, ref.Conn, pe)
+	}
+	return evs
 }
 
 func isConstructor(name string) bool { _, ok := knowledge.Constructors[name]; return ok }

@@ -37,6 +37,9 @@ type Flow struct {
 	// on a path where no read or write of it failed: not after its copy
 	// failed, where the session is broken and an abort costs nothing.
 	aborts map[int][]token.Pos
+	// readAborts[k] are its CloseReads made on such a path: they end
+	// other users' reads only.
+	readAborts map[int][]token.Pos
 	// assumesSocket[k]: the socket types (summary.SocketBit) root conn k
 	// was asserted to, on whose failed edges it was not judged: the
 	// caller's conn passes them or the caller judges them.
@@ -185,7 +188,7 @@ func solve(fn *ssa.Function, tr *ownership.Tracking, ev *Events, g *CFG) *Flow {
 	sv := &solver{
 		tr: tr, ev: ev,
 		res: &Flow{atReturn: make([]lattice.Mask, nc), errReturn: make([]lattice.Mask, nc), assumesSocket: make([]uint8, nc), writesLast: make([]bool, nc),
-			aborts: make(map[int][]token.Pos)},
+			aborts: make(map[int][]token.Pos), readAborts: make(map[int][]token.Pos)},
 		obs:     make(map[obsKey]*CloseObs),
 		lau:     make(map[launchKey]*LaunchObs),
 		handers: make(map[int][]int),
@@ -422,6 +425,10 @@ func (sv *solver) apply(s *flowState, ev *event) {
 		case knowledge.EffAbort:
 			if s.unfailed.Has(k) && !slices.Contains(sv.res.aborts[k], ev.pos) {
 				sv.res.aborts[k] = append(sv.res.aborts[k], ev.pos)
+			}
+		case knowledge.EffAbortRead:
+			if s.unfailed.Has(k) && !slices.Contains(sv.res.readAborts[k], ev.pos) {
+				sv.res.readAborts[k] = append(sv.res.readAborts[k], ev.pos)
 			}
 		case knowledge.EffLingerZero:
 			if s.m[k]&lattice.MaskEscaped != 0 {

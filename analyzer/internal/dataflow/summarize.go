@@ -1,6 +1,7 @@
 package dataflow
 
 import (
+	"go/types"
 	"slices"
 
 	"golang.org/x/tools/go/ssa"
@@ -25,8 +26,8 @@ func summarize(fn *ssa.Function, tr *ownership.Tracking, ev *Events, flow *Flow,
 		c := tr.Conns[ks[0]]
 		switch {
 		case c.Verb != "":
-			sum.Origin = originOf(tr, ks)
-		case len(ks) == 1 && c.Param >= 0 && c.Field == nil && c.Kind != knowledge.KindFD && wrapsParam(fn, tr, ks[0]):
+			sum.Origin = originOf(fn, tr, ks)
+		case len(ks) == 1 && ConnResult(fn.Signature) == 0 && c.Param >= 0 && c.Field == nil && c.Kind != knowledge.KindFD && wrapsParam(fn, tr, ks[0]):
 			sum.WrapperParam = c.Param
 			sum.WrapperParses = wrapperParses(fn, tr)
 		}
@@ -71,24 +72,39 @@ func leftReading(ev *Events, flow *Flow, groups []*CopyGroup) map[int]bool {
 	return left
 }
 
+// ConnResult is the index of the result that carries a function's conn:
+// its first result of a conn type or of a pointer to one of the
+// program's conn structs (a helper may return a response first, as
+// `(res *http.Response, c net.Conn, err error)`; a wrapper's
+// constructor its own type), or -1.
+func ConnResult(sig *types.Signature) int {
+	for i := range sig.Results().Len() {
+		if t := sig.Results().At(i).Type(); knowledge.IsConnType(t) || knowledge.IsConnStructType(t) {
+			return i
+		}
+	}
+	return -1
+}
+
 // returnedConns finds the conns that the returns of fn yield as their
-// first result (nil results aside), when fn hands them only to its
+// conn result (ConnResult; nil results aside), when fn hands them only to its
 // caller: no other escape, no Close, no goroutine. One conn from an
 // origin, or several from origins of one verb (a dial method that calls
 // its Dial field when it is set and net.Dial otherwise), makes fn an
 // origin; a parameter, returned in a fresh delegating wrapper, makes fn a
 // wrapper of it.
 func returnedConns(fn *ssa.Function, tr *ownership.Tracking, ev *Events) ([]int, bool) {
-	if fn.Signature.Results().Len() == 0 || !knowledge.IsConnType(fn.Signature.Results().At(0).Type()) {
+	ri := ConnResult(fn.Signature)
+	if ri < 0 {
 		return nil, false
 	}
 	var ks []int
 	for _, b := range fn.Blocks {
 		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
-		if !ok || len(ret.Results) == 0 || knowledge.IsNilConst(ret.Results[0]) {
+		if !ok || len(ret.Results) <= ri || knowledge.IsNilConst(ret.Results[ri]) {
 			continue
 		}
-		ref, ok := tr.Alias[ret.Results[0]]
+		ref, ok := tr.Alias[ret.Results[ri]]
 		if !ok || ref.Role != knowledge.RoleConn || tr.Conns[ref.Conn].Conflicted {
 			return nil, false
 		}
@@ -117,9 +133,9 @@ func returnedConns(fn *ssa.Function, tr *ownership.Tracking, ev *Events) ([]int,
 
 // originOf is the origin fact of a function that returns the conns ks,
 // all from origins of one verb and kind.
-func originOf(tr *ownership.Tracking, ks []int) *summary.OriginFact {
+func originOf(fn *ssa.Function, tr *ownership.Tracking, ks []int) *summary.OriginFact {
 	c := tr.Conns[ks[0]]
-	o := &summary.OriginFact{Verb: c.Verb, Kind: int(c.Kind), Client: c.Client, Socket: c.Socket,
+	o := &summary.OriginFact{Verb: c.Verb, Kind: int(c.Kind), Client: c.Client, Socket: c.Socket, Result: max(ConnResult(fn.Signature), 0),
 		CallerNetwork: c.CallerNetwork, NetworkParam: c.NetworkParam, NetworkTyped: c.NetworkTyped}
 	for _, k := range ks[1:] {
 		c := tr.Conns[k]
@@ -194,8 +210,14 @@ func wrapsParam(fn *ssa.Function, tr *ownership.Tracking, k int) bool {
 			}
 		case *ssa.Call, *ssa.Extract:
 			// Another wrapper of k (the program's, or a function value
-			// of type func(net.Conn) net.Conn).
-			if ref, ok := tr.Alias[v]; !ok || ref.Conn != k || ref.Role != knowledge.RoleConn {
+			// of type func(net.Conn) net.Conn). Through steps from a
+			// tuple's result to the call, which is no alias: the result
+			// returned is.
+			ref, ok := tr.Alias[v]
+			if !ok {
+				ref, ok = tr.Alias[ret.Results[0]]
+			}
+			if !ok || ref.Conn != k || ref.Role != knowledge.RoleConn {
 				return false
 			}
 			wraps = true
@@ -255,6 +277,8 @@ func rootOf(fn *ssa.Function, k int, c *ownership.Conn, ev *Events, flow *Flow) 
 	}
 	rs.Aborts = slices.Clone(flow.aborts[k])
 	slices.Sort(rs.Aborts)
+	rs.ReadAborts = slices.Clone(flow.readAborts[k])
+	slices.Sort(rs.ReadAborts)
 	e.Uses = e.Reads || e.Writes
 	for _, o := range flow.Closes {
 		if o.Conn != k || !o.Judged {

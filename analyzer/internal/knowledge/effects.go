@@ -27,11 +27,12 @@ const (
 	EffLingerReset
 	EffLingerParam // SetLinger with a parameter of the function: its callers decide
 	EffAbort       // a deadline in the past: the conn's pending reads and writes fail now
+	EffAbortRead   // CloseRead (shutdown(SHUT_RD)): the conn's reads end now, with input queued
 	EffClose
 	EffEscape
 )
 
-var effectNames = [...]string{"none", "read", "drain", "write", "halfclose", "linger0", "lingerreset", "lingerparam", "abort", "close", "escape"}
+var effectNames = [...]string{"none", "read", "drain", "write", "halfclose", "linger0", "lingerreset", "lingerparam", "abort", "abortread", "close", "escape"}
 
 func (e Effect) String() string { return effectNames[e] }
 

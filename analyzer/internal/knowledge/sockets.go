@@ -83,6 +83,28 @@ func IsConnType(t types.Type) bool {
 	return useful
 }
 
+// IsConnStructType reports whether t is a pointer to one of the
+// program's struct types with the methods Read, Write and Close of a
+// conn (promoted from a conn it embeds, or its own): a wrapper's
+// constructor may return it as it is (`func newPeeked(c net.Conn)
+// *peekedConn`).
+func IsConnStructType(t types.Type) bool {
+	p, ok := types.Unalias(t).(*types.Pointer)
+	if !ok {
+		return false
+	}
+	if _, isStruct := p.Elem().Underlying().(*types.Struct); !isStruct {
+		return false
+	}
+	for _, name := range []string{"Read", "Write", "Close"} {
+		obj, _, _ := types.LookupFieldOrMethod(t, true, nil, name)
+		if _, isFunc := obj.(*types.Func); !isFunc {
+			return false
+		}
+	}
+	return true
+}
+
 // IsDefiniteConnType reports whether t can only hold a connection: a net
 // or tls connection type, or an interface with a method only sockets have.
 // An io.ReadWriteCloser parameter may be a file or a pipe: it is followed

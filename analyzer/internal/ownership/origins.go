@@ -41,6 +41,8 @@ type Spec struct {
 	// program's dial function may wrap the conn it dials, whatever the
 	// network.
 	NetworkTyped bool
+	// Result is the index of the call's result that carries the conn.
+	Result int
 }
 
 // stdOrigins maps the full names of functions and methods to what they
@@ -96,7 +98,7 @@ func originOf(call *ssa.Call, t *summary.Table, nets *Networks) (Spec, bool) {
 	if callee := cc.StaticCallee(); callee != nil && !cc.IsInvoke() && t != nil {
 		if o := t.Origin(callee); o != nil {
 			spec := Spec{Verb: o.Verb, Kind: knowledge.Kind(o.Kind), Client: o.Client, Network: -1, Socket: o.Socket,
-				NetworkTyped: o.NetworkTyped}
+				NetworkTyped: o.NetworkTyped, Result: o.Result}
 			if o.CallerNetwork {
 				spec.Network = o.NetworkParam
 			}

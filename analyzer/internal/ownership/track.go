@@ -185,7 +185,7 @@ func Track(fn *ssa.Function, ctx *Context) *Tracking {
 				Kind: spec.Kind, Client: spec.Client, Param: -1, FreeVar: -1, Socket: spec.Socket,
 				CallerNetwork: spec.CallerNetwork, NetworkParam: spec.NetworkParam, NetworkTyped: spec.NetworkTyped})
 			t.OriginAt[call] = id
-			t.bindResults(call, id, spec.Kind)
+			t.bindResults(call, id, spec.Kind, spec.Result)
 		}
 	}
 	for len(t.queue) > 0 {
@@ -309,7 +309,7 @@ func onlyStore(a *ssa.Alloc, v ssa.Value) bool {
 
 // bindResults makes the results of an origin call aliases of the new
 // connection: the connection itself, and Hijack's bufio.ReadWriter.
-func (t *trackBuilder) bindResults(call *ssa.Call, id int, k knowledge.Kind) {
+func (t *trackBuilder) bindResults(call *ssa.Call, id int, k knowledge.Kind, result int) {
 	if _, isTuple := call.Type().(*types.Tuple); !isTuple {
 		t.addAlias(call, AliasRef{Conn: id, Role: knowledge.RoleConn, Kind: k})
 		return
@@ -320,7 +320,7 @@ func (t *trackBuilder) bindResults(call *ssa.Call, id int, k knowledge.Kind) {
 			continue
 		}
 		switch {
-		case ext.Index == 0:
+		case ext.Index == result:
 			t.addAlias(ext, AliasRef{Conn: id, Role: knowledge.RoleConn, Kind: k})
 		case knowledge.IsNamedType(ext.Type(), true, "bufio", "ReadWriter"):
 			t.addAlias(ext, AliasRef{Conn: id, Role: knowledge.RoleRW, Kind: k})

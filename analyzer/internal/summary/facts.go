@@ -157,8 +157,8 @@ func (f *WrapperFact) String() string {
 	return fmt.Sprintf("wraps p%d", f.Param)
 }
 
-// OriginFact is the fact exported for a function whose first result is
-// always a conn from one origin, which it hands to its caller and keeps
+// OriginFact is the fact exported for a function whose conn result (its
+// first conn-typed one, Result) is always a conn from one origin, which it hands to its caller and keeps
 // nowhere (a listener wrapper's Accept, a dial helper): its callers own a
 // conn of that origin.
 type OriginFact struct {
@@ -166,6 +166,7 @@ type OriginFact struct {
 	Kind   int              // the origin's kind (stream, TLS)
 	Client bool             // we speak first: the peer only answers what we send
 	Socket knowledge.Socket // the socket type the conn is proven to be
+	Result int              // the index of the result that carries the conn
 	// CallerNetwork: the function dials on the network its parameter
 	// NetworkParam names (a dial helper's network argument): its conn is
 	// a stream where the caller passes a stream network.

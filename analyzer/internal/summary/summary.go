@@ -62,6 +62,8 @@ type Root struct {
 	Sites    []CloseSite
 	Launches []LaunchSite
 	Aborts   []token.Pos // deadlines set in the past, which abort other users' reads
+	// ReadAborts are its CloseReads, which end other users' reads only.
+	ReadAborts []token.Pos
 }
 
 // CloseSite is one Close of the connection inside the function, with the

@@ -148,7 +148,11 @@ func cutsAndLostEOFs(fa *dataflow.Analysis, groups []*dataflow.CopyGroup) []Cand
 					out = append(out, Candidate{pos: site.Pos, verdict: ProxyCut, conn: fa.Track.Conns[k],
 						fnName: fa.Fn.Name(), via: site.Via, proxy: detail})
 				}
-				for _, pos := range rs.Aborts {
+				aborts := rs.Aborts
+				if ors.Effect.Reads || ors.Effect.Drains {
+					aborts = append(slices.Clone(aborts), rs.ReadAborts...)
+				}
+				for _, pos := range aborts {
 					out = append(out, Candidate{pos: pos, verdict: ProxyCut, conn: fa.Track.Conns[k],
 						fnName: fa.Fn.Name(), proxy: detail, abort: true})
 				}
@@ -158,7 +162,7 @@ func cutsAndLostEOFs(fa *dataflow.Analysis, groups []*dataflow.CopyGroup) []Cand
 				// the function waits for.
 				writes := rs.Effect.Pumps || copies[l.Instr] && rs.Effect.Writes
 				if writes && ors.Effect.Drains && eofLost(lattice.Mask(rs.Effect.AtReturn)) &&
-					(other.inline || !tearsDown[l.Instr]) && !closesLive(rs) && len(rs.Aborts) == 0 {
+					(other.inline || !tearsDown[l.Instr]) && !closesLive(rs) && len(aborts) == 0 {
 					out = append(out, Candidate{pos: l.Instr.Pos(), verdict: EOFLost, conn: fa.Track.Conns[k],
 						fnName: fa.Fn.Name(), proxy: detail})
 				}
