@@ -209,6 +209,8 @@ var generated = []pattern{
 	{name: "reader.GoodReaderWaitGroup", server: asTCP(reader.GoodReaderWaitGroup), raw: true, eof: true},
 	{name: "reader.BadReaderLoopReturn", server: reader.BadReaderLoopReturn, send: payloads["bye-pipelined"]},
 	{name: "reader.GoodReaderLoopDrain", server: reader.GoodReaderLoopDrain, eof: true, send: payloads["bye-pipelined"]},
+	{name: "reader.BadTimedRead", server: reader.BadTimedRead},
+	{name: "reader.GoodTimedRead", server: reader.GoodTimedRead, eof: true},
 	{name: "readloop.GoodLoop", server: readloop.GoodLoop, eof: true},
 	{name: "readloop.BadLoop", server: readloop.BadLoop, send: payloads["big"]},
 	{name: "readloop.GoodLoopErrVar", server: readloop.GoodLoopErrVar, eof: true},

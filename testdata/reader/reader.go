@@ -1,4 +1,4 @@
-package reader
+package reader // want package:"hasConnFacts"
 
 // A goroutine that reads a conn to EOF while its launcher writes: the
 // launcher's Close cuts the reader short, and what it has not read yet
@@ -8,6 +8,7 @@ package reader
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -155,4 +156,50 @@ func GoodReaderLoopDrain(c net.Conn) {
 			break
 		}
 	}
+}
+
+// readLineOrStop reads one line in a goroutine, so that its caller can
+// give up when the server stops, and sends the line on: the caller's own
+// read.
+func readLineOrStop(ctx context.Context, br *bufio.Reader) (string, error) {
+	lines := make(chan string, 1)
+	go func() {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			return
+		}
+		lines <- line
+	}()
+	select {
+	case line := <-lines:
+		return line, nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// BadTimedRead answers the line read in a goroutine and hangs up: the
+// peer's next requests are unread.
+func BadTimedRead(c net.Conn) { // want BadTimedRead:"^conn p0 closes unread:w,done,done:w returns closed uses reads writes$"
+	defer c.Close() // want `conn c is closed with input read in part: RST may destroy our reply`
+	line, err := readLineOrStop(context.Background(), bufio.NewReader(c))
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(c, "echo %s", line)
+}
+
+// GoodTimedRead answers it and reads to the peer's EOF before it closes.
+//
+//proof:eof
+func GoodTimedRead(c net.Conn) { // want GoodTimedRead:"^conn p0 closes done,done:w returns closed uses reads writes drains$"
+	defer c.Close()
+	br := bufio.NewReader(c)
+	line, err := readLineOrStop(context.Background(), br)
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(c, "echo %s", line)
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	io.Copy(io.Discard, br)
 }

@@ -782,6 +782,15 @@ func (c *eventCollector) goEvents(g ssa.CallInstruction, cc *ssa.CallCommon, gro
 		for i := range evs {
 			if ev := &evs[i]; ev.kind == evLaunch {
 				ev.root = c.asGiven(ev.conn, ev.root)
+				if readsOnce(ev.root) && sendsWhatItRead(fnv) {
+					// A goroutine that only reads the conn, and not to
+					// its end (a request read in a goroutine so that the
+					// function can give up on it: a select on the result
+					// and a timeout), is the function's own read. The
+					// conn stays the function's.
+					*ev = event{kind: evEffect, conn: ev.conn, eff: knowledge.EffRead, pos: ev.pos, what: "a read in a goroutine"}
+					continue
+				}
 				if gs.Handed[ev.conn] == nil {
 					gs.Handed[ev.conn] = ev.root
 				}
@@ -1051,6 +1060,40 @@ func (c *eventCollector) wrapperUse(call *ssa.Call, callee *ssa.Function, pos to
 		c.helperFailure(call, ref.Conn, pe)
 	}
 	return evs
+}
+
+// sendsWhatItRead reports whether a goroutine's body sends a value on a
+// channel that is neither an error nor an empty struct: what it read (a
+// request, a message), for the function that started it to use. A
+// goroutine that only watches the conn for its peer's close signals
+// with an empty struct or an error, and is no read of the function's.
+func sendsWhatItRead(fn *ssa.Function) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			send, ok := instr.(*ssa.Send)
+			if !ok {
+				continue
+			}
+			t := send.X.Type()
+			if st, isStruct := t.Underlying().(*types.Struct); (isStruct && st.NumFields() == 0) || knowledge.IsErrorType(t) {
+				continue
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// readsOnce reports whether a goroutine's summary says it reads the conn
+// and does nothing else with it: no read to EOF, no write, no Close, no
+// hand-off, no goroutine of its own.
+func readsOnce(rs *summary.Root) bool {
+	if rs == nil {
+		return false
+	}
+	e := rs.Effect
+	return e.Reads && !e.Drains && !e.ErrRead && !e.Writes && !e.Escapes && !e.Pumps && e.AtClose == 0 &&
+		!e.LeftReading && len(rs.Sites) == 0 && len(rs.Launches) == 0 && len(rs.Aborts) == 0 && len(rs.ReadAborts) == 0
 }
 
 func isConstructor(name string) bool { _, ok := knowledge.Constructors[name]; return ok }

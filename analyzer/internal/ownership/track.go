@@ -147,6 +147,17 @@ func Track(fn *ssa.Function, ctx *Context) *Tracking {
 	}
 	for i, fv := range fn.FreeVars {
 		typ := fv.Type()
+		if ptr, ok := types.Unalias(typ).(*types.Pointer); ok {
+			if v, ok := knowledge.ViewOf(ptr.Elem()); ok {
+				// A reader or writer view of a conn captured by a
+				// closure (a goroutine that reads the request through
+				// its caller's *bufio.Reader): followed for the
+				// literal's summary, as a view parameter is.
+				t.addRoot(&Conn{Pos: fv.Pos(), Name: fv.Name(), Kind: knowledge.KindStream, Param: -1, FreeVar: i}, fv,
+					AliasRef{Role: knowledge.RoleCell, Kind: knowledge.KindStream, Inner: v.Role, Closes: v.Close})
+				continue
+			}
+		}
 		r := knowledge.RoleConn
 		if ptr, ok := types.Unalias(typ).(*types.Pointer); ok {
 			typ, r = ptr.Elem(), knowledge.RoleCell
