@@ -354,3 +354,126 @@ func (s *rwcSession) serveAll() {
 		fmt.Fprintf(s.conn, "echo %s", line)
 	}
 }
+
+// replayed is one of the program's conn structs: it gives back the bytes
+// read before it was made, then the conn's own.
+type replayed struct {
+	net.Conn
+	pre []byte
+}
+
+func (r *replayed) Read(b []byte) (int, error) { // want Read:"^conn p0[.]Conn returns unread uses reads errdone errread$"
+	if len(r.pre) > 0 {
+		n := copy(b, r.pre)
+		r.pre = r.pre[n:]
+		return n, nil
+	}
+	return r.Conn.Read(b)
+}
+
+// sniffed keeps its conn in a field that a method stores again, wrapped
+// around its own value (s.conn = &replayed{Conn: s.conn}, as an upgrade
+// to TLS does): the same conn, and still one owner.
+type sniffed struct {
+	conn net.Conn
+}
+
+func (s *sniffed) replay(pre []byte) { s.conn = &replayed{Conn: s.conn, pre: pre} }
+
+// BadRewrappedField sniffs a prefix, replays it and answers one line:
+// the pipelined rest is unread.
+func BadRewrappedField(c net.Conn) { (&sniffed{conn: c}).serveLine() }
+
+func (s *sniffed) serveLine() {
+	defer s.conn.Close() // want `conn s\.conn \(a field of fields\.sniffed\) is closed with input read in part: RST may destroy our reply`
+	pre := make([]byte, 4)
+	if _, err := io.ReadFull(s.conn, pre); err != nil {
+		return
+	}
+	s.replay(pre)
+	line, err := bufio.NewReader(s.conn).ReadString('\n')
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(s.conn, "echo %s", line)
+}
+
+// GoodRewrappedField echoes through the replaying conn until the peer's
+// EOF.
+//
+//proof:eof
+func GoodRewrappedField(c net.Conn) { (&sniffed{conn: c}).serveAll() }
+
+func (s *sniffed) serveAll() {
+	defer s.conn.Close()
+	pre := make([]byte, 4)
+	if _, err := io.ReadFull(s.conn, pre); err != nil {
+		return
+	}
+	s.replay(pre)
+	io.Copy(s.conn, s.conn)
+}
+
+// connector holds the conn it dialed until the link it builds takes it:
+// link.conn is filled from connector.conn, an owning field, and holds
+// its conn.
+type connector struct {
+	conn net.Conn
+}
+
+type link struct {
+	conn net.Conn
+	r    *bufio.Reader
+}
+
+// dialLink dials through a connector and moves the conn into a link.
+//
+//proof:skip a constructor, run through fields.BadLinkQuit and fields.GoodLinkQuit
+func dialLink(addr string) (*link, error) {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	d := &connector{conn: c}
+	return &link{conn: d.conn, r: bufio.NewReader(d.conn)}, nil
+}
+
+// BadLinkQuit pings, reads the answer, pings again and closes without
+// reading the second answer.
+func BadLinkQuit(addr string) error {
+	l, err := dialLink(addr)
+	if err != nil {
+		return err
+	}
+	return l.pingTwice()
+}
+
+func (l *link) pingTwice() error {
+	defer l.conn.Close() // want `conn l\.conn is closed with the reply unread: RST may cut our last write short`
+	fmt.Fprintln(l.conn, "PING")
+	if _, err := l.r.ReadString('\n'); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(l.conn, "PING")
+	return err
+}
+
+// GoodLinkQuit reads both answers.
+func GoodLinkQuit(addr string) error {
+	l, err := dialLink(addr)
+	if err != nil {
+		return err
+	}
+	return l.pingPing()
+}
+
+func (l *link) pingPing() error {
+	defer l.conn.Close()
+	fmt.Fprintln(l.conn, "PING")
+	if _, err := l.r.ReadString('\n'); err != nil {
+		return err
+	}
+	fmt.Fprintln(l.conn, "PING")
+	_, err := l.r.ReadString('\n')
+	return err
+}

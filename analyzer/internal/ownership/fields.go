@@ -3,6 +3,7 @@ package ownership
 import (
 	"go/token"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -46,6 +47,9 @@ type Field struct {
 	Definite   bool             // it can only hold a socket: its type says so, or its origin
 	Socket     knowledge.Socket // every store is a socket of this type
 	Owner      types.Type       // the struct type, for messages
+	// Self marks a stored value that is the field's own conn wrapped
+	// again (storedConn's fieldStores only): the same conn.
+	Self bool
 }
 
 // OwningFields returns the package's owning fields, by field.
@@ -54,7 +58,26 @@ type Field struct {
 // c}) construct it: a type may be constructed in many places. A store
 // into an existing value's field (s.conn = c) reassigns it: then all the
 // field's stores must be in one function, or who owns the conn is unclear.
+//
+// A store of the field's own conn wrapped again (an upgrade to TLS) is
+// no reassignment, and a field filled from another owning field holds
+// that field's conn: the fields are found again with the ones found
+// before known, until none is added.
 func OwningFields(funcs []*ssa.Function, nets *Networks) map[*types.Var]*Field {
+	sites, shared := callSites(funcs), sharedTypes(funcs)
+	var known map[*types.Var]*Field
+	for range knowledge.MaxDepth {
+		fields := owningFields(funcs, nets, sites, shared, known)
+		if len(fields) == len(known) {
+			return fields
+		}
+		known = fields
+	}
+	return known
+}
+
+func owningFields(funcs []*ssa.Function, nets *Networks, sites map[*ssa.Function][]ssa.CallInstruction,
+	shared map[types.Type]bool, known map[*types.Var]*Field) map[*types.Var]*Field {
 	type store struct {
 		fn    *ssa.Function
 		fresh bool // into a value fn made: a construction
@@ -66,7 +89,6 @@ func OwningFields(funcs []*ssa.Function, nets *Networks) map[*types.Var]*Field {
 		bad    bool
 	}
 	cands := make(map[*types.Var]*candidate)
-	sites := callSites(funcs)
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
@@ -90,7 +112,7 @@ func OwningFields(funcs []*ssa.Function, nets *Networks) map[*types.Var]*Field {
 				if c.bad || knowledge.IsNilConst(st.Val) {
 					continue // s.conn = nil, after a Close
 				}
-				o, ok := storedConn(st.Val, sites, nets, 0)
+				o, ok := fieldStores{sites: sites, nets: nets, self: field, known: known}.conn(st.Val, 0)
 				if !ok {
 					c.bad = true
 					continue
@@ -100,9 +122,16 @@ func OwningFields(funcs []*ssa.Function, nets *Networks) map[*types.Var]*Field {
 			}
 		}
 	}
-	shared := sharedTypes(funcs)
 	fields := make(map[*types.Var]*Field)
 	for field, c := range cands {
+		// The field's own conn wrapped again changes only its kind.
+		var selfKinds []knowledge.Kind
+		c.stores = slices.DeleteFunc(c.stores, func(st store) bool {
+			if st.from.Self {
+				selfKinds = append(selfKinds, st.from.Kind)
+			}
+			return st.from.Self
+		})
 		if c.bad || len(c.stores) == 0 {
 			continue
 		}
@@ -133,6 +162,9 @@ func OwningFields(funcs []*ssa.Function, nets *Networks) map[*types.Var]*Field {
 		}
 		if c.bad || reassigned && !oneFunc {
 			continue
+		}
+		if slices.Contains(selfKinds, knowledge.KindTLS) && f.Kind == knowledge.KindStream {
+			f.Kind = knowledge.KindTLS // upgraded to TLS on some paths: its CloseWrite sends no FIN
 		}
 		// A field of a type a conn only satisfies (io.ReadWriteCloser)
 		// holds a conn when every value stored in it is one.
@@ -217,20 +249,71 @@ func sharedTypes(funcs []*ssa.Function) map[types.Type]bool {
 // package's calls of it when they all agree), or a wrapper of either;
 // seen through conversions and type assertions.
 func storedConn(v ssa.Value, sites map[*ssa.Function][]ssa.CallInstruction, nets *Networks, depth int) (Field, bool) {
+	return fieldStores{sites: sites, nets: nets}.conn(v, depth)
+}
+
+// fieldStores resolves the values stored into one field (self): besides
+// storedConn's, the field's own value wrapped again (c.nc =
+// tls.Server(c.nc, cfg), an upgrade, or &mixConn{c.nc, pre}: the same
+// conn, marked Self), and a load of a field already found owning (the
+// conn a connector dialed, moved into the session it builds).
+type fieldStores struct {
+	sites map[*ssa.Function][]ssa.CallInstruction
+	nets  *Networks
+	self  *types.Var
+	known map[*types.Var]*Field
+}
+
+func (r fieldStores) conn(v ssa.Value, depth int) (Field, bool) {
 	var o Field
 	if depth > knowledge.MaxDepth {
 		return o, false
 	}
 	switch x := v.(type) {
 	case *ssa.TypeAssert:
-		o, ok := storedConn(x.X, sites, nets, depth+1)
+		o, ok := r.conn(x.X, depth+1)
 		if ok && knowledge.IsNamedType(x.AssertedType, true, "crypto/tls", "Conn") {
 			o.Kind = knowledge.KindTLS
 		}
 		return o, ok
+	case *ssa.UnOp:
+		fa, ok := x.X.(*ssa.FieldAddr)
+		if x.Op != token.MUL || !ok {
+			return o, false
+		}
+		switch field := knowledge.FieldOf(fa); {
+		case field == nil:
+		case field == r.self:
+			return Field{Role: knowledge.RoleConn, Kind: knowledge.KindOfType(field.Type()), Self: true}, true
+		case r.known[field] != nil && r.known[field].Role == knowledge.RoleConn:
+			o = *r.known[field]
+			o.source = o.Sources[0]
+			return o, true
+		}
+		return o, false
+	case *ssa.Alloc:
+		// &mixConn{Conn: c.nc, pre: pre}: one of the program's conn
+		// structs holding the field's own conn.
+		if r.self == nil || !knowledge.IsConnStructType(x.Type()) {
+			return o, false
+		}
+		for _, ref := range *x.Referrers() {
+			fa, ok := ref.(*ssa.FieldAddr)
+			if !ok || !knowledge.IsConnType(knowledge.FieldOf(fa).Type()) {
+				continue
+			}
+			for _, fref := range *fa.Referrers() {
+				if st, ok := fref.(*ssa.Store); ok && st.Addr == fa {
+					if inner, ok := r.conn(st.Val, depth+1); ok && inner.Self {
+						return inner, true
+					}
+				}
+			}
+		}
+		return o, false
 	case *ssa.Call:
 		cc := x.Common()
-		if spec, ok := StdOrigin(cc, nets); ok && !spec.CallerNetwork {
+		if spec, ok := StdOrigin(cc, r.nets); ok && !spec.CallerNetwork {
 			return Field{source: x, Role: knowledge.RoleConn, Kind: spec.Kind, Verb: spec.Verb, From: knowledge.CallName(cc),
 				Pos: x.Pos(), Client: spec.Client, Socket: spec.Socket}, true
 		}
@@ -241,7 +324,7 @@ func storedConn(v ssa.Value, sites map[*ssa.Function][]ssa.CallInstruction, nets
 		if !ok || len(spec.Args) != 1 || spec.Args[0] >= len(cc.Args) {
 			return o, false
 		}
-		inner, ok := storedConn(cc.Args[spec.Args[0]], sites, nets, depth+1)
+		inner, ok := r.conn(cc.Args[spec.Args[0]], depth+1)
 		if !ok || inner.Kind == knowledge.KindFD {
 			return o, false
 		}
@@ -256,14 +339,14 @@ func storedConn(v ssa.Value, sites map[*ssa.Function][]ssa.CallInstruction, nets
 		}
 		o = Field{source: x, Role: knowledge.RoleConn, Kind: knowledge.KindOfType(x.Type()), Socket: knowledge.SocketOfType(x.Type()),
 			Definite: knowledge.IsDefiniteConnType(x.Type())}
-		if from, ok := callSitesAgree(x, sites, nets, depth); ok {
+		if from, ok := callSitesAgree(x, r.sites, r.nets, depth); ok {
 			from.source = x
 			return from, true
 		}
 		return o, true
 	}
 	if w, ok := knowledge.Step(v); ok {
-		return storedConn(w, sites, nets, depth+1)
+		return r.conn(w, depth+1)
 	}
 	return o, false
 }
