@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 )
 
 // Proxy dials its backends through a func field, net.Dial by default.
@@ -279,6 +280,44 @@ func BadDialSecondResult(addr string) error {
 // GoodDialSecondResult reads the second answer too.
 func GoodDialSecondResult(addr string) error {
 	_, c, err := connectVia(addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := pingTwice(c); err != nil {
+		return err
+	}
+	_, err = bufio.NewReader(c).ReadString('\n')
+	return err
+}
+
+// ReqProxy dials for a request through a field that takes the request
+// before the network and the address, as a forward proxy's CONNECT
+// dialer does: a dialer value all the same.
+type ReqProxy struct {
+	DialForRequest func(req *http.Request, network, addr string) (net.Conn, error)
+}
+
+// newReqProxy's dialer ignores the request.
+func newReqProxy() *ReqProxy {
+	return &ReqProxy{DialForRequest: func(_ *http.Request, network, addr string) (net.Conn, error) {
+		return net.Dial(network, addr)
+	}}
+}
+
+// BadDialForRequest closes the conn dialed for a request after pingTwice.
+func BadDialForRequest(addr string) error {
+	c, err := newReqProxy().DialForRequest(nil, "tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close() // want `conn dialed at dialers\.go:\d+ is closed with the reply unread: RST may cut our last write short`
+	return pingTwice(c)
+}
+
+// GoodDialForRequest reads the second answer too.
+func GoodDialForRequest(addr string) error {
+	c, err := newReqProxy().DialForRequest(nil, "tcp", addr)
 	if err != nil {
 		return err
 	}

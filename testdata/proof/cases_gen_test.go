@@ -69,6 +69,8 @@ var generated = []pattern{
 	{name: "dialers.GoodRetryDial", client: dialers.GoodRetryDial},
 	{name: "dialers.BadDialSecondResult", client: dialers.BadDialSecondResult},
 	{name: "dialers.GoodDialSecondResult", client: dialers.GoodDialSecondResult},
+	{name: "dialers.BadDialForRequest", client: dialers.BadDialForRequest},
+	{name: "dialers.GoodDialForRequest", client: dialers.GoodDialForRequest},
 	{name: "directions.BadClientLostEOF", client: directions.BadClientLostEOF, peer: &upstream},
 	{name: "directions.GoodClientHalfClose", client: directions.GoodClientHalfClose, peer: &upstream},
 	{name: "directions.BadInlineLostEOF", client: directions.BadInlineLostEOF, peer: &upstream},

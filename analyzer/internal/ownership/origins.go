@@ -203,9 +203,10 @@ func listenerSocket(v ssa.Value) knowledge.Socket {
 }
 
 // dialerValueOrigin reports whether call dials through a dialer value: a
-// function value or an interface method with the signature of net.Dial
-// (network, address) or of (*net.Dialer).DialContext (ctx, network,
-// address), returning (net.Conn, error): a Dial func field that defaults
+// function value or an interface method that takes a network and an
+// address, as net.Dial (network, address) and (*net.Dialer).DialContext
+// (ctx, network, address) do, whatever comes before them, and returns
+// (net.Conn, error): a Dial func field that defaults
 // to net.Dial, x/net/proxy's Dialer and ContextDialer, a program's own.
 // The conn is a dialed stream when the network is a constant stream
 // network, or when the code proves it one by asserting it to a stream
@@ -220,14 +221,19 @@ func dialerValueOrigin(call *ssa.Call, nets *Networks) (Spec, bool) {
 	if results.Len() != 2 || !knowledge.IsNamedType(results.At(0).Type(), false, "net", "Conn") || !knowledge.IsErrorType(results.At(1).Type()) {
 		return Spec{}, false
 	}
+	// The network is the first string parameter followed by another (the
+	// address): (network, addr), (ctx, network, addr), a proxy's (req,
+	// network, addr), a local address too (network, laddr, raddr).
 	netArg := -1
-	switch {
-	case params.Len() == 2 && knowledge.IsString(params.At(0).Type()) && knowledge.IsString(params.At(1).Type()):
-		netArg = 0
-	case params.Len() == 3 && knowledge.IsNamedType(params.At(0).Type(), false, "context", "Context") &&
-		knowledge.IsString(params.At(1).Type()) && knowledge.IsString(params.At(2).Type()):
-		netArg = 1
-	default:
+	for i := 0; i+1 < params.Len(); i++ {
+		if knowledge.IsString(params.At(i).Type()) {
+			if knowledge.IsString(params.At(i + 1).Type()) {
+				netArg = i
+			}
+			break
+		}
+	}
+	if netArg < 0 {
 		return Spec{}, false
 	}
 	if cc.IsInvoke() {
