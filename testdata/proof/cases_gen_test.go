@@ -246,6 +246,8 @@ var generated = []pattern{
 	{name: "wrappers.GoodMaybeMetered", server: wrappers.GoodMaybeMetered, eof: true},
 	{name: "wrappers.BadPeekedConn", server: wrappers.BadPeekedConn},
 	{name: "wrappers.GoodPeekedConn", server: wrappers.GoodPeekedConn, eof: true},
+	{name: "wrappers.BadReaderWrapper", server: wrappers.BadReaderWrapper},
+	{name: "wrappers.GoodReaderWrapper", server: wrappers.GoodReaderWrapper, eof: true},
 }
 
 var _ net.Conn // the adapters of some rows name it

@@ -249,3 +249,40 @@ func GoodPeekedConn(c net.Conn) { // want GoodPeekedConn:"^conn p0 closes done,d
 	defer pc.Close()
 	io.Copy(pc, pc)
 }
+
+// bufConn is the conn with the reader its request line was read with:
+// its Read reads that reader, a view of the same conn, so the struct is
+// the conn.
+type bufConn struct {
+	r *bufio.Reader
+	net.Conn
+}
+
+func (b *bufConn) Read(p []byte) (int, error) { return b.r.Read(p) } // want Read:"^conn p0[.]Conn returns unread uses reads errdone errread$"
+
+func newBufConn(c net.Conn) *bufConn { return &bufConn{bufio.NewReader(c), c} }
+
+// BadReaderWrapper reads the request line through the wrapper's reader,
+// answers and hangs up.
+func BadReaderWrapper(c net.Conn) { // want BadReaderWrapper:"^conn p0 closes unread:w,done returns closed uses reads writes$"
+	bc := newBufConn(c)
+	defer bc.Close() // want `conn c is closed with input read in part: RST may destroy our reply`
+	if _, err := bc.r.ReadString('\n'); err != nil {
+		return
+	}
+	io.WriteString(bc, "HTTP/1.1 407 Proxy Authentication Required\r\n\r\n")
+}
+
+// GoodReaderWrapper answers and reads to the peer's EOF before it closes.
+//
+//proof:eof
+func GoodReaderWrapper(c net.Conn) { // want GoodReaderWrapper:"^conn p0 closes done,done:w returns closed uses reads writes drains$"
+	bc := newBufConn(c)
+	defer bc.Close()
+	if _, err := bc.r.ReadString('\n'); err != nil {
+		return
+	}
+	io.WriteString(bc, "HTTP/1.1 407 Proxy Authentication Required\r\n\r\n")
+	bc.SetReadDeadline(time.Now().Add(2 * time.Second))
+	io.Copy(io.Discard, bc)
+}

@@ -476,6 +476,8 @@ func (t *trackBuilder) propagate(v ssa.Value) {
 				// &w.Conn: the variable holding the conn a wrapper
 				// delegates to, the receiver of its promoted methods.
 				t.addAlias(r, AliasRef{Conn: ref.Conn, Role: knowledge.RoleCell, Kind: ref.Kind, Inner: knowledge.RoleConn})
+			case ref.Role == knowledge.RoleConn && t.wrapperViewAddr(v, r, ref):
+				// &w.r: a view of the conn a wrapper holds beside it.
 			case ref.Role == knowledge.RoleRW && knowledge.IsNamedType(v.Type(), true, "bufio", "ReadWriter"):
 				// &brw.Writer, &brw.Reader: the variables holding the two
 				// halves of Hijack's bufio.ReadWriter, the receivers of its
@@ -539,4 +541,22 @@ func (t *trackBuilder) propagateCall(call *ssa.Call, v ssa.Value, ref AliasRef) 
 			return
 		}
 	}
+}
+
+// wrapperViewAddr makes fa, the address of a field of v, an alias of the
+// view of ref's conn that the field holds, if v is one of the program's
+// wrappers built here with a view of its conn beside it, or one built
+// elsewhere whose Read reads through that field.
+func (t *trackBuilder) wrapperViewAddr(v ssa.Value, fa *ssa.FieldAddr, ref AliasRef) bool {
+	var role knowledge.Role
+	var ok bool
+	if alloc, isAlloc := v.(*ssa.Alloc); isAlloc {
+		role, ok = t.wrapperView(alloc, fa.Field)
+	} else {
+		role, ok = t.readField(v.Type(), fa.Field)
+	}
+	if ok {
+		t.addAlias(fa, AliasRef{Conn: ref.Conn, Role: knowledge.RoleCell, Kind: ref.Kind, Inner: role})
+	}
+	return ok
 }

@@ -26,36 +26,106 @@ import (
 // the struct type that ptr points to) go to T's field i: promoted from
 // it, or declared and doing the same to it, by their summaries in t.
 func Delegates(t *summary.Table, ptr types.Type, i int) bool {
+	ok, _ := delegatesVia(t, ptr, i)
+	return ok
+}
+
+// delegatesVia is Delegates, and the field j (or -1) that a declared Read
+// of *T reads through instead of field i: a reader kept beside the conn
+// ({r *bufio.Reader; net.Conn}, Read reading r). Such a T delegates to
+// field i where its value is built with j reading the conn in i
+// (storeIntoWrapper checks it).
+func delegatesVia(t *summary.Table, ptr types.Type, i int) (bool, int) {
+	via := -1
 	if t == nil {
-		return false
+		return false, via
 	}
 	p, ok := types.Unalias(ptr).(*types.Pointer)
 	if !ok {
-		return false
+		return false, via
 	}
 	st, ok := p.Elem().Underlying().(*types.Struct)
 	if !ok || i >= st.NumFields() || !knowledge.IsConnType(st.Field(i).Type()) {
-		return false
+		return false, via
 	}
 	field := st.Field(i).Name()
 	ms := t.MethodSets.MethodSet(ptr)
 	for _, m := range []string{"Read", "Write", "Close"} {
 		sel := ms.Lookup(nil, m)
 		if sel == nil {
-			return false
+			return false, via
 		}
 		if idx := sel.Index(); len(idx) > 1 {
 			if idx[0] != i {
-				return false // promoted, from another field
+				return false, via // promoted, from another field
 			}
 			continue
 		}
-		pe := t.Effects(t.MethodValue(sel)).Param(0, field)
-		if pe == nil || !(m == "Read" && pe.Reads || m == "Write" && pe.Writes || knowledge.IsClose(m) && pe.AtClose != 0) {
-			return false
+		effs := t.Effects(t.MethodValue(sel))
+		pe := effs.Param(0, field)
+		if pe != nil && (m == "Read" && pe.Reads || m == "Write" && pe.Writes || knowledge.IsClose(m) && pe.AtClose != 0) {
+			continue
+		}
+		if m != "Read" {
+			return false, via
+		}
+		for j := range st.NumFields() {
+			if f := st.Field(j); j != i && knowledge.IsConnType(f.Type()) || isReaderView(f.Type()) {
+				if pe := effs.Param(0, f.Name()); pe != nil && pe.Reads {
+					via = j
+				}
+			}
+		}
+		if via < 0 {
+			return false, via
 		}
 	}
-	return true
+	return true, via
+}
+
+// isReaderView reports whether t is a reader view of a conn
+// (*bufio.Reader) or a reader interface.
+func isReaderView(t types.Type) bool {
+	if v, ok := knowledge.ViewOf(t); ok {
+		return v.Role == knowledge.RoleReader
+	}
+	return knowledge.IsNamedType(t, false, "io", "Reader")
+}
+
+// storedIn returns the address of alloc's field and the value stored
+// there, if one is.
+func storedIn(alloc *ssa.Alloc, field int) (*ssa.FieldAddr, ssa.Value) {
+	for _, ref := range *alloc.Referrers() {
+		if fa, ok := ref.(*ssa.FieldAddr); ok && fa.Field == field {
+			for _, r := range *fa.Referrers() {
+				if st, ok := r.(*ssa.Store); ok && st.Addr == fa {
+					return fa, st.Val
+				}
+			}
+		}
+	}
+	return nil, nil
+}
+
+// viewOfSame reports whether alloc's field j holds a view (a constructor:
+// bufio.NewReader) of the same value that its field i holds, and the
+// view's role.
+func viewOfSame(alloc *ssa.Alloc, i, j int) (*ssa.FieldAddr, knowledge.Role, bool) {
+	_, conn := storedIn(alloc, i)
+	fa, view := storedIn(alloc, j)
+	if conn == nil || view == nil {
+		return nil, 0, false
+	}
+	call, ok := knowledge.Through(view).(*ssa.Call)
+	if !ok || call.Common().IsInvoke() {
+		return nil, 0, false
+	}
+	cc := call.Common()
+	spec, ok := knowledge.Constructors[knowledge.FuncName(cc.StaticCallee())]
+	if !ok || len(spec.Args) != 1 || spec.Args[0] >= len(cc.Args) || knowledge.Through(cc.Args[spec.Args[0]]) != knowledge.Through(conn) {
+		return nil, 0, false
+	}
+	return fa, spec.Role, true
 }
 
 // DelegateMethods returns the declared Read, Write and Close methods of
@@ -108,12 +178,32 @@ func DelegateMethods(fn *ssa.Function, methodSets interface {
 // type holding c, is c.
 func (t *trackBuilder) storeIntoWrapper(fa *ssa.FieldAddr, ref AliasRef) {
 	alloc, ok := fa.X.(*ssa.Alloc)
-	if !ok || !Delegates(t.ctx.Table, alloc.Type(), fa.Field) {
+	if !ok {
 		return
+	}
+	ok, via := delegatesVia(t.ctx.Table, alloc.Type(), fa.Field)
+	if !ok {
+		return
+	}
+	if via >= 0 {
+		if _, _, same := viewOfSame(alloc, fa.Field, via); !same {
+			return // its Read reads something else
+		}
 	}
 	t.addAlias(fa, AliasRef{Conn: ref.Conn, Role: knowledge.RoleCell, Kind: ref.Kind, Inner: knowledge.RoleConn})
 	t.addAlias(alloc, AliasRef{Conn: ref.Conn, Role: knowledge.RoleConn, Kind: ref.Kind, Closes: true,
 		Parses: readParses(t.ctx.Table, alloc.Type())})
+	// A view of the same conn kept beside it (the bufio.Reader its Read
+	// reads, or the caller peeked with) is the wrapper's: no escape.
+	st := types.Unalias(alloc.Type()).(*types.Pointer).Elem().Underlying().(*types.Struct)
+	for j := range st.NumFields() {
+		if j == fa.Field {
+			continue
+		}
+		if vfa, role, same := viewOfSame(alloc, fa.Field, j); same {
+			t.addAlias(vfa, AliasRef{Conn: ref.Conn, Role: knowledge.RoleCell, Kind: ref.Kind, Inner: role})
+		}
+	}
 }
 
 // readParses reports whether the Read of the pointer type ptr, one of the
@@ -183,4 +273,60 @@ func WrapperParam(t *summary.Table, callee *ssa.Function) (int, bool) {
 		return 0, false
 	}
 	return t.WrapperParam(callee)
+}
+
+// wrapperView reports whether field j of alloc, one of the program's
+// wrappers of a conn, holds a view of that conn (wrapped.r, the
+// bufio.Reader its constructor made over the conn it wraps), and the
+// view's role.
+func (t *trackBuilder) wrapperView(alloc *ssa.Alloc, j int) (knowledge.Role, bool) {
+	ptr, ok := types.Unalias(alloc.Type()).(*types.Pointer)
+	if !ok {
+		return 0, false
+	}
+	st, ok := ptr.Elem().Underlying().(*types.Struct)
+	if !ok {
+		return 0, false
+	}
+	for i := range st.NumFields() {
+		if i == j || !Delegates(t.ctx.Table, alloc.Type(), i) {
+			continue
+		}
+		if _, role, same := viewOfSame(alloc, i, j); same {
+			return role, true
+		}
+	}
+	return 0, false
+}
+
+// readField reports whether field j of the struct ptr points to is the
+// reader view its Read reads through (delegatesVia), and its role.
+func (t *trackBuilder) readField(ptr types.Type, j int) (knowledge.Role, bool) {
+	p, ok := types.Unalias(ptr).(*types.Pointer)
+	if !ok {
+		return 0, false
+	}
+	st, ok := p.Elem().Underlying().(*types.Struct)
+	if !ok || j >= st.NumFields() {
+		return 0, false
+	}
+	for i := range st.NumFields() {
+		if i == j {
+			continue
+		}
+		ok, via := delegatesVia(t.ctx.Table, ptr, i)
+		if !ok {
+			continue
+		}
+		// Its Read reads through j, or the package fills j only with a
+		// view of what it fills i with (owning fields of one source).
+		fi, fj := t.ctx.Fields[st.Field(i)], t.ctx.Fields[st.Field(j)]
+		if via == j || fi != nil && fj != nil && sameSources(fi, fj) {
+			if v, isView := knowledge.ViewOf(st.Field(j).Type()); isView {
+				return v.Role, true
+			}
+			return knowledge.RoleReader, true
+		}
+	}
+	return 0, false
 }
