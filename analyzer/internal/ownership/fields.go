@@ -163,8 +163,13 @@ func owningFields(funcs []*ssa.Function, nets *Networks, sites map[*ssa.Function
 		if c.bad || reassigned && !oneFunc {
 			continue
 		}
-		if slices.Contains(selfKinds, knowledge.KindTLS) && f.Kind == knowledge.KindStream {
-			f.Kind = knowledge.KindTLS // upgraded to TLS on some paths: its CloseWrite sends no FIN
+		if slices.Contains(selfKinds, knowledge.KindTLS) {
+			// Upgraded to TLS in place (STARTTLS): the upgrade exists in
+			// command protocols (SMTP, FTP, LDAP) whose peer waits for
+			// each answer, where a Close after the last answer cuts
+			// nothing; rstlint cannot tell their goodbye from a cut, and
+			// leaves such a field unjudged.
+			continue
 		}
 		// A field of a type a conn only satisfies (io.ReadWriteCloser)
 		// holds a conn when every value stored in it is one.
@@ -253,10 +258,10 @@ func storedConn(v ssa.Value, sites map[*ssa.Function][]ssa.CallInstruction, nets
 }
 
 // fieldStores resolves the values stored into one field (self): besides
-// storedConn's, the field's own value wrapped again (c.nc =
-// tls.Server(c.nc, cfg), an upgrade, or &mixConn{c.nc, pre}: the same
-// conn, marked Self), and a load of a field already found owning (the
-// conn a connector dialed, moved into the session it builds).
+// storedConn's, the field's own value wrapped again (&mixConn{c.nc, pre},
+// or c.nc = tls.Server(c.nc, cfg), an upgrade: the same conn, marked
+// Self), and a load of a field already found owning (the conn a
+// connector dialed, moved into the session it builds).
 type fieldStores struct {
 	sites map[*ssa.Function][]ssa.CallInstruction
 	nets  *Networks
@@ -285,6 +290,10 @@ func (r fieldStores) conn(v ssa.Value, depth int) (Field, bool) {
 		case field == nil:
 		case field == r.self:
 			return Field{Role: knowledge.RoleConn, Kind: knowledge.KindOfType(field.Type()), Self: true}, true
+		case r.known[field] != nil && r.known[field].Role == knowledge.RoleConn && hasField(fa.X.Type(), r.self):
+			// s.br = bufio.NewReader(s.conn): a view of the struct's
+			// own conn, which its upgrade made again.
+			return Field{Role: knowledge.RoleConn, Kind: r.known[field].Kind, Self: true}, true
 		case r.known[field] != nil && r.known[field].Role == knowledge.RoleConn:
 			o = *r.known[field]
 			o.source = o.Sources[0]
@@ -441,4 +450,22 @@ func callSites(funcs []*ssa.Function) map[*ssa.Function][]ssa.CallInstruction {
 		}
 	}
 	return sites
+}
+
+// hasField reports whether ptr points to a struct with the field f.
+func hasField(ptr types.Type, f *types.Var) bool {
+	p, ok := types.Unalias(ptr).(*types.Pointer)
+	if !ok || f == nil {
+		return false
+	}
+	st, ok := p.Elem().Underlying().(*types.Struct)
+	if !ok {
+		return false
+	}
+	for i := range st.NumFields() {
+		if st.Field(i) == f {
+			return true
+		}
+	}
+	return false
 }
