@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 )
@@ -326,5 +327,43 @@ func GoodDialForRequest(addr string) error {
 		return err
 	}
 	_, err = bufio.NewReader(c).ReadString('\n')
+	return err
+}
+
+// dialHello dials and says hello; when the hello fails it closes what it
+// dialed and returns no conn: on the paths that return one, the conn is
+// the dial's, so dialHello is a dial helper all the same.
+func dialHello(addr string) (net.Conn, error) {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := fmt.Fprintf(c, "HELLO\r\n"); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// BadHelloDial reads the answer to the hello, pings and closes without
+// reading the answer to the ping.
+func BadHelloDial(addr string) error {
+	c, err := dialHello(addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close() // want `conn dialed at dialers\.go:\d+ is closed with the reply unread: RST may cut our last write short`
+	return pingTwice(c)
+}
+
+// GoodHelloDial reads the answer to the hello, its only request, and
+// closes.
+func GoodHelloDial(addr string) error {
+	c, err := dialHello(addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_, err = io.ReadFull(c, make([]byte, len("HELLO\r\n")))
 	return err
 }

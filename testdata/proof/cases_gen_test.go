@@ -71,6 +71,8 @@ var generated = []pattern{
 	{name: "dialers.GoodDialSecondResult", client: dialers.GoodDialSecondResult},
 	{name: "dialers.BadDialForRequest", client: dialers.BadDialForRequest},
 	{name: "dialers.GoodDialForRequest", client: dialers.GoodDialForRequest},
+	{name: "dialers.BadHelloDial", client: dialers.BadHelloDial},
+	{name: "dialers.GoodHelloDial", client: dialers.GoodHelloDial},
 	{name: "directions.BadClientLostEOF", client: directions.BadClientLostEOF, peer: &upstream},
 	{name: "directions.GoodClientHalfClose", client: directions.GoodClientHalfClose, peer: &upstream},
 	{name: "directions.BadInlineLostEOF", client: directions.BadInlineLostEOF, peer: &upstream},

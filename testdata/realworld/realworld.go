@@ -43,7 +43,7 @@ func GoodFrameLoop(c net.Conn) { // want GoodFrameLoop:"^conn p0 closes done,don
 // only on a broken socket.
 //
 //proof:skip SetKeepAlive fails only on a broken socket, which a peer cannot arrange
-func GoodKeepAliveError(ln net.Listener) (net.Conn, error) {
+func GoodKeepAliveError(ln net.Listener) (net.Conn, error) { // want GoodKeepAliveError:"^origin accepted$"
 	c, err := ln.Accept()
 	if err != nil {
 		return nil, err

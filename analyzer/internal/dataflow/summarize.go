@@ -123,8 +123,9 @@ func returnedConns(fn *ssa.Function, tr *ownership.Tracking, ev *Events) ([]int,
 			}
 		}
 	}
+	returning := returnBlocks(fn, ri)
 	for _, k := range ks {
-		if handedOnBefore(k, ev) {
+		if handedOnBefore(k, ev, returning) {
 			return nil, false
 		}
 	}
@@ -154,15 +155,52 @@ func originOf(fn *ssa.Function, tr *ownership.Tracking, ks []int) *summary.Origi
 	return o
 }
 
+// returnBlocks are the blocks of fn that return a conn (a non-nil
+// result ri).
+func returnBlocks(fn *ssa.Function, ri int) map[*ssa.BasicBlock]bool {
+	out := make(map[*ssa.BasicBlock]bool)
+	for _, b := range fn.Blocks {
+		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && len(ret.Results) > ri && !knowledge.IsNilConst(ret.Results[ri]) {
+			out[b] = true
+		}
+	}
+	return out
+}
+
+// reachesAny reports whether a block of to can run after b.
+func reachesAny(b *ssa.BasicBlock, to map[*ssa.BasicBlock]bool) bool {
+	seen := map[*ssa.BasicBlock]bool{b: true}
+	for work := []*ssa.BasicBlock{b}; len(work) > 0; {
+		b := work[len(work)-1]
+		work = work[:len(work)-1]
+		if to[b] {
+			return true
+		}
+		for _, s := range b.Succs {
+			if !seen[s] {
+				seen[s] = true
+				work = append(work, s)
+			}
+		}
+	}
+	return false
+}
+
 // handedOnBefore reports whether fn hands conn k to anything but its
-// caller: a goroutine, a Close, an escape other than a return.
-func handedOnBefore(k int, ev *Events) bool {
+// caller: a goroutine, a Close, an escape other than a return. A Close
+// after which fn returns no conn (a dial helper that closes what it
+// dialed when its handshake fails, and returns nil) hands nothing on.
+func handedOnBefore(k int, ev *Events, returning map[*ssa.BasicBlock]bool) bool {
 	handedOn := func(instr ssa.Instruction, evs []event) bool {
 		for _, e := range evs {
 			if e.conn != k {
 				continue
 			}
 			_, isReturn := instr.(*ssa.Return)
+			closes := e.kind == evEffect && e.eff == knowledge.EffClose || e.kind == evSummary && e.pe.AtClose != 0
+			if _, deferred := instr.(*ssa.Defer); closes && !deferred && !reachesAny(instr.Block(), returning) {
+				continue
+			}
 			switch {
 			case e.kind == evLaunch, e.kind == evEffect && e.eff == knowledge.EffClose,
 				e.kind == evEffect && e.eff == knowledge.EffEscape && !isReturn,
