@@ -182,7 +182,7 @@ func BadInlineCut(client, server net.Conn) {
 		server.Close() // want `conn server is closed when one copy direction ends, while the other uses it: RST`
 	}()
 	io.Copy(client, server)
-	client.Close() // want `conn client is closed while a goroutine still reads it: its unread input makes RST`
+	client.Close() // want `conn client is closed when one copy direction ends, while the other uses it: RST`
 	server.Close()
 }
 
@@ -319,4 +319,69 @@ func GoodStreamRelay(addr string) error {
 	in := &messages{r: bufio.NewReader(strings.NewReader("one\ntwo\n"))}
 	relayStreamHalfClose(context.Background(), c, in, &sink{})
 	return nil
+}
+
+// BadHandLoopCut copies the server's answers to the client in a
+// goroutine, and the client's requests to the server itself, each with a
+// hand-written loop. It returns when the client's half ends, and its
+// deferred Close of the server cuts the goroutine's copy of the answer.
+func BadHandLoopCut(client, server net.Conn) {
+	defer client.Close()
+	defer server.Close() // want `conn server is closed when one copy direction ends, while the other uses it: RST`
+	go func() { // want `the copy into conn client ends without CloseWrite: its peer never sees EOF`
+		buf := make([]byte, 2048)
+		for {
+			n, err := server.Read(buf)
+			if err != nil {
+				return
+			}
+			if _, err := client.Write(buf[:n]); err != nil {
+				return
+			}
+		}
+	}()
+	buf := make([]byte, 2048)
+	for {
+		n, err := client.Read(buf)
+		if err != nil {
+			return
+		}
+		if _, err := server.Write(buf[:n]); err != nil {
+			return
+		}
+	}
+}
+
+// GoodHandLoopWait passes the client's end on and waits for the answer's
+// copy to end before it closes.
+func GoodHandLoopWait(client, server *net.TCPConn) {
+	defer client.Close()
+	defer server.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, 2048)
+		for {
+			n, err := server.Read(buf)
+			if err != nil {
+				client.CloseWrite()
+				return
+			}
+			if _, err := client.Write(buf[:n]); err != nil {
+				return
+			}
+		}
+	}()
+	buf := make([]byte, 2048)
+	for {
+		n, err := client.Read(buf)
+		if err != nil {
+			break
+		}
+		if _, err := server.Write(buf[:n]); err != nil {
+			break
+		}
+	}
+	server.CloseWrite()
+	<-done
 }

@@ -83,6 +83,8 @@ var generated = []pattern{
 	{name: "directions.GoodInlineHalfClose", client: viaProxyPair(func(c, s net.Conn) { directions.GoodInlineHalfClose(c.(*net.TCPConn), s.(*net.TCPConn)) }), peer: &upstream},
 	{name: "directions.BadStreamRelay", client: directions.BadStreamRelay, peer: &upstream},
 	{name: "directions.GoodStreamRelay", client: directions.GoodStreamRelay, peer: &upstream},
+	{name: "directions.BadHandLoopCut", client: viaProxyPair(directions.BadHandLoopCut), peer: &upstream},
+	{name: "directions.GoodHandLoopWait", client: viaProxyPair(func(c, s net.Conn) { directions.GoodHandLoopWait(c.(*net.TCPConn), s.(*net.TCPConn)) }), peer: &upstream},
 	{name: "errpath.BadAuth", server: errpath.BadAuth, send: payloads["auth-wrong"]},
 	{name: "errpath.GoodAuth", server: errpath.GoodAuth, raw: true, send: payloads["auth-wrong"]},
 	{name: "errpath.GoodReadError", server: errpath.GoodReadError, eof: true, send: payloads["short"]},

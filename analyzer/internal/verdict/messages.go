@@ -49,7 +49,7 @@ func word(fset *token.FileSet, c Candidate) analysis.Diagnostic {
 			related(pos, "copy goroutine", "signals "+p.signal)
 		}
 	case ProxyCut:
-		related(c.proxy.gos[0], "goroutine that closes", "")
+		related(c.proxy.gos[0], "direction that ends first", "")
 		related(c.proxy.gos[1], "goroutine still using it", "")
 	case EOFLost:
 		related(c.proxy.gos[1], "other direction", "still reads it")

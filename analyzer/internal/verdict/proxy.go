@@ -60,6 +60,12 @@ func proxyCandidates(fa *dataflow.Analysis) []Candidate {
 		verdict := ProxyEarly
 		if len(g.Launches) == 1 {
 			verdict = ReaderActive
+			if ic, ok := inlineAfter(fa, g.Launches[0].GS.Instr); ok {
+				// The function's own copy is the other direction: its
+				// end, then the Close, cuts the goroutine's copy short.
+				verdict = ProxyCut
+				detail.gos = []token.Pos{ic.Instr.Pos(), g.Launches[0].GS.Instr.Pos()}
+			}
 		}
 		first := fa.Events.GoIndex[g.Launches[0].GS.Instr]
 		for _, k := range slices.Sorted(maps.Keys(drained)) {
@@ -236,4 +242,15 @@ func sortedHanded(m map[int]*summary.Root) []int {
 	}
 	sort.Ints(keys)
 	return keys
+}
+
+// inlineAfter returns the copy direction the function runs itself after
+// the go statement gs, if there is one.
+func inlineAfter(fa *dataflow.Analysis, gs ssa.CallInstruction) (dataflow.InlineCopy, bool) {
+	for _, ic := range fa.InlineCopies() {
+		if ic.After(fa.Events, gs) {
+			return ic, true
+		}
+	}
+	return dataflow.InlineCopy{}, false
 }
