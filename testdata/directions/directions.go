@@ -328,7 +328,7 @@ func GoodStreamRelay(addr string) error {
 func BadHandLoopCut(client, server net.Conn) {
 	defer client.Close()
 	defer server.Close() // want `conn server is closed when one copy direction ends, while the other uses it: RST`
-	go func() { // want `the copy into conn client ends without CloseWrite: its peer never sees EOF`
+	go func() {          // want `the copy into conn client ends without CloseWrite: its peer never sees EOF`
 		buf := make([]byte, 2048)
 		for {
 			n, err := server.Read(buf)
