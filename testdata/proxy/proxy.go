@@ -551,3 +551,62 @@ func GoodCloseReadOwnHalf(client, server net.Conn) {
 	client.Close()
 	server.Close()
 }
+
+// session copies with two goroutines of its own method, which signal
+// through a method that sends on the session's channel.
+type session struct {
+	client, server net.Conn
+	errsig         chan bool
+}
+
+func (s *session) fail() { s.errsig <- true }
+
+func (s *session) pipe(src, dst io.ReadWriter) {
+	buf := make([]byte, 2048)
+	for {
+		n, err := src.Read(buf)
+		if err != nil {
+			s.fail()
+			return
+		}
+		if _, err := dst.Write(buf[:n]); err != nil {
+			s.fail()
+			return
+		}
+	}
+}
+
+func newSession(client, server net.Conn) *session {
+	return &session{client: client, server: server, errsig: make(chan bool, 2)}
+}
+
+// BadMethodPipes closes both conns when the first direction signals: the
+// other is cut short.
+func BadMethodPipes(client, server net.Conn) { newSession(client, server).relayFirst() }
+
+func (s *session) relayFirst() {
+	defer s.client.Close() // want `conn s\.client is closed when one copy direction ends, while the other uses it: RST`
+	defer s.server.Close() // want `conn s\.server is closed when one copy direction ends, while the other uses it: RST`
+	go s.pipe(s.client, s.server)
+	go s.pipe(s.server, s.client)
+	<-s.errsig
+}
+
+// halfPipe copies and passes the end on.
+func (s *session) halfPipe(src io.Reader, dst *net.TCPConn) {
+	io.Copy(dst, src)
+	dst.CloseWrite()
+	s.fail()
+}
+
+// GoodMethodPipes passes each end on and waits for both directions.
+func GoodMethodPipes(client, server *net.TCPConn) { newSession(client, server).relayBoth(client, server) }
+
+func (s *session) relayBoth(client, server *net.TCPConn) {
+	defer s.client.Close()
+	defer s.server.Close()
+	go s.halfPipe(client, server)
+	go s.halfPipe(server, client)
+	<-s.errsig
+	<-s.errsig
+}

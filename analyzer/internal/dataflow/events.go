@@ -815,12 +815,21 @@ func (c *eventCollector) goEvents(g ssa.CallInstruction, cc *ssa.CallCommon, gro
 			local := cc.Value == callee && len(callee.Blocks) > 0
 			if local {
 				gs.Body = callee
+				// A conn passed as an argument is what the goroutine does
+				// to that parameter; one it reaches only through its
+				// receiver's field (go p.pipe(p.lconn, p.rconn): pipe
+				// uses its arguments, not p's fields) is what it does to
+				// the field.
 				for i, a := range cc.Args {
-					for _, k := range c.tr.FieldRoots[a] {
-						gs.Handed[k] = c.table.Literal(callee, summary.RootKey{Index: i, Field: c.tr.Conns[k].Field.Var.Name()}, true)
-					}
 					if ref, ok := alias[a]; ok && gs.Handed[ref.Conn] == nil {
 						gs.Handed[ref.Conn] = c.table.Literal(callee, summary.RootKey{Index: i}, true)
+					}
+				}
+				for i, a := range cc.Args {
+					for _, k := range c.tr.FieldRoots[a] {
+						if gs.Handed[k] == nil {
+							gs.Handed[k] = c.table.Literal(callee, summary.RootKey{Index: i, Field: c.tr.Conns[k].Field.Var.Name()}, true)
+						}
 					}
 				}
 			}

@@ -65,6 +65,12 @@ func proxyCandidates(fa *dataflow.Analysis) []Candidate {
 				// end, then the Close, cuts the goroutine's copy short.
 				verdict = ProxyCut
 				detail.gos = []token.Pos{ic.Instr.Pos(), g.Launches[0].GS.Instr.Pos()}
+			} else if other, ok := otherDirection(groups, g); ok {
+				// Another copy goroutine, which signals apart (through a
+				// method of the owner, a field's channel): when it ends
+				// the Close cuts this one short.
+				verdict = ProxyCut
+				detail.gos = []token.Pos{other.Pos(), g.Launches[0].GS.Instr.Pos()}
 			}
 		}
 		first := fa.Events.GoIndex[g.Launches[0].GS.Instr]
@@ -253,4 +259,20 @@ func inlineAfter(fa *dataflow.Analysis, gs ssa.CallInstruction) (dataflow.Inline
 		}
 	}
 	return dataflow.InlineCopy{}, false
+}
+
+// otherDirection returns a copy goroutine of another group than g that
+// may run together with g's.
+func otherDirection(groups []*dataflow.CopyGroup, g *dataflow.CopyGroup) (ssa.CallInstruction, bool) {
+	for _, o := range groups {
+		if o == g {
+			continue
+		}
+		for _, l := range o.Launches {
+			if dataflow.MayRunTogether(l.GS.Instr, g.Launches[0].GS.Instr) {
+				return l.GS.Instr, true
+			}
+		}
+	}
+	return nil, false
 }
