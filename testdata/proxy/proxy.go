@@ -600,7 +600,9 @@ func (s *session) halfPipe(src io.Reader, dst *net.TCPConn) {
 }
 
 // GoodMethodPipes passes each end on and waits for both directions.
-func GoodMethodPipes(client, server *net.TCPConn) { newSession(client, server).relayBoth(client, server) }
+func GoodMethodPipes(client, server *net.TCPConn) {
+	newSession(client, server).relayBoth(client, server)
+}
 
 func (s *session) relayBoth(client, server *net.TCPConn) {
 	defer s.client.Close()
