@@ -145,3 +145,46 @@ type store struct{ conns chan net.Conn }
 func (s *store) Store(c net.Conn) { s.conns <- c }
 
 var sessions = &store{conns: make(chan net.Conn, 100)}
+
+// backendAddr is no address: the dial fails before it sends anything (a
+// refused dial would count its own RST in the proof).
+const backendAddr = ""
+
+// BadDialOrCut relays to a backend. When the backend refuses, the
+// deferred Close rejects the client's first bytes; when it answers, the
+// same Close, after the function's own copy ends, cuts the goroutine's
+// copy of the client's rest. Both problems are reported at the Close.
+func BadDialOrCut(c net.Conn) {
+	defer c.Close() // want `closed with input never read, nothing written: the peer gets RST, not EOF` `closed when one copy direction ends, while the other uses it: RST`
+	up, err := net.Dial("tcp", backendAddr)
+	if err != nil {
+		return
+	}
+	defer up.Close()
+	go io.Copy(up, c)
+	io.Copy(c, up)
+}
+
+// GoodDialOrWait drains the client when the backend refuses, and passes
+// each end on and waits for both copies when it answers.
+//
+//proof:eof
+func GoodDialOrWait(c net.Conn) {
+	defer c.Close()
+	up, err := net.Dial("tcp", backendAddr)
+	if err != nil {
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		io.Copy(io.Discard, c)
+		return
+	}
+	defer up.Close()
+	done := make(chan struct{})
+	go func() {
+		io.Copy(up, c)
+		up.(*net.TCPConn).CloseWrite()
+		close(done)
+	}()
+	io.Copy(c, up)
+	c.(*net.TCPConn).CloseWrite()
+	<-done
+}

@@ -172,6 +172,8 @@ var generated = []pattern{
 	{name: "perpath.BadDeferredRejectOrRelay", server: perpath.BadDeferredRejectOrRelay},
 	{name: "perpath.BadRejectOrSink", server: perpath.BadRejectOrSink},
 	{name: "perpath.BadRejectOrStore", server: perpath.BadRejectOrStore},
+	{name: "perpath.BadDialOrCut", server: perpath.BadDialOrCut},
+	{name: "perpath.GoodDialOrWait", server: perpath.GoodDialOrWait, eof: true},
 	{name: "protocol.BadPrefaceMismatch", server: protocol.BadPrefaceMismatch, send: payloads["bad-preface"]},
 	{name: "protocol.BadPrefaceBytes", server: protocol.BadPrefaceBytes, send: payloads["bad-preface"]},
 	{name: "protocol.GoodPrefaceMismatch", server: protocol.GoodPrefaceMismatch, eof: true, send: payloads["bad-preface"]},

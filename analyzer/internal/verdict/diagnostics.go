@@ -15,29 +15,41 @@ import (
 // preferring the one whose connection's origin is known), applies the
 // options and //rstlint:ignore directives, and words what is left.
 func Diagnostics(pass *analysis.Pass, opts *Config, cands []Candidate, ignored Ignored) []analysis.Diagnostic {
-	best := make(map[token.Pos]Candidate)
-	var order []token.Pos
+	// One diagnostic per position, and a reject beside it: a deferred
+	// Close that rejects on one path (the backend dial failed, nothing
+	// was read or written) and cuts a copy on another reports both
+	// problems.
+	type site struct {
+		pos    token.Pos
+		reject bool
+	}
+	best := make(map[site]Candidate)
+	var order []site
 	for _, c := range cands {
-		old, seen := best[c.pos]
+		key := site{c.pos, c.verdict == Reject}
+		old, seen := best[key]
 		if !seen {
-			order = append(order, c.pos)
+			order = append(order, key)
 		}
 		if !seen || old.conn.Param >= 0 && c.conn.Param < 0 || old.conn == c.conn && c.verdict > old.verdict {
-			best[c.pos] = c
+			best[key] = c
 		}
 	}
 	// By file and offset, not by token.Pos: the order in which a driver
 	// parsed the files (in parallel) must not change the output's.
 	sort.Slice(order, func(i, j int) bool {
-		pi, pj := pass.Fset.Position(order[i]), pass.Fset.Position(order[j])
+		pi, pj := pass.Fset.Position(order[i].pos), pass.Fset.Position(order[j].pos)
 		if pi.Filename != pj.Filename {
 			return pi.Filename < pj.Filename
 		}
-		return pi.Offset < pj.Offset
+		if pi.Offset != pj.Offset {
+			return pi.Offset < pj.Offset
+		}
+		return !order[i].reject && order[j].reject
 	})
 	var out []analysis.Diagnostic
-	for _, pos := range order {
-		c := best[pos]
+	for _, key := range order {
+		c, pos := best[key], key.pos
 		d := word(pass.Fset, c)
 		if !opts.Reports(d.Category) || ignored.covers(pass.Fset.Position(pos)) {
 			continue
@@ -47,3 +59,4 @@ func Diagnostics(pass *analysis.Pass, opts *Config, cands []Candidate, ignored I
 	}
 	return out
 }
+
