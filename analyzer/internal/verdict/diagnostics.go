@@ -59,4 +59,3 @@ func Diagnostics(pass *analysis.Pass, opts *Config, cands []Candidate, ignored I
 	}
 	return out
 }
-
