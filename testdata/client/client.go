@@ -157,3 +157,24 @@ func BadDialedNotify(addr string) error {
 	}
 	return exchangeAndNotify(c.(*net.TCPConn), []byte("PING"))
 }
+
+// GoodUploadHandshake sends a file on a data conn, as an FTP client's
+// STOR does, handshaking it first when it is a TLS conn: the handshake's
+// exchange is the TLS layer's, not a reply of the protocol's, which has
+// none on this conn. Nothing is owed.
+//
+//proof:peer sink
+func GoodUploadHandshake(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	if h, ok := c.(interface{ Handshake() error }); ok {
+		if err := h.Handshake(); err != nil {
+			c.Close()
+			return err
+		}
+	}
+	fmt.Fprintf(c, "file contents\r\n")
+	return c.Close()
+}

@@ -45,6 +45,7 @@ var generated = []pattern{
 	{name: "client.GoodWriteError", client: client.GoodWriteError},
 	{name: "client.GoodDialedExchange", client: client.GoodDialedExchange},
 	{name: "client.BadDialedNotify", client: client.BadDialedNotify},
+	{name: "client.GoodUploadHandshake", client: client.GoodUploadHandshake, peer: &sink},
 	{name: "app.Bad", server: fromListener(app.Bad)},
 	{name: "app.Good", server: fromListener(app.Good)},
 	{name: "app.BadReuseDial", client: app.BadReuseDial},

@@ -173,6 +173,9 @@ func collectEvents(fn *ssa.Function, tr *ownership.Tracking, g *CFG, user knowle
 	c.Read = make([]bool, len(tr.Conns))
 	markRead := func(evs []event) {
 		for i := range evs {
+			if isHandshake(evs[i].what) {
+				continue // the TLS layer's exchange, not a reply of the protocol's
+			}
 			if t := evs[i].touch(); t.reads || t.drains {
 				c.Read[evs[i].conn] = true
 			}
@@ -1069,6 +1072,11 @@ func (c *eventCollector) wrapperUse(call *ssa.Call, callee *ssa.Function, pos to
 		c.helperFailure(call, ref.Conn, pe)
 	}
 	return evs
+}
+
+// isHandshake reports whether a call's name is a TLS handshake's.
+func isHandshake(what string) bool {
+	return strings.HasSuffix(what, ".Handshake") || strings.HasSuffix(what, ".HandshakeContext")
 }
 
 // sendsWhatItRead reports whether a goroutine's body sends a value on a
