@@ -73,7 +73,7 @@ func GoodRejectOrTunnel(c net.Conn) {
 // the upstream, and the function copies back. (On that path the deferred
 // Close cuts the goroutine's copy short: the proxy rule's finding.)
 func BadDeferredRejectOrRelay(c net.Conn) {
-	defer c.Close() // want `conn c is closed when one copy direction ends, while the other uses it: RST`
+	defer c.Close() // want `conn c is closed when one copy direction ends, while the other uses it: RST` `conn c is closed with input read in part, nothing written: the peer gets RST, not EOF`
 	br := bufio.NewReader(c)
 	line, ok := command(br)
 	if !ok {

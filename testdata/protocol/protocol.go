@@ -79,7 +79,7 @@ func GoodPrefaceMismatch(c net.Conn) { // want GoodPrefaceMismatch:"^conn p0 clo
 //
 //proof:send preface-pipelined
 func BadAfterPreface(c net.Conn) { // want BadAfterPreface:"^conn p0 closes unread:w,unread:rj,done returns closed uses reads writes$"
-	defer c.Close() // want `conn c is closed with input read in part: RST may destroy our reply`
+	defer c.Close() // want `conn c is closed with input read in part: RST may destroy our reply` `conn c is closed after rejecting its input, nothing written: the peer gets RST, not EOF`
 	r := bufio.NewReader(c)
 	buf := make([]byte, len(Preface))
 	if _, err := io.ReadFull(r, buf); err != nil {

@@ -145,7 +145,7 @@ func readStrictFrame(r io.Reader) ([]byte, error) {
 //
 //proof:send bad-length
 func BadStrictFrameLoop(c net.Conn) { // want BadStrictFrameLoop:"^conn p0 closes unread:rj,unread:w:rj,done,done:w returns closed uses reads writes$"
-	defer c.Close() // want `conn c is closed after rejecting its input: RST may destroy our reply`
+	defer c.Close() // want `conn c is closed after rejecting its input: RST may destroy our reply` `conn c is closed after rejecting its input, nothing written: the peer gets RST, not EOF`
 	for {
 		msg, err := readStrictFrame(c)
 		if err != nil {

@@ -63,6 +63,12 @@ func judge(fa *dataflow.Analysis, readSources map[ssa.Value]bool) []Candidate {
 		}
 		out = append(out, Candidate{pos: pos, verdict: v, conn: fa.Track.Conns[k], fnName: fa.Fn.Name(),
 			lastIO: lastIO, lingerAt: lingerAt, via: via, rejected: rejectedIn(m)})
+		if r := rejectStates(m); v > Reject && v != LingerZero && r != 0 {
+			// A reject on other paths than the worst one's (nothing
+			// written there): reported beside it.
+			out = append(out, Candidate{pos: pos, verdict: Reject, conn: fa.Track.Conns[k], fnName: fa.Fn.Name(),
+				lastIO: lastIO, via: via, rejected: rejectedIn(r)})
+		}
 	}
 	for _, o := range fa.Flow.Closes {
 		if c := fa.Track.Conns[o.Conn]; o.Judged && ownership.AnswersFor(fa.Fn, c, fa.Summary.Params[c.Key()]) {
@@ -156,6 +162,18 @@ func anyRead(read map[ssa.Value]bool, sources []ssa.Value) bool {
 // rejectedIn reports whether every state of m that the verdict counts
 // (unread, owned) followed a read that failed on what the peer sent: the
 // words then say the program rejected the peer's input.
+// rejectStates are the states of m in which a Close rejects: input
+// unread, nothing written, no half-close, no zero linger.
+func rejectStates(m lattice.Mask) lattice.Mask {
+	var r lattice.Mask
+	m.Each(func(s lattice.State) {
+		if s.Status() == lattice.Unread && !s.Written() && !s.HalfClosed() && !s.LingerZero() {
+			r |= 1 << s
+		}
+	})
+	return r
+}
+
 func rejectedIn(m lattice.Mask) bool {
 	some, all := false, true
 	m.Each(func(s lattice.State) {
