@@ -214,6 +214,8 @@ var generated = []pattern{
 	{name: "rawfd.Good", rawFD: rawfd.Good},
 	{name: "rawfd.BadShutdownOnly", rawFD: rawfd.BadShutdownOnly},
 	{name: "rawfd.BadLinger", rawFD: rawfd.BadLinger, eof: true},
+	{name: "rawfd.BadLingerVar", rawFD: rawfd.BadLingerVar, eof: true},
+	{name: "rawfd.GoodLingerVar", rawFD: rawfd.GoodLingerVar, eof: true},
 	{name: "rawfd.BadClient", client: withPort(rawfd.BadClient)},
 	{name: "rawfd.GoodClient", client: withPort(rawfd.GoodClient)},
 	{name: "rawfd.BadHelper", rawFD: rawfd.BadHelper},

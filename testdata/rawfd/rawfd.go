@@ -68,6 +68,51 @@ func BadLinger(lfd int) {
 	unix.Close(fd) // want `socket fd accepted at rawfd\.go:\d+ is closed after SO_LINGER \{1, 0\}: RST drops what is not yet sent`
 }
 
+// resetOnClose is the linger a checker sets on every probe socket, in a
+// package variable: {1, 0}, as much as a literal at the call.
+var resetOnClose = unix.Linger{Onoff: 1, Linger: 0}
+
+// BadLingerVar sets SO_LINGER from the package's variable.
+//
+//proof:eof
+func BadLingerVar(lfd int) {
+	fd, _, err := unix.Accept4(lfd, unix.SOCK_CLOEXEC)
+	if err != nil {
+		return
+	}
+	unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &resetOnClose)
+	buf := make([]byte, 4096)
+	for {
+		n, _ := unix.Read(fd, buf)
+		if n == 0 {
+			break
+		}
+	}
+	unix.Close(fd) // want `socket fd accepted at rawfd\.go:\d+ is closed after SO_LINGER \{1, 0\}: RST drops what is not yet sent`
+}
+
+// graceful is a linger of 5 seconds: a Close waits for the send queue.
+var graceful = unix.Linger{Onoff: 1, Linger: 5}
+
+// GoodLingerVar sets that linger and reads to EOF before it closes.
+//
+//proof:eof
+func GoodLingerVar(lfd int) {
+	fd, _, err := unix.Accept4(lfd, unix.SOCK_CLOEXEC)
+	if err != nil {
+		return
+	}
+	unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &graceful)
+	buf := make([]byte, 4096)
+	for {
+		n, _ := unix.Read(fd, buf)
+		if n == 0 {
+			break
+		}
+	}
+	unix.Close(fd)
+}
+
 // BadClient connects, reads the answer to a first request, writes a
 // second one and closes without reading its answer.
 func BadClient(port int) error {

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"go/token"
 	"go/types"
 	"strings"
 
@@ -179,16 +180,42 @@ func FDEffect(name string, args []ssa.Value) Effect {
 // lingerArg decides what SetsockoptLinger(fd, SOL_SOCKET, SO_LINGER, l)
 // does, from the stores into the Linger struct l points to.
 func lingerArg(v ssa.Value) Effect {
-	alloc, ok := v.(*ssa.Alloc)
-	if !ok {
+	var addrs []*ssa.FieldAddr
+	switch x := v.(type) {
+	case *ssa.Alloc:
+		for _, r := range *x.Referrers() {
+			if fa, ok := r.(*ssa.FieldAddr); ok {
+				addrs = append(addrs, fa)
+			}
+		}
+	case *ssa.Global:
+		// A package variable (var zeroLinger = syscall.Linger{1, 0}):
+		// the stores of its initializer. go/ssa keeps no referrers of
+		// globals; the package's init has them.
+		if init := x.Pkg.Func("init"); init != nil {
+			for _, b := range init.Blocks {
+				for _, instr := range b.Instrs {
+					switch i := instr.(type) {
+					case *ssa.FieldAddr:
+						if i.X == x {
+							addrs = append(addrs, i)
+						}
+					case *ssa.Store:
+						// *g = *complit: the literal's own stores.
+						if load, ok := i.Val.(*ssa.UnOp); ok && i.Addr == x && load.Op == token.MUL {
+							if lit, ok := load.X.(*ssa.Alloc); ok {
+								return lingerArg(lit)
+							}
+						}
+					}
+				}
+			}
+		}
+	default:
 		return EffNone
 	}
 	onoff, linger := int64(0), int64(0)
-	for _, r := range *alloc.Referrers() {
-		fa, ok := r.(*ssa.FieldAddr)
-		if !ok {
-			continue
-		}
+	for _, fa := range addrs {
 		for _, rr := range *fa.Referrers() {
 			st, ok := rr.(*ssa.Store)
 			if !ok || st.Addr != fa {
