@@ -210,6 +210,8 @@ var generated = []pattern{
 	{name: "proxy.GoodCloseReadOwnHalf", client: viaProxyPair(proxy.GoodCloseReadOwnHalf), peer: &upstream},
 	{name: "proxy.BadMethodPipes", client: viaProxyPair(proxy.BadMethodPipes), peer: &upstream},
 	{name: "proxy.GoodMethodPipes", client: viaProxyPair(func(c, s net.Conn) { proxy.GoodMethodPipes(c.(*net.TCPConn), s.(*net.TCPConn)) }), peer: &upstream},
+	{name: "proxy.BadOncePipe", client: viaProxyPair(proxy.BadOncePipe), peer: &upstream},
+	{name: "proxy.GoodOncePipe", client: viaProxyPair(func(c, s net.Conn) { proxy.GoodOncePipe(c.(*net.TCPConn), s.(*net.TCPConn)) }), peer: &upstream},
 	{name: "rawfd.Bad", rawFD: rawfd.Bad},
 	{name: "rawfd.Good", rawFD: rawfd.Good},
 	{name: "rawfd.BadShutdownOnly", rawFD: rawfd.BadShutdownOnly},

@@ -612,3 +612,51 @@ func (s *session) relayBoth(client, server *net.TCPConn) {
 	<-s.errsig
 	<-s.errsig
 }
+
+// BadOncePipe closes both conns, once, when the first direction ends,
+// through a closure the goroutines share and run with sync.Once: the
+// other direction is cut short.
+func BadOncePipe(client, server net.Conn) {
+	var wg sync.WaitGroup
+	var once sync.Once
+	closeBoth := func() {
+		client.Close() // want `conn client is closed when one copy direction ends, while the other uses it: RST`
+		server.Close() // want `conn server is closed when one copy direction ends, while the other uses it: RST`
+	}
+	wg.Add(2)
+	go func() {
+		io.Copy(client, server)
+		once.Do(closeBoth)
+		wg.Done()
+	}()
+	go func() {
+		io.Copy(server, client)
+		once.Do(closeBoth)
+		wg.Done()
+	}()
+	wg.Wait()
+}
+
+// GoodOncePipe passes each end on, and closes both once both directions
+// are done.
+func GoodOncePipe(client, server *net.TCPConn) {
+	var wg sync.WaitGroup
+	var once sync.Once
+	closeBoth := func() {
+		client.Close()
+		server.Close()
+	}
+	wg.Add(2)
+	go func() {
+		io.Copy(client, server)
+		client.CloseWrite()
+		wg.Done()
+	}()
+	go func() {
+		io.Copy(server, client)
+		server.CloseWrite()
+		wg.Done()
+	}()
+	wg.Wait()
+	once.Do(closeBoth)
+}

@@ -551,6 +551,17 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 		}
 	}
 
+	if f := knowledge.RunsNow(cc); f != nil {
+		// once.Do(f) runs f now, or never (it ran before): a call of f.
+		if _, ok := knowledge.ClosureCallee(&ssa.CallCommon{Value: f}); ok {
+			cc = &ssa.CallCommon{Value: f}
+		} else if mc, ok := knowledge.LocalClosure(c.fn, f); ok {
+			cc = &ssa.CallCommon{Value: mc}
+		}
+	} else if mc, ok := knowledge.LocalClosure(c.fn, cc.Value); ok && len(cc.Args) == 0 {
+		// close(), a closure of the enclosing function captured here.
+		cc = &ssa.CallCommon{Value: mc}
+	}
 	// Closures and function literals called directly.
 	if fnv, ok := knowledge.ClosureCallee(cc); ok {
 		// Every binding is an event (two may hold the same value); an

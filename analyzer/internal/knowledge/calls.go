@@ -73,6 +73,15 @@ func ClosureCallee(cc *ssa.CallCommon) (*ssa.Function, bool) {
 	return nil, false
 }
 
+// RunsNow returns the function value a call runs at once, in the
+// calling goroutine, as a call of it: f of (*sync.Once).Do(f), or nil.
+func RunsNow(cc *ssa.CallCommon) ssa.Value {
+	if cc.IsInvoke() || len(cc.Args) != 2 || FuncName(cc.StaticCallee()) != "(*sync.Once).Do" {
+		return nil
+	}
+	return cc.Args[1]
+}
+
 // OnlyCalled reports whether a function value (a closure, or a literal
 // without free variables) is only ever called, deferred or, with goOK,
 // started as a goroutine: then its effects are applied where that happens.
@@ -86,6 +95,9 @@ func OnlyCalled(v ssa.Value, goOK bool) bool {
 			continue
 		}
 		call, ok := r.(ssa.CallInstruction)
+		if ok && RunsNow(call.Common()) == v {
+			continue // once.Do(f): a call of f
+		}
 		if !ok || call.Common().Value != v {
 			return false
 		}
@@ -447,4 +459,48 @@ func ConnTransformer(cc *ssa.CallCommon) (int, bool) {
 		return 0, false
 	}
 	return 0, true
+}
+
+// LocalClosure resolves a function value that fn reaches through its free
+// variables: a closure its enclosing function made and fn captured (`close
+// := func() { a.Close(); b.Close() }` called, or run by once.Do, from a
+// goroutine's literal). It returns that closure with its bindings as fn
+// sees them (fn's own free variables bound to the same values), and
+// whether every binding has one.
+func LocalClosure(fn *ssa.Function, v ssa.Value) (*ssa.MakeClosure, bool) {
+	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
+		v = load.X // a captured variable: its cell
+	}
+	fv, ok := v.(*ssa.FreeVar)
+	if !ok {
+		return nil, false
+	}
+	b := Binding(fv)
+	if cell, ok := b.(*ssa.Alloc); ok && fv.Type() == cell.Type() {
+		b = nil
+		for _, r := range *cell.Referrers() {
+			if st, ok := r.(*ssa.Store); ok && st.Addr == cell {
+				if b != nil {
+					return nil, false // assigned twice
+				}
+				b = st.Val
+			}
+		}
+	}
+	mc, ok := b.(*ssa.MakeClosure)
+	if !ok {
+		return nil, false
+	}
+	out := &ssa.MakeClosure{Fn: mc.Fn, Bindings: make([]ssa.Value, len(mc.Bindings))}
+	for i, pb := range mc.Bindings {
+		for _, own := range fn.FreeVars {
+			if Binding(own) == pb {
+				out.Bindings[i] = own
+			}
+		}
+		if out.Bindings[i] == nil {
+			return nil, false
+		}
+	}
+	return out, true
 }
