@@ -123,3 +123,61 @@ func GoodServeInAcceptLoop(ln net.Listener) {
 		}()
 	}
 }
+
+// wsession writes through a writer goroutine of its own, which sends
+// what the session queues for it.
+type wsession struct {
+	conn net.Conn
+	out  chan string
+	done chan struct{}
+}
+
+func newWSession(c net.Conn) *wsession {
+	return &wsession{conn: c, out: make(chan string, 8), done: make(chan struct{})}
+}
+
+func (s *wsession) writeLoop() {
+	defer close(s.done)
+	for line := range s.out {
+		if _, err := io.WriteString(s.conn, line); err != nil {
+			return
+		}
+	}
+}
+
+// BadWriterLoop answers one line through its writer goroutine and
+// closes: the writer goroutine is the session's own writing, and the
+// pipelined rest is unread at the Close.
+func BadWriterLoop(c net.Conn) { newWSession(c).serveLine() }
+
+func (s *wsession) serveLine() {
+	go s.writeLoop()
+	defer s.conn.Close() // want `conn s\.conn is closed with input read in part: RST may destroy our reply`
+	line, err := bufio.NewReader(s.conn).ReadString('\n')
+	if err != nil {
+		return
+	}
+	s.out <- "echo " + line
+	close(s.out)
+	<-s.done
+}
+
+// GoodWriterLoop answers every line until the peer's EOF.
+//
+//proof:eof
+func GoodWriterLoop(c net.Conn) { newWSession(c).serveAll() }
+
+func (s *wsession) serveAll() {
+	go s.writeLoop()
+	defer s.conn.Close()
+	br := bufio.NewReader(s.conn)
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			break
+		}
+		s.out <- "echo " + line
+	}
+	close(s.out)
+	<-s.done
+}

@@ -120,6 +120,8 @@ var generated = []pattern{
 	{name: "goroutine.BadGoNamed", server: fromListener(goroutine.BadGoNamed)},
 	{name: "goroutine.BadRejectInAcceptLoop", server: fromListener(goroutine.BadRejectInAcceptLoop)},
 	{name: "goroutine.GoodServeInAcceptLoop", server: fromListener(goroutine.GoodServeInAcceptLoop), eof: true},
+	{name: "goroutine.BadWriterLoop", server: goroutine.BadWriterLoop},
+	{name: "goroutine.GoodWriterLoop", server: goroutine.GoodWriterLoop, eof: true},
 	{name: "halfclose.BadCloseWriteOnly", server: asTCP(halfclose.BadCloseWriteOnly), raw: true},
 	{name: "halfclose.BadCloseWriteAndWait", server: halfclose.BadCloseWriteAndWait},
 	{name: "halfclose.GoodCloseWriteDrain", server: asTCP(halfclose.GoodCloseWriteDrain), raw: true},

@@ -805,6 +805,10 @@ func (c *eventCollector) goEvents(g ssa.CallInstruction, cc *ssa.CallCommon, gro
 					*ev = event{kind: evEffect, conn: ev.conn, eff: knowledge.EffRead, pos: ev.pos, what: "a read in a goroutine"}
 					continue
 				}
+				if writesOnly(ev.root) {
+					*ev = writerEvent(ev)
+					continue
+				}
 				if gs.Handed[ev.conn] == nil {
 					gs.Handed[ev.conn] = ev.root
 				}
@@ -1008,6 +1012,9 @@ func (c *eventCollector) fieldGoEvents(cc *ssa.CallCommon, pos token.Pos) []even
 			f := c.tr.Conns[k].Field.Var
 			switch pe := sum.Param(i, f.Name()); {
 			case sum != nil && pe == nil:
+			case sum != nil && writesOnly(&summary.Root{Effect: *pe}):
+				// go s.writeLoop(): the function's own write.
+				evs = append(evs, event{kind: evEffect, conn: k, eff: knowledge.EffWrite, pos: pos, what: "a writer goroutine"})
 			case sum != nil && !ownership.CalleeAnswers(pe):
 				evs = append(evs, event{kind: evSummary, conn: k, pos: pos, what: knowledge.CallName(cc), pe: pe})
 			default:
@@ -1110,6 +1117,27 @@ func sendsWhatItRead(fn *ssa.Function) bool {
 		}
 	}
 	return false
+}
+
+// writesOnly reports whether a goroutine's summary says it only writes
+// the conn: no read, no Close, no hand-off, no goroutine of its own, no
+// copy into it from a source that ends (a writer loop that sends what
+// the function queues for it).
+func writesOnly(rs *summary.Root) bool {
+	if rs == nil {
+		return false
+	}
+	e := rs.Effect
+	return e.Writes && !e.Reads && !e.Drains && !e.Escapes && !e.Pumps && e.AtClose == 0 && !e.LeftReading &&
+		len(rs.Sites) == 0 && len(rs.Launches) == 0 && len(rs.Aborts) == 0 && len(rs.ReadAborts) == 0
+}
+
+// writerEvent is the launch ev of a writer goroutine as the function's own
+// write: the goroutine sends what the function queues (`go
+// c.writeLoop()`), and the conn, its reads and its Close stay the
+// function's.
+func writerEvent(ev *event) event {
+	return event{kind: evEffect, conn: ev.conn, eff: knowledge.EffWrite, pos: ev.pos, what: "a writer goroutine"}
 }
 
 // readsOnce reports whether a goroutine's summary says it reads the conn
