@@ -506,3 +506,53 @@ func ServeStartTLS(c net.Conn, cfg *tls.Config) {
 	}
 	fmt.Fprintf(s.conn, "221 bye\r\n")
 }
+
+// netPart is the network half of a client, kept by value in it.
+type netPart struct {
+	conn net.Conn
+	br   *bufio.Reader
+}
+
+// nestedClient keeps its conn two fields deep (cl.net.conn), in a struct
+// value of its own: still one owner.
+type nestedClient struct {
+	id  int
+	net netPart
+}
+
+func newNestedClient(c net.Conn) *nestedClient {
+	cl := &nestedClient{}
+	cl.net = netPart{conn: c, br: bufio.NewReader(c)}
+	return cl
+}
+
+func (cl *nestedClient) stop() { cl.net.conn.Close() }
+
+// BadNestedField answers one line and stops: the pipelined rest is
+// unread.
+func BadNestedField(c net.Conn) { newNestedClient(c).serveLine() }
+
+func (cl *nestedClient) serveLine() {
+	defer cl.stop() // want `the conn is closed by \(\*fields\.nestedClient\)\.stop with input read in part: RST may destroy our reply`
+	line, err := cl.net.br.ReadString('\n')
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(cl.net.conn, "echo %s", line)
+}
+
+// GoodNestedField answers every line until the peer's EOF.
+//
+//proof:eof
+func GoodNestedField(c net.Conn) { newNestedClient(c).serveAll() }
+
+func (cl *nestedClient) serveAll() {
+	defer cl.stop()
+	for {
+		line, err := cl.net.br.ReadString('\n')
+		if err != nil {
+			return
+		}
+		fmt.Fprintf(cl.net.conn, "echo %s", line)
+	}
+}

@@ -106,6 +106,8 @@ var generated = []pattern{
 	{name: "fields.GoodRewrappedField", server: fields.GoodRewrappedField, eof: true},
 	{name: "fields.BadLinkQuit", client: fields.BadLinkQuit},
 	{name: "fields.GoodLinkQuit", client: fields.GoodLinkQuit},
+	{name: "fields.BadNestedField", server: fields.BadNestedField},
+	{name: "fields.GoodNestedField", server: fields.GoodNestedField, eof: true},
 	{name: "fix.Interface", server: fix.Interface},
 	{name: "fix.Deferred", server: asTCP(fix.Deferred), raw: true},
 	{name: "fix.HalfClosed", server: asTCP(fix.HalfClosed), raw: true},

@@ -264,6 +264,32 @@ func (t *trackBuilder) addFieldRoots(base ssa.Value, param, freeVar int, fields 
 	if !ok {
 		return
 	}
+	roots := append(append([]ssa.Value{base}, cells...), bases...)
+	t.structFieldRoots(st, bases, roots, base.Name(), param, freeVar, fields)
+	// A struct value in a field (cl.Net, a ClientConnection{Conn: c,
+	// bconn: br}) holds its own owning fields: cl.Net.Conn is cl's conn.
+	for i := range st.NumFields() {
+		inner, ok := types.Unalias(st.Field(i).Type()).Underlying().(*types.Struct)
+		if !ok {
+			continue
+		}
+		var addrs []ssa.Value
+		for _, b := range bases {
+			for _, r := range *b.Referrers() {
+				if fa, ok := r.(*ssa.FieldAddr); ok && fa.X == b && fa.Field == i {
+					addrs = append(addrs, fa)
+				}
+			}
+		}
+		t.structFieldRoots(inner, addrs, roots, base.Name()+"."+st.Field(i).Name(), param, freeVar, fields)
+	}
+}
+
+// structFieldRoots makes a root connection of each owning field of st, a
+// struct that the values bases point to, named after name, and aliases of
+// it of the field's addresses; roots are the values whose FieldRoots list
+// them.
+func (t *trackBuilder) structFieldRoots(st *types.Struct, bases, roots []ssa.Value, name string, param, freeVar int, fields map[*types.Var]*Field) {
 	// One conn per set of sources: s.conn and s.r = bufio.NewReader(c)
 	// are two views of one conn.
 	var groups []*Field // the first field of each conn, by conn index - first
@@ -280,7 +306,7 @@ func (t *trackBuilder) addFieldRoots(base ssa.Value, param, freeVar int, fields 
 			}
 		}
 		if !seen || f.Role == knowledge.RoleConn && t.Conns[k].Field.Role != knowledge.RoleConn {
-			c := &Conn{Pos: f.Pos, Verb: f.Verb, From: f.From, Name: base.Name() + "." + f.Var.Name(),
+			c := &Conn{Pos: f.Pos, Verb: f.Verb, From: f.From, Name: name + "." + f.Var.Name(),
 				Kind: f.Kind, Client: f.Client, Param: param, FreeVar: freeVar, Field: f, Definite: f.Definite, Socket: f.Socket}
 			if f.Verb == "" {
 				c.Pos = f.Var.Pos()
@@ -291,7 +317,7 @@ func (t *trackBuilder) addFieldRoots(base ssa.Value, param, freeVar int, fields 
 				k = len(t.Conns)
 				t.Conns = append(t.Conns, c)
 				groups = append(groups, f)
-				for _, b := range append(append([]ssa.Value{base}, cells...), bases...) {
+				for _, b := range roots {
 					if rs := t.FieldRoots[b]; len(rs) == 0 || rs[len(rs)-1] != k {
 						t.FieldRoots[b] = append(rs, k)
 					}
