@@ -224,6 +224,8 @@ var generated = []pattern{
 	{name: "rawfd.GoodLingerVar", rawFD: rawfd.GoodLingerVar, eof: true},
 	{name: "rawfd.BadClient", client: withPort(rawfd.BadClient)},
 	{name: "rawfd.GoodClient", client: withPort(rawfd.GoodClient)},
+	{name: "rawfd.BadHelperClient", client: withPort(rawfd.BadHelperClient)},
+	{name: "rawfd.GoodHelperClient", client: withPort(rawfd.GoodHelperClient)},
 	{name: "rawfd.BadHelper", rawFD: rawfd.BadHelper},
 	{name: "reader.BadReaderCut", server: reader.BadReaderCut},
 	{name: "reader.GoodReaderWait", server: asTCP(reader.GoodReaderWait), raw: true, eof: true},

@@ -149,6 +149,56 @@ func GoodClient(port int) error {
 	return err
 }
 
+// streamSocket creates a socket for the prober, non-blocking once the
+// connect is done; when that fails it closes the descriptor and returns
+// it with the error, which its caller checks: a creator of sockets all
+// the same (its conn result is an int).
+func streamSocket() (int, error) {
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		return -1, err
+	}
+	err = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_KEEPALIVE, 1)
+	if err != nil {
+		syscall.Close(fd)
+	}
+	return fd, err
+}
+
+// BadHelperClient pings twice through streamSocket's descriptor and
+// closes without reading the second answer.
+func BadHelperClient(port int) error {
+	fd, err := streamSocket()
+	if err != nil {
+		return err
+	}
+	defer syscall.Close(fd) // want `socket fd created at rawfd\.go:\d+ is closed with the reply unread: RST may cut our last write short`
+	if err := syscall.Connect(fd, &syscall.SockaddrInet4{Port: port, Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		return err
+	}
+	syscall.Write(fd, []byte("PING\n"))
+	if n, err := syscall.Read(fd, make([]byte, 5)); n <= 0 || err != nil {
+		return err
+	}
+	_, err = syscall.Write(fd, []byte("PING\n"))
+	return err
+}
+
+// GoodHelperClient reads its one answer before closing.
+func GoodHelperClient(port int) error {
+	fd, err := streamSocket()
+	if err != nil {
+		return err
+	}
+	defer syscall.Close(fd)
+	if err := syscall.Connect(fd, &syscall.SockaddrInet4{Port: port, Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		return err
+	}
+	syscall.Write(fd, []byte("PING\n"))
+	_, err = syscall.Read(fd, make([]byte, 64))
+	return err
+}
+
 // Listener: a listening socket is no connection.
 //
 //proof:skip a listening socket

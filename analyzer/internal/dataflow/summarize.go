@@ -1,6 +1,7 @@
 package dataflow
 
 import (
+	"go/token"
 	"go/types"
 	"slices"
 
@@ -86,6 +87,22 @@ func ConnResult(sig *types.Signature) int {
 	return -1
 }
 
+// fdResult is the index of the result that carries a raw descriptor,
+// for a function that returns one and an error ((fd int, err error), as
+// syscall.Socket does), or -1.
+func fdResult(sig *types.Signature) int {
+	res := sig.Results()
+	if res.Len() < 2 || !knowledge.IsErrorType(res.At(res.Len()-1).Type()) {
+		return -1
+	}
+	for i := range res.Len() - 1 {
+		if b, ok := res.At(i).Type().Underlying().(*types.Basic); ok && b.Kind() == types.Int {
+			return i
+		}
+	}
+	return -1
+}
+
 // returnedConns finds the conns that the returns of fn yield as their
 // conn result (ConnResult; nil results aside), when fn hands them only to its
 // caller: no other escape, no Close, no goroutine. One conn from an
@@ -94,7 +111,10 @@ func ConnResult(sig *types.Signature) int {
 // origin; a parameter, returned in a fresh delegating wrapper, makes fn a
 // wrapper of it.
 func returnedConns(fn *ssa.Function, tr *ownership.Tracking, ev *Events) ([]int, bool) {
-	ri := ConnResult(fn.Signature)
+	ri, fd := ConnResult(fn.Signature), false
+	if ri < 0 {
+		ri, fd = fdResult(fn.Signature), true
+	}
 	if ri < 0 {
 		return nil, false
 	}
@@ -104,8 +124,11 @@ func returnedConns(fn *ssa.Function, tr *ownership.Tracking, ev *Events) ([]int,
 		if !ok || len(ret.Results) <= ri || knowledge.IsNilConst(ret.Results[ri]) {
 			continue
 		}
+		if _, isConst := ret.Results[ri].(*ssa.Const); isConst && fd {
+			continue // return -1, err
+		}
 		ref, ok := tr.Alias[ret.Results[ri]]
-		if !ok || ref.Role != knowledge.RoleConn || tr.Conns[ref.Conn].Conflicted {
+		if !ok || ref.Role != knowledge.RoleConn || tr.Conns[ref.Conn].Conflicted || fd != (ref.Kind == knowledge.KindFD) {
 			return nil, false
 		}
 		if !slices.Contains(ks, ref.Conn) {
@@ -167,6 +190,53 @@ func returnBlocks(fn *ssa.Function, ri int) map[*ssa.BasicBlock]bool {
 	return out
 }
 
+// errorReturned reports whether b runs only where an error x was found
+// non-nil (a block under `if x != nil`), and every return after it
+// returns x as the function's error: a Close there (`if err != nil {
+// syscall.Close(fd) }; return fd, err`) comes with an error the caller
+// checks, and the conn returned beside it is not used.
+func errorReturned(b *ssa.BasicBlock) bool {
+	fn := b.Parent()
+	res := fn.Signature.Results()
+	if res.Len() == 0 || !knowledge.IsErrorType(res.At(res.Len()-1).Type()) {
+		return false
+	}
+	var err ssa.Value
+	for d := b; d != nil && err == nil; d = d.Idom() {
+		for _, p := range d.Preds {
+			iff, ok := p.Instrs[len(p.Instrs)-1].(*ssa.If)
+			if !ok || p.Succs[0] != d || len(d.Preds) != 1 {
+				continue
+			}
+			if cmp, ok := iff.Cond.(*ssa.BinOp); ok && cmp.Op == token.NEQ && knowledge.IsNilConst(cmp.Y) {
+				err = cmp.X
+			}
+		}
+	}
+	if err == nil {
+		return false
+	}
+	seen := map[*ssa.BasicBlock]bool{b: true}
+	found := false
+	for work := []*ssa.BasicBlock{b}; len(work) > 0; {
+		blk := work[len(work)-1]
+		work = work[:len(work)-1]
+		if ret, ok := blk.Instrs[len(blk.Instrs)-1].(*ssa.Return); ok {
+			if ret.Results[len(ret.Results)-1] != err {
+				return false
+			}
+			found = true
+		}
+		for _, s := range blk.Succs {
+			if !seen[s] {
+				seen[s] = true
+				work = append(work, s)
+			}
+		}
+	}
+	return found
+}
+
 // reachesAny reports whether a block of to can run after b.
 func reachesAny(b *ssa.BasicBlock, to map[*ssa.BasicBlock]bool) bool {
 	seen := map[*ssa.BasicBlock]bool{b: true}
@@ -198,7 +268,7 @@ func handedOnBefore(k int, ev *Events, returning map[*ssa.BasicBlock]bool) bool 
 			}
 			_, isReturn := instr.(*ssa.Return)
 			closes := e.kind == evEffect && e.eff == knowledge.EffClose || e.kind == evSummary && e.pe.AtClose != 0
-			if _, deferred := instr.(*ssa.Defer); closes && !deferred && !reachesAny(instr.Block(), returning) {
+			if _, deferred := instr.(*ssa.Defer); closes && !deferred && (!reachesAny(instr.Block(), returning) || errorReturned(instr.Block())) {
 				continue
 			}
 			switch {
