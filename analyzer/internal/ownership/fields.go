@@ -246,6 +246,24 @@ func sharedTypes(funcs []*ssa.Function) map[types.Type]bool {
 			}
 		}
 	}
+	// A struct held by value in a shared one is shared with it: the
+	// session in a registry shares the network part it embeds.
+	for changed := true; changed; {
+		changed = false
+		for t := range shared {
+			st, ok := t.Underlying().(*types.Struct)
+			if !ok {
+				continue
+			}
+			for i := range st.NumFields() {
+				if ft := types.Unalias(st.Field(i).Type()); !shared[ft] {
+					if _, isStruct := ft.Underlying().(*types.Struct); isStruct {
+						shared[ft], changed = true, true
+					}
+				}
+			}
+		}
+	}
 	return shared
 }
 
