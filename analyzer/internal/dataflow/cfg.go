@@ -23,6 +23,24 @@ func NewCFG(fn *ssa.Function) *CFG {
 // InLoop reports whether b can reach itself.
 func (g *CFG) InLoop(b *ssa.BasicBlock) bool { return g.cyclic[b.Index] }
 
+// blocksAfter returns the blocks that can run after b: its successors
+// and every block they reach (b itself only when it lies on a cycle).
+func blocksAfter(b *ssa.BasicBlock) []*ssa.BasicBlock {
+	seen := make(map[*ssa.BasicBlock]bool)
+	var out []*ssa.BasicBlock
+	for work := append([]*ssa.BasicBlock(nil), b.Succs...); len(work) > 0; {
+		blk := work[len(work)-1]
+		work = work[:len(work)-1]
+		if seen[blk] {
+			continue
+		}
+		seen[blk] = true
+		out = append(out, blk)
+		work = append(work, blk.Succs...)
+	}
+	return out
+}
+
 // reversePostorder lists the reachable blocks of fn in reverse postorder.
 func reversePostorder(fn *ssa.Function) []*ssa.BasicBlock {
 	seen := make([]bool, len(fn.Blocks))

@@ -806,7 +806,7 @@ func (c *eventCollector) goEvents(g ssa.CallInstruction, cc *ssa.CallCommon, gro
 					continue
 				}
 				if writesOnly(ev.root) {
-					*ev = writerEvent(ev)
+					*ev = writerEvent(ev.conn, ev.pos)
 					continue
 				}
 				if gs.Handed[ev.conn] == nil {
@@ -1013,8 +1013,7 @@ func (c *eventCollector) fieldGoEvents(cc *ssa.CallCommon, pos token.Pos) []even
 			switch pe := sum.Param(i, f.Name()); {
 			case sum != nil && pe == nil:
 			case sum != nil && writesOnly(&summary.Root{Effect: *pe}):
-				// go s.writeLoop(): the function's own write.
-				evs = append(evs, event{kind: evEffect, conn: k, eff: knowledge.EffWrite, pos: pos, what: "a writer goroutine"})
+				evs = append(evs, writerEvent(k, pos)) // go s.writeLoop()
 			case sum != nil && !ownership.CalleeAnswers(pe):
 				evs = append(evs, event{kind: evSummary, conn: k, pos: pos, what: knowledge.CallName(cc), pe: pe})
 			default:
@@ -1132,12 +1131,12 @@ func writesOnly(rs *summary.Root) bool {
 		len(rs.Sites) == 0 && len(rs.Launches) == 0 && len(rs.Aborts) == 0 && len(rs.ReadAborts) == 0
 }
 
-// writerEvent is the launch ev of a writer goroutine as the function's own
-// write: the goroutine sends what the function queues (`go
-// c.writeLoop()`), and the conn, its reads and its Close stay the
-// function's.
-func writerEvent(ev *event) event {
-	return event{kind: evEffect, conn: ev.conn, eff: knowledge.EffWrite, pos: ev.pos, what: "a writer goroutine"}
+// writerEvent is the launch of a writer goroutine at pos as the
+// function's own write of conn k: the goroutine sends what the function
+// queues (`go c.writeLoop()`), and the conn, its reads and its Close stay
+// the function's.
+func writerEvent(k int, pos token.Pos) event {
+	return event{kind: evEffect, conn: k, eff: knowledge.EffWrite, pos: pos, what: "a writer goroutine"}
 }
 
 // readsOnce reports whether a goroutine's summary says it reads the conn

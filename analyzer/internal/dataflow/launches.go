@@ -3,6 +3,7 @@ package dataflow
 import (
 	"go/token"
 	"go/types"
+	"slices"
 	"sort"
 
 	"golang.org/x/tools/go/ssa"
@@ -528,19 +529,5 @@ func reaches(a, b ssa.Instruction) bool {
 	if a.Block() == b.Block() && runsBefore(a, b) {
 		return true
 	}
-	seen := make(map[*ssa.BasicBlock]bool)
-	work := append([]*ssa.BasicBlock(nil), a.Block().Succs...)
-	for len(work) > 0 {
-		blk := work[len(work)-1]
-		work = work[:len(work)-1]
-		if seen[blk] {
-			continue
-		}
-		seen[blk] = true
-		if blk == b.Block() {
-			return true
-		}
-		work = append(work, blk.Succs...)
-	}
-	return false
+	return slices.Contains(blocksAfter(a.Block()), b.Block())
 }

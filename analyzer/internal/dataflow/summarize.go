@@ -216,44 +216,22 @@ func errorReturned(b *ssa.BasicBlock) bool {
 	if err == nil {
 		return false
 	}
-	seen := map[*ssa.BasicBlock]bool{b: true}
 	found := false
-	for work := []*ssa.BasicBlock{b}; len(work) > 0; {
-		blk := work[len(work)-1]
-		work = work[:len(work)-1]
+	for _, blk := range append(blocksAfter(b), b) {
 		if ret, ok := blk.Instrs[len(blk.Instrs)-1].(*ssa.Return); ok {
 			if ret.Results[len(ret.Results)-1] != err {
 				return false
 			}
 			found = true
 		}
-		for _, s := range blk.Succs {
-			if !seen[s] {
-				seen[s] = true
-				work = append(work, s)
-			}
-		}
 	}
 	return found
 }
 
-// reachesAny reports whether a block of to can run after b.
+// reachesAny reports whether b or a block that can run after it is one
+// of to.
 func reachesAny(b *ssa.BasicBlock, to map[*ssa.BasicBlock]bool) bool {
-	seen := map[*ssa.BasicBlock]bool{b: true}
-	for work := []*ssa.BasicBlock{b}; len(work) > 0; {
-		b := work[len(work)-1]
-		work = work[:len(work)-1]
-		if to[b] {
-			return true
-		}
-		for _, s := range b.Succs {
-			if !seen[s] {
-				seen[s] = true
-				work = append(work, s)
-			}
-		}
-	}
-	return false
+	return to[b] || slices.ContainsFunc(blocksAfter(b), func(blk *ssa.BasicBlock) bool { return to[blk] })
 }
 
 // handedOnBefore reports whether fn hands conn k to anything but its
