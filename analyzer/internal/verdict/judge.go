@@ -159,9 +159,6 @@ func anyRead(read map[ssa.Value]bool, sources []ssa.Value) bool {
 	return false
 }
 
-// rejectedIn reports whether every state of m that the verdict counts
-// (unread, owned) followed a read that failed on what the peer sent: the
-// words then say the program rejected the peer's input.
 // rejectStates are the states of m in which a Close rejects: input
 // unread, nothing written, no half-close, no zero linger.
 func rejectStates(m lattice.Mask) lattice.Mask {
@@ -174,6 +171,9 @@ func rejectStates(m lattice.Mask) lattice.Mask {
 	return r
 }
 
+// rejectedIn reports whether every state of m that the verdict counts
+// (unread, owned) followed a read that failed on what the peer sent: the
+// words then say the program rejected the peer's input.
 func rejectedIn(m lattice.Mask) bool {
 	some, all := false, true
 	m.Each(func(s lattice.State) {
