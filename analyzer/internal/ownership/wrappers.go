@@ -70,7 +70,7 @@ func delegatesVia(t *summary.Table, ptr types.Type, i int) (bool, int) {
 			return false, via
 		}
 		for j := range st.NumFields() {
-			if f := st.Field(j); j != i && knowledge.IsConnType(f.Type()) || isReaderView(f.Type()) {
+			if f := st.Field(j); j != i && (knowledge.IsConnType(f.Type()) || isReaderView(f.Type())) {
 				if pe := effs.Param(0, f.Name()); pe != nil && pe.Reads {
 					via = j
 				}
