@@ -120,6 +120,9 @@ func runPass(pass *analysis.Pass, cfg *config) (any, error) {
 		if imp.Path() == knowledge.PkgSyscall || imp.Path() == knowledge.PkgUnix {
 			fdAware = true
 		}
+		if imp.Path() == "io" && declaresPipeHelper(pass) {
+			relevant = true // a pipe helper's ends are conns whoever calls it
+		}
 	}
 	if !relevant || !mayHoldConns(pass, fdAware) {
 		if cfg.verdict.Trace != "" {

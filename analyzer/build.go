@@ -275,3 +275,28 @@ func closableConnIn(sig *types.Signature) bool {
 	}
 	return false
 }
+
+// declaresPipeHelper reports whether the package declares a function that
+// takes two closable values that may be conns: it may be a pipe helper
+// (ownership.DefiniteParams), which is judged even in a package that
+// imports no socket package.
+func declaresPipeHelper(pass *analysis.Pass) bool {
+	for _, obj := range pass.TypesInfo.Defs {
+		fn, ok := obj.(*types.Func)
+		if !ok {
+			continue
+		}
+		n := 0
+		for v := range fn.Type().(*types.Signature).Params().Variables() {
+			if t := v.Type(); knowledge.IsConnType(t) {
+				if m, _, _ := types.LookupFieldOrMethod(t, true, nil, "Close"); m != nil {
+					n++
+				}
+			}
+		}
+		if n >= 2 {
+			return true
+		}
+	}
+	return false
+}

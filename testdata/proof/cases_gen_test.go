@@ -23,6 +23,7 @@ import (
 	"rstcases/linger"
 	"rstcases/origins"
 	"rstcases/perpath"
+	"rstcases/pipehelper"
 	"rstcases/protocol"
 	"rstcases/proxy"
 	"rstcases/rawfd"
@@ -179,6 +180,9 @@ var generated = []pattern{
 	{name: "perpath.BadRejectOrStore", server: perpath.BadRejectOrStore},
 	{name: "perpath.BadDialOrCut", server: perpath.BadDialOrCut},
 	{name: "perpath.GoodDialOrWait", server: perpath.GoodDialOrWait, eof: true},
+	{name: "pipehelper.BadPipeCloseBoth", client: viaProxyPair(func(c, s net.Conn) { pipehelper.BadPipeCloseBoth(c, s) }), peer: &upstream},
+	{name: "pipehelper.GoodPipeHalfClose", client: viaProxyPair(func(c, s net.Conn) { pipehelper.GoodPipeHalfClose(c, s) }), peer: &upstream},
+	{name: "pipehelper.BadPipeFirstDone", client: viaProxyPair(func(c, s net.Conn) { pipehelper.BadPipeFirstDone(c, s) }), peer: &upstream},
 	{name: "protocol.BadPrefaceMismatch", server: protocol.BadPrefaceMismatch, send: payloads["bad-preface"]},
 	{name: "protocol.BadPrefaceBytes", server: protocol.BadPrefaceBytes, send: payloads["bad-preface"]},
 	{name: "protocol.GoodPrefaceMismatch", server: protocol.GoodPrefaceMismatch, eof: true, send: payloads["bad-preface"]},

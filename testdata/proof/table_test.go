@@ -83,6 +83,8 @@ var adapters = []adapter{
 	{"func(lfd int)", "rawFD: {f}"},
 	{"func(client net.Conn, target string)", "client: viaProxy({f}), peer: &upstream"},
 	{"func(client net.Conn, server net.Conn)", "client: viaProxyPair({f}), peer: &upstream"},
+	{"func(client io.ReadWriteCloser, server io.ReadWriteCloser)",
+		"client: viaProxyPair(func(c, s net.Conn) { {f}(c, s) }), peer: &upstream"},
 	{"func(client *net.TCPConn, server *net.TCPConn)",
 		"client: viaProxyPair(func(c, s net.Conn) { {f}(c.(*net.TCPConn), s.(*net.TCPConn)) }), peer: &upstream"},
 }
