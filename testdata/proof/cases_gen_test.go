@@ -269,6 +269,8 @@ var generated = []pattern{
 	{name: "wrappers.GoodMaybeMetered", server: wrappers.GoodMaybeMetered, eof: true},
 	{name: "wrappers.BadPeekedConn", server: wrappers.BadPeekedConn},
 	{name: "wrappers.GoodPeekedConn", server: wrappers.GoodPeekedConn, eof: true},
+	{name: "wrappers.BadUnwrapped", server: wrappers.BadUnwrapped},
+	{name: "wrappers.GoodUnwrapped", server: wrappers.GoodUnwrapped, eof: true},
 	{name: "wrappers.BadReaderWrapper", server: wrappers.BadReaderWrapper},
 	{name: "wrappers.GoodReaderWrapper", server: wrappers.GoodReaderWrapper, eof: true},
 }

@@ -250,6 +250,31 @@ func GoodPeekedConn(c net.Conn) { // want GoodPeekedConn:"^conn p0 closes done,d
 	io.Copy(pc, pc)
 }
 
+// unwrap returns the conn a *peekedConn holds, or c as it is: the same
+// conn either way (tcpproxy's UnderlyingConn, which lets io.Copy splice).
+func unwrap(c net.Conn) net.Conn {
+	if pc, ok := c.(*peekedConn); ok {
+		return pc.Conn
+	}
+	return c
+}
+
+// BadUnwrapped answers through the unwrapped conn and hangs up.
+func BadUnwrapped(c net.Conn) { // want BadUnwrapped:"^conn p0 closes unread:w returns closed uses writes$"
+	u := unwrap(c)
+	fmt.Fprintln(u, "hello")
+	u.Close() // want `conn c is closed with input never read: RST may destroy our reply`
+}
+
+// GoodUnwrapped echoes through the unwrapped conn until the peer's EOF.
+//
+//proof:eof
+func GoodUnwrapped(c net.Conn) { // want GoodUnwrapped:"^conn p0 closes done:w returns closed uses writes drains$"
+	u := unwrap(c)
+	io.Copy(u, u)
+	u.Close()
+}
+
 // bufConn is the conn with the reader its request line was read with:
 // its Read reads that reader, a view of the same conn, so the struct is
 // the conn.

@@ -276,7 +276,8 @@ func handedOnBefore(k int, ev *Events, returning map[*ssa.BasicBlock]bool) bool 
 // a standard constructor's view of it): tracking made that value an alias
 // of k (ownership's storeIntoWrapper). A function that returns its conn
 // as it is on one path and wrapped on another (a debug wrapper when
-// logging is on) hands back the same conn either way.
+// logging is on) hands back the same conn either way, and so does one
+// that returns the conn a wrapper of it holds.
 func wrapsParam(fn *ssa.Function, tr *ownership.Tracking, k int) bool {
 	wraps := false
 	for _, b := range fn.Blocks {
@@ -294,11 +295,12 @@ func wrapsParam(fn *ssa.Function, tr *ownership.Tracking, k int) bool {
 			if ref, ok := tr.Alias[v]; !ok || ref.Conn != k || ref.Role != knowledge.RoleConn {
 				return false
 			}
-		case *ssa.Call, *ssa.Extract:
+		case *ssa.Call, *ssa.Extract, *ssa.UnOp:
 			// Another wrapper of k (the program's, or a function value
-			// of type func(net.Conn) net.Conn). Through steps from a
-			// tuple's result to the call, which is no alias: the result
-			// returned is.
+			// of type func(net.Conn) net.Conn), or the conn a wrapper of
+			// k delegates to (an unwrap: `if w, ok := c.(*Conn); ok {
+			// return w.Conn }`). Through steps from a tuple's result to
+			// the call, which is no alias: the result returned is.
 			ref, ok := tr.Alias[v]
 			if !ok {
 				ref, ok = tr.Alias[ret.Results[0]]
