@@ -120,8 +120,8 @@ func runPass(pass *analysis.Pass, cfg *config) (any, error) {
 		if imp.Path() == knowledge.PkgSyscall || imp.Path() == knowledge.PkgUnix {
 			fdAware = true
 		}
-		if imp.Path() == "io" && declaresPipeHelper(pass) {
-			relevant = true // a pipe helper's ends are conns whoever calls it
+		if imp.Path() == "io" && declaresCloser(pass) {
+			relevant = true // a closing helper or a pipe helper: its callers need its summary
 		}
 	}
 	if !relevant || !mayHoldConns(pass, fdAware) {

@@ -276,11 +276,12 @@ func closableConnIn(sig *types.Signature) bool {
 	return false
 }
 
-// declaresPipeHelper reports whether the package declares a function that
-// takes two closable values that may be conns: it may be a pipe helper
-// (ownership.DefiniteParams), which is judged even in a package that
-// imports no socket package.
-func declaresPipeHelper(pass *analysis.Pass) bool {
+// declaresCloser reports whether the package declares a function that
+// takes a closable value that may be a conn: a helper that closes what it
+// is given (a logging `closeQuietly(c io.Closer)`), or a pipe helper
+// (ownership.DefiniteParams), whose summaries its callers need although
+// the package imports no socket package.
+func declaresCloser(pass *analysis.Pass) bool {
 	for _, obj := range pass.TypesInfo.Defs {
 		fn, ok := obj.(*types.Func)
 		if !ok {
@@ -294,7 +295,7 @@ func declaresPipeHelper(pass *analysis.Pass) bool {
 				}
 			}
 		}
-		if n >= 2 {
+		if n > 0 {
 			return true
 		}
 	}

@@ -54,6 +54,8 @@ var generated = []pattern{
 	{name: "app.BadCrossRelay", client: viaProxyPair(app.BadCrossRelay), peer: &upstream},
 	{name: "app.GoodCrossRelayAll", client: viaProxyPair(func(c, s net.Conn) { app.GoodCrossRelayAll(c.(*net.TCPConn), s.(*net.TCPConn)) }), peer: &upstream},
 	{name: "app.BadCrossGo", client: viaProxyPair(app.BadCrossGo), peer: &upstream},
+	{name: "app.BadQuietClose", server: app.BadQuietClose},
+	{name: "app.GoodQuietClose", server: app.GoodQuietClose, eof: true},
 	{name: "defers.BadDeferredClosure", server: fromListener(defers.BadDeferredClosure)},
 	{name: "defers.GoodDeferredGraceful", server: fromListener(defers.GoodDeferredGraceful), raw: true},
 	{name: "defers.GoodExplicitThenDeferred", server: defers.GoodExplicitThenDeferred, eof: true},

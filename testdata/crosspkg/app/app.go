@@ -1,4 +1,4 @@
-package app
+package app // want package:"hasConnFacts"
 
 import (
 	"bufio"
@@ -8,6 +8,7 @@ import (
 
 	"rstcases/crosspkg/connutil"
 	"rstcases/crosspkg/pipes"
+	"rstcases/crosspkg/quiet"
 	"rstcases/crosspkg/reuse"
 )
 
@@ -121,4 +122,19 @@ func BadCrossGo(client, server net.Conn) {
 	<-errc
 	client.Close() // want `conn client is closed when 1 of its 2 copy goroutines ended: RST cuts the other short`
 	server.Close() // want `conn server is closed when 1 of its 2 copy goroutines ended: RST cuts the other short`
+}
+
+// BadQuietClose answers and hangs up through a logging helper of a
+// package that imports no socket package.
+func BadQuietClose(c net.Conn) { // want BadQuietClose:"^conn p0 closes unread:w returns closed uses writes$"
+	fmt.Fprintln(c, "bye")
+	quiet.Close(c) // want `conn c is closed by quiet\.Close with input never read: RST may destroy our reply`
+}
+
+// GoodQuietClose echoes to the peer's EOF, then hangs up through it.
+//
+//proof:eof
+func GoodQuietClose(c net.Conn) { // want GoodQuietClose:"^conn p0 closes done:w returns closed uses writes drains$"
+	io.Copy(c, c)
+	quiet.Close(c)
 }
