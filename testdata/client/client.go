@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -177,4 +178,79 @@ func GoodUploadHandshake(addr string) error {
 	}
 	fmt.Fprintf(c, "file contents\r\n")
 	return c.Close()
+}
+
+// version is the header version the clients below send: one sendVersion
+// does not know, so it fails before writing anything.
+var version = 3
+
+// sendVersion writes the header of a version it knows; on another it
+// fails before writing anything, and on a failed write it returns that
+// failure (tcpproxy's sendProxyHeader).
+func sendVersion(w io.Writer, version int) error {
+	switch version {
+	case 1:
+		_, err := io.WriteString(w, "PING\r\n")
+		return err
+	case 2:
+		_, err := io.WriteString(w, "PING 2\r\n")
+		return err
+	}
+	return fmt.Errorf("version %d not supported", version)
+}
+
+// GoodVersionFailure greets, reads the answer, and gives up when its
+// header fails: the helper failed before writing or on its write, so
+// nothing more is owed on that path.
+func GoodVersionFailure(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	r := bufio.NewReader(c)
+	fmt.Fprintf(c, "HELLO\r\n")
+	if _, err := r.ReadString('\n'); err != nil {
+		return err
+	}
+	if err := sendVersion(c, version); err != nil {
+		return err
+	}
+	_, err = r.ReadString('\n')
+	return err
+}
+
+// allowed says whether the checked header may be followed by more.
+var allowed = false
+
+// sendChecked writes its header, then fails on a check of its own: the
+// header is out, and its reply is owed.
+func sendChecked(w io.Writer) error {
+	if _, err := io.WriteString(w, "PING\r\n"); err != nil {
+		return err
+	}
+	if !allowed {
+		return errors.New("not allowed")
+	}
+	return nil
+}
+
+// BadCheckedFailure greets, reads the answer, and gives up when
+// sendChecked fails after writing its header, whose answer is owed.
+func BadCheckedFailure(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close() // want "conn dialed at client\\.go:\\d+ is closed with the reply unread: RST may cut our last write short"
+	r := bufio.NewReader(c)
+	fmt.Fprintf(c, "HELLO\r\n")
+	if _, err := r.ReadString('\n'); err != nil {
+		return err
+	}
+	if err := sendChecked(c); err != nil {
+		return err
+	}
+	_, err = r.ReadString('\n')
+	return err
 }

@@ -47,6 +47,8 @@ var generated = []pattern{
 	{name: "client.GoodDialedExchange", client: client.GoodDialedExchange},
 	{name: "client.BadDialedNotify", client: client.BadDialedNotify},
 	{name: "client.GoodUploadHandshake", client: client.GoodUploadHandshake, peer: &sink},
+	{name: "client.GoodVersionFailure", client: client.GoodVersionFailure},
+	{name: "client.BadCheckedFailure", client: client.BadCheckedFailure},
 	{name: "app.Bad", server: fromListener(app.Bad)},
 	{name: "app.Good", server: fromListener(app.Good)},
 	{name: "app.BadReuseDial", client: app.BadReuseDial},

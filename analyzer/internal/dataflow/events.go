@@ -1029,7 +1029,14 @@ func (c *eventCollector) fieldGoEvents(cc *ssa.CallCommon, pos token.Pos) []even
 // of k (the socket's own failure ends the conversation); rejected when it
 // reads k and can also fail on what it read (a frame it rejects, a bad
 // magic), after which the rest of the peer's input is still queued.
+//
+// Where its failures are not all failed reads or writes, its error still
+// says which of its returns the path took: the conn resumes from the
+// states at its error returns (helperErr).
 func (c *eventCollector) helperFailure(call *ssa.Call, k int, pe *summary.ParamEffect) {
+	if call != nil && (pe.AtErr != 0 || pe.AtOK != 0) {
+		c.outcomes.addHelperErr(call, k)
+	}
 	switch {
 	case call == nil:
 	case pe.ErrDone:

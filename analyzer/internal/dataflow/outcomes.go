@@ -28,6 +28,7 @@ const (
 	// testNotEOF: an error is not the end of input (the false edge of
 	// err == io.EOF or errors.Is(err, io.EOF)): a source that failed.
 	testNotEOF
+	testNil // an error value is nil
 )
 
 // consequence is what an outcome means for the connection's states.
@@ -55,6 +56,13 @@ const (
 	// a socket type (w.(*net.TCPConn)). The caller, who knows what it
 	// passes, judges that edge (ParamEffect.AssumesSocket).
 	assumedSocket
+	// helperErr: a call of the program's own function returned a non-nil
+	// error: the conn resumes from the callee's states at its error
+	// returns (ParamEffect.AtErr), not from all its returns.
+	helperErr
+	// helperOK: the same call's error is nil: the conn resumes from the
+	// callee's states at its returns of a nil error (ParamEffect.AtOK).
+	helperOK
 )
 
 // outcome: when a value passes its test, consequence holds for the
@@ -64,6 +72,7 @@ type outcome struct {
 	test   valueTest
 	then   consequence
 	socket knowledge.Socket // the type an assumedSocket assertion named
+	call   *ssa.Call        // helperErr: the call whose error it is
 }
 
 // outcomes maps the values that carry outcomes to them.
@@ -149,6 +158,27 @@ func (o outcomes) addHelperFailure(call *ssa.Call, conn int, then consequence) {
 	}
 }
 
+// addHelperErr records that a non-nil error of a call of the program's
+// own function sends conn k to the callee's states at its error returns,
+// and a nil one to its states at its returns of a nil error.
+func (o outcomes) addHelperErr(call *ssa.Call, conn int) {
+	t := call.Type()
+	tuple, isTuple := t.(*types.Tuple)
+	if !isTuple {
+		if knowledge.IsErrorType(t) {
+			o.add(call, outcome{conn: conn, test: testNonNil, then: helperErr, call: call})
+			o.add(call, outcome{conn: conn, test: testNil, then: helperOK, call: call})
+		}
+		return
+	}
+	for _, r := range *call.Referrers() {
+		if ext, ok := r.(*ssa.Extract); ok && ext.Index == tuple.Len()-1 && knowledge.IsErrorType(ext.Type()) {
+			o.add(ext, outcome{conn: conn, test: testNonNil, then: helperErr, call: call})
+			o.add(ext, outcome{conn: conn, test: testNil, then: helperOK, call: call})
+		}
+	}
+}
+
 // addStreamAssertion records what the failed edge of a comma-ok
 // assertion of conn to *net.TCPConn, *net.UnixConn or a stream-conn
 // interface (`if tc, ok := c.(*net.TCPConn); ok { tc.CloseWrite() }`)
@@ -219,7 +249,7 @@ func (o outcomes) onComparison(c *ssa.BinOp, branch bool) []outcome {
 			if (op == token.NEQ) == branch {
 				return o.of(x, testNonNil, 0)
 			}
-			return nil
+			return o.of(x, testNil, 0)
 		}
 		if knowledge.IsErrorType(x.Type()) && (op == token.EQL) != branch && isEndOfInput(y) {
 			return o.of(x, testNotEOF, 0)
@@ -322,7 +352,10 @@ func knownNonNil(v ssa.Value) bool {
 	case *ssa.MakeInterface:
 		return true
 	case *ssa.Call:
-		return knowledge.FuncName(v.Common().StaticCallee()) == "errors.New"
+		switch knowledge.FuncName(v.Common().StaticCallee()) {
+		case "errors.New", "fmt.Errorf":
+			return true
+		}
 	}
 	return false
 }

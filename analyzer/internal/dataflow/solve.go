@@ -29,7 +29,9 @@ type Flow struct {
 	// captured variable), the states at a normal return, and at a return
 	// of a non-nil error.
 	atReturn, errReturn []lattice.Mask
-	returnsErr          bool // some return yields an error that may be non-nil
+	// okReturn: the states at the returns of a nil error.
+	okReturn   []lattice.Mask
+	returnsErr bool // some return yields an error that may be non-nil
 	// writesLast[k]: on some path to a return, root conn k's last use
 	// is a write.
 	writesLast []bool
@@ -187,11 +189,13 @@ func solve(fn *ssa.Function, tr *ownership.Tracking, ev *Events, g *CFG) *Flow {
 	nc, nd, ng := len(tr.Conns), len(ev.defers), len(ev.GoIndex)
 	sv := &solver{
 		tr: tr, ev: ev,
-		res: &Flow{atReturn: make([]lattice.Mask, nc), errReturn: make([]lattice.Mask, nc), assumesSocket: make([]uint8, nc), writesLast: make([]bool, nc),
+		res: &Flow{atReturn: make([]lattice.Mask, nc), errReturn: make([]lattice.Mask, nc), okReturn: make([]lattice.Mask, nc), assumesSocket: make([]uint8, nc), writesLast: make([]bool, nc),
 			aborts: make(map[int][]token.Pos), readAborts: make(map[int][]token.Pos)},
 		obs:     make(map[obsKey]*CloseObs),
 		lau:     make(map[launchKey]*LaunchObs),
 		handers: make(map[int][]int),
+		errEdge: make(map[int]errResume),
+		okEdge:  make(map[int]errResume),
 	}
 	for gi, gs := range ev.gos {
 		for k := range gs.Handed {
@@ -256,6 +260,21 @@ type solver struct {
 	// goroutine: a new conn from its origin (the next Accept of a loop)
 	// is none of theirs.
 	handers map[int][]int
+	// errEdge holds, by conn, where the edge of the block's If on a
+	// helper's error resumes (helperErr): the states before the call
+	// composed with the helper's states at its error returns. Only the
+	// last event of the block on the conn counts.
+	errEdge map[int]errResume
+	// okEdge: the same for the edge where the helper's error is nil.
+	okEdge map[int]errResume
+}
+
+// errResume is a conn's state on the path where a helper failed.
+type errResume struct {
+	call      *ssa.Call
+	m         lattice.Mask
+	lastIO    summary.IOSite
+	wroteLast bool
 }
 
 type obsKey struct {
@@ -273,10 +292,26 @@ type launchKey struct {
 // transferBlock applies the block's instructions to s. It returns false
 // when the block cannot complete normally.
 func (sv *solver) transferBlock(b *ssa.BasicBlock, s *flowState) bool {
+	clear(sv.errEdge)
 	for _, instr := range b.Instrs {
 		evs := sv.ev.at[instr]
 		for i := range evs {
-			sv.apply(s, &evs[i])
+			ev := &evs[i]
+			delete(sv.errEdge, ev.conn)
+			delete(sv.okEdge, ev.conn)
+			var before errResume
+			call, isCall := instr.(*ssa.Call)
+			split := isCall && ev.kind == evSummary && (ev.pe.AtErr != 0 || ev.pe.AtOK != 0)
+			if split {
+				before = errResume{call: call, m: s.m[ev.conn], lastIO: s.lastIO[ev.conn], wroteLast: s.wroteLast.Has(ev.conn)}
+			}
+			sv.apply(s, ev)
+			if split && ev.pe.AtErr != 0 && !ev.pe.ErrDone {
+				sv.errEdge[ev.conn] = sv.resumeAfter(s, ev, before, lattice.Mask(ev.pe.AtErr), true)
+			}
+			if split && ev.pe.AtOK != 0 {
+				sv.okEdge[ev.conn] = sv.resumeAfter(s, ev, before, lattice.Mask(ev.pe.AtOK), false)
+			}
 		}
 		switch i := instr.(type) {
 		case *ssa.Defer:
@@ -310,8 +345,10 @@ func (sv *solver) recordReturn(ret *ssa.Return, s *flowState) {
 	// bool result that is not the constant true (return line, err == nil).
 	var failVal ssa.Value
 	var failed []outcome
+	succeeds := false // the last result is an error that may be nil
 	if n := len(ret.Results); n > 0 {
 		last := ret.Results[n-1]
+		succeeds = knowledge.IsErrorType(last.Type()) && !knownNonNil(last)
 		switch {
 		case knowledge.IsErrorType(last.Type()) && !knowledge.IsNilConst(last):
 			failVal = last
@@ -334,6 +371,9 @@ func (sv *solver) recordReturn(ret *ssa.Return, s *flowState) {
 		sv.res.atReturn[k] |= s.m[k]
 		if s.wroteLast.Has(k) && s.m[k]&(lattice.StatusMask(lattice.Unread)|lattice.StatusMask(lattice.Done)) != 0 {
 			sv.res.writesLast[k] = true
+		}
+		if succeeds {
+			sv.res.okReturn[k] |= s.m[k]
 		}
 		if failVal == nil {
 			continue
@@ -367,7 +407,25 @@ func isBool(t types.Type) bool {
 // refine applies the outcomes that hold on the edge of an If on cond
 // taken when cond == branch.
 func (sv *solver) refine(s *flowState, cond ssa.Value, branch bool) {
-	for _, oc := range sv.ev.outcomes.onEdge(cond, branch) {
+	ocs := sv.ev.outcomes.onEdge(cond, branch)
+	// A helper's failure first takes the conn to the helper's error
+	// returns; what else the failure says applies to those states.
+	for _, oc := range ocs {
+		edge := sv.errEdge
+		if oc.then == helperOK {
+			edge = sv.okEdge
+		}
+		if r, ok := edge[oc.conn]; ok && (oc.then == helperErr || oc.then == helperOK) && oc.call == r.call {
+			s.m[oc.conn] = r.m
+			s.lastIO[oc.conn] = r.lastIO
+			if r.wroteLast {
+				s.wroteLast.set(oc.conn)
+			} else {
+				s.wroteLast.clear(oc.conn)
+			}
+		}
+	}
+	for _, oc := range ocs {
 		switch oc.then {
 		case over:
 			s.m[oc.conn] = s.m[oc.conn].Drain()
@@ -577,6 +635,52 @@ func (sv *solver) afterCall(s *flowState, k int, atReturn lattice.Mask, closes b
 	case t.reads:
 		s.lastIO[k] = summary.IOSite{Pos: ev.pos, What: ev.what}
 	}
+}
+
+// resumeAfter returns the state of ev's conn on the path where the
+// helper ev calls returned through some of its returns (those of a
+// non-nil error when failure is set, or of a nil one): the call applied
+// to the state before it, with the helper's states at those returns, at,
+// in place of all its returns. s, the state after the call, is left as
+// it is. On a failure, the paths whose read or write failed (drained in
+// at) owe nothing; those that wrote and failed on something else still
+// owe the reply to what they wrote.
+func (sv *solver) resumeAfter(s *flowState, ev *event, before errResume, at lattice.Mask, failure bool) errResume {
+	k := ev.conn
+	m, lastIO, wroteLast, lingerAt := s.m[k], s.lastIO[k], s.wroteLast.Has(k), s.lingerAt[k]
+	restore := func(m lattice.Mask, lastIO summary.IOSite, wroteLast bool) {
+		s.m[k], s.lastIO[k] = m, lastIO
+		if wroteLast {
+			s.wroteLast.set(k)
+		} else {
+			s.wroteLast.clear(k)
+		}
+	}
+	t := paramTouch(ev.pe)
+	var over lattice.Mask
+	if failure {
+		over, at = at&lattice.StatusMask(lattice.Done), at&^lattice.StatusMask(lattice.Done)
+	}
+	wrote := false // it wrote on some of those paths
+	at.Each(func(st lattice.State) { wrote = wrote || st.Written() })
+	if !wrote {
+		t.writes, t.writesLast = false, false
+	}
+	restore(before.m, before.lastIO, before.wroteLast)
+	sv.afterCall(s, k, at, ev.pe.AtClose != 0, t, ev)
+	out := errResume{call: before.call, m: s.m[k], lastIO: s.lastIO[k], wroteLast: s.wroteLast.Has(k)}
+	if !wrote {
+		// It wrote nothing on those paths: the last use is as before.
+		out.lastIO, out.wroteLast = before.lastIO, before.wroteLast
+	}
+	if over != 0 {
+		restore(before.m, before.lastIO, before.wroteLast)
+		sv.afterCall(s, k, over, false, touch{reads: t.reads, drains: t.drains}, ev)
+		out.m |= s.m[k]
+	}
+	restore(m, lastIO, wroteLast)
+	s.lingerAt[k] = lingerAt
+	return out
 }
 
 // owesReply reports whether a write to connection k makes a reply owed:

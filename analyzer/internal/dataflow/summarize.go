@@ -338,6 +338,9 @@ func rootOf(fn *ssa.Function, k int, c *ownership.Conn, ev *Events, flow *Flow) 
 	e.AtReturn = uint64(flow.atReturn[k])
 	e.Escapes = c.Conflicted
 	e.ErrDone = flow.returnsErr && flow.errReturn[k]&lattice.StatusMask(lattice.Unread) == 0
+	if flow.returnsErr {
+		e.AtErr, e.AtOK = uint64(flow.errReturn[k]), uint64(flow.okReturn[k])
+	}
 	e.ErrRead = flow.errReturn[k]&lattice.StatusMask(lattice.Done) != 0
 	e.AssumesSocket = flow.assumesSocket[k]
 	e.WritesLast = flow.writesLast[k]

@@ -31,12 +31,21 @@ type ParamEffect struct {
 	Field    string
 	AtClose  uint64 // states in which the function closes it (0: never)
 	AtReturn uint64 // states in which it is still open at a normal return
-	Uses     bool   // it reads or writes data: the function owns the connection
-	Reads    bool   // it reads some input
-	Writes   bool   // it writes data
-	Drains   bool   // it reads the connection to EOF (io.Copy from it...)
-	Escapes  bool   // it keeps the connection or hands it on
-	ErrDone  bool   // a non-nil error result means a read or write failed
+	// AtErr: the states at its returns of a non-nil error (0: it returns
+	// none), a part of AtReturn: a caller's path where the error is not
+	// nil resumes from these (a header writer that fails before writing
+	// leaves the conn as it was, one that closes on failure leaves it
+	// closed).
+	AtErr uint64
+	// AtOK: the states at its returns of a nil error (0: it returns none),
+	// where a caller's path on which the error is nil resumes.
+	AtOK    uint64
+	Uses    bool // it reads or writes data: the function owns the connection
+	Reads   bool // it reads some input
+	Writes  bool // it writes data
+	Drains  bool // it reads the connection to EOF (io.Copy from it...)
+	Escapes bool // it keeps the connection or hands it on
+	ErrDone bool // a non-nil error result means a read or write failed
 	// ErrRead: some non-nil error results come from a failed read (EOF):
 	// a loop that stops only when such a call fails reads to EOF.
 	ErrRead bool
