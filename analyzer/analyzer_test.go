@@ -169,6 +169,8 @@ func TestRelated(t *testing.T) {
 		"return c.Close() // want `the dialed conn is closed after CloseWrite": {"conn dialed: net.Dial", "last write: fmt.Fprintln"},
 		"client.Close() // want `conn client is closed when 1 of its 2": {"conn passed in",
 			"copy goroutine: signals a channel", "copy goroutine: signals a channel"},
+		// The path the report is about: the helper wrote, then failed.
+		`defer c.Close() // want "conn dialed at client`: {"conn dialed: net.Dial", "last write: client.sendChecked"},
 		"defer server.Close() // want `conn dialed at proxy": {"conn dialed: net.Dial",
 			"copy goroutine: signals channel errc", "copy goroutine: signals channel errc"},
 	}

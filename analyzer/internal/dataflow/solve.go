@@ -82,6 +82,9 @@ type CloseObs struct {
 	// a copy direction, of the other conns) failed. A Close reached only
 	// after such a failure ends a broken session: it cuts no live copy.
 	Live bool
+	// unreadSeen: some path reaches it with input possibly unread; LastIO
+	// then comes from such paths only, the ones a report is about.
+	unreadSeen bool
 }
 
 // LaunchObs is a go statement that hands a connection to a function
@@ -664,15 +667,12 @@ func (sv *solver) resumeAfter(s *flowState, ev *event, before errResume, at latt
 	wrote := false // it wrote on some of those paths
 	at.Each(func(st lattice.State) { wrote = wrote || st.Written() })
 	if !wrote {
+		// It wrote nothing on those paths: no write of its is the last.
 		t.writes, t.writesLast = false, false
 	}
 	restore(before.m, before.lastIO, before.wroteLast)
 	sv.afterCall(s, k, at, ev.pe.AtClose != 0, t, ev)
 	out := errResume{call: before.call, m: s.m[k], lastIO: s.lastIO[k], wroteLast: s.wroteLast.Has(k)}
-	if !wrote {
-		// It wrote nothing on those paths: the last use is as before.
-		out.lastIO, out.wroteLast = before.lastIO, before.wroteLast
-	}
 	if over != 0 {
 		restore(before.m, before.lastIO, before.wroteLast)
 		sv.afterCall(s, k, over, false, touch{reads: t.reads, drains: t.drains}, ev)
@@ -734,7 +734,12 @@ func (sv *solver) observe(s *flowState, pos token.Pos, k int, m lattice.Mask, la
 		sv.res.Closes = append(sv.res.Closes, o)
 	}
 	o.States |= m
-	o.LastIO = summary.Later(o.LastIO, lastIO)
+	switch unread := m&lattice.StatusMask(lattice.Unread) != 0; {
+	case unread && !o.unreadSeen:
+		o.LastIO, o.unreadSeen = lastIO, true
+	case unread || !o.unreadSeen:
+		o.LastIO = summary.Later(o.LastIO, lastIO)
+	}
 	o.LingerAt = max(o.LingerAt, lingerAt)
 	o.LiveReader = summary.Later(o.LiveReader, s.reader[k])
 	o.AfterGo.unionWith(s.launched)

@@ -118,7 +118,8 @@ func pipedParams(funcs []*ssa.Function) map[*ssa.Parameter]bool {
 
 // copyEdges lists the copies (destination, source) between fn's
 // parameters made by io.Copy or io.CopyBuffer in fn and its closures, and
-// by the calls of helpers whose own copies helpers gives.
+// by its calls of the package's helpers: helpers gives, by helper, the
+// copies each makes between its own parameters.
 func copyEdges(fn *ssa.Function, helpers map[*ssa.Function][][2]int) [][2]int {
 	var edges [][2]int
 	var walk func(f *ssa.Function, depth int)
