@@ -265,15 +265,22 @@ func mayHoldConns(pass *analysis.Pass, fdAware bool) bool {
 func closableConnIn(sig *types.Signature) bool {
 	for _, tuple := range []*types.Tuple{sig.Params(), sig.Results()} {
 		for v := range tuple.Variables() {
-			t := v.Type()
-			if knowledge.IsConnType(t) {
-				if m, _, _ := types.LookupFieldOrMethod(t, true, nil, "Close"); m != nil {
-					return true
-				}
+			if closableConn(v.Type()) {
+				return true
 			}
 		}
 	}
 	return false
+}
+
+// closableConn reports whether a value of type t may be a conn and can be
+// closed.
+func closableConn(t types.Type) bool {
+	if !knowledge.IsConnType(t) {
+		return false
+	}
+	m, _, _ := types.LookupFieldOrMethod(t, true, nil, "Close")
+	return m != nil
 }
 
 // declaresCloser reports whether the package declares a function that
@@ -283,20 +290,12 @@ func closableConnIn(sig *types.Signature) bool {
 // the package imports no socket package.
 func declaresCloser(pass *analysis.Pass) bool {
 	for _, obj := range pass.TypesInfo.Defs {
-		fn, ok := obj.(*types.Func)
-		if !ok {
-			continue
-		}
-		n := 0
-		for v := range fn.Type().(*types.Signature).Params().Variables() {
-			if t := v.Type(); knowledge.IsConnType(t) {
-				if m, _, _ := types.LookupFieldOrMethod(t, true, nil, "Close"); m != nil {
-					n++
+		if fn, ok := obj.(*types.Func); ok {
+			for v := range fn.Type().(*types.Signature).Params().Variables() {
+				if closableConn(v.Type()) {
+					return true
 				}
 			}
-		}
-		if n > 0 {
-			return true
 		}
 	}
 	return false

@@ -104,6 +104,15 @@ func newBitset(n int) Bitset { return make(Bitset, (n+63)/64) }
 func (b Bitset) set(i int)   { b[i/64] |= 1 << (i % 64) }
 func (b Bitset) clear(i int) { b[i/64] &^= 1 << (i % 64) }
 
+// setTo sets bit i when on, and clears it otherwise.
+func (b Bitset) setTo(i int, on bool) {
+	if on {
+		b.set(i)
+	} else {
+		b.clear(i)
+	}
+}
+
 // Has reports whether i is in b.
 func (b Bitset) Has(i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
 func (b Bitset) unionWith(o Bitset) (changed bool) {
@@ -421,11 +430,7 @@ func (sv *solver) refine(s *flowState, cond ssa.Value, branch bool) {
 		if r, ok := edge[oc.conn]; ok && (oc.then == helperErr || oc.then == helperOK) && oc.call == r.call {
 			s.m[oc.conn] = r.m
 			s.lastIO[oc.conn] = r.lastIO
-			if r.wroteLast {
-				s.wroteLast.set(oc.conn)
-			} else {
-				s.wroteLast.clear(oc.conn)
-			}
+			s.wroteLast.setTo(oc.conn, r.wroteLast)
 		}
 	}
 	for _, oc := range ocs {
@@ -653,11 +658,7 @@ func (sv *solver) resumeAfter(s *flowState, ev *event, before errResume, at latt
 	m, lastIO, wroteLast, lingerAt := s.m[k], s.lastIO[k], s.wroteLast.Has(k), s.lingerAt[k]
 	restore := func(m lattice.Mask, lastIO summary.IOSite, wroteLast bool) {
 		s.m[k], s.lastIO[k] = m, lastIO
-		if wroteLast {
-			s.wroteLast.set(k)
-		} else {
-			s.wroteLast.clear(k)
-		}
+		s.wroteLast.setTo(k, wroteLast)
 	}
 	t := paramTouch(ev.pe)
 	var over lattice.Mask
