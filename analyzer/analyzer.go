@@ -112,7 +112,7 @@ var socketPackages = map[string]bool{
 // summaries of its callees at hand; the facts exported; then the verdicts
 // over every function, and the diagnostics.
 func runPass(pass *analysis.Pass, cfg *config) (any, error) {
-	relevant, fdAware := socketPackages[pass.Pkg.Path()], false
+	relevant, fdAware, viewMaker := socketPackages[pass.Pkg.Path()], false, false
 	for _, imp := range pass.Pkg.Imports() {
 		if socketPackages[imp.Path()] || summary.ImportsConnFacts(pass, imp) {
 			relevant = true
@@ -123,8 +123,11 @@ func runPass(pass *analysis.Pass, cfg *config) (any, error) {
 		if imp.Path() == "io" && declaresCloser(pass) {
 			relevant = true // a closing helper or a pipe helper: its callers need its summary
 		}
+		if imp.Path() == "bufio" && declaresViewMaker(pass) {
+			relevant, viewMaker = true, true // a helper that hands back a reader over what it is given
+		}
 	}
-	if !relevant || !mayHoldConns(pass, fdAware) {
+	if !relevant || !viewMaker && !mayHoldConns(pass, fdAware) {
 		if cfg.verdict.Trace != "" {
 			// No Close rstlint models, but a traced reset may be here.
 			for _, d := range verdict.Confirm(pass, verdict.LoadTrace(cfg.verdict.Trace), nil, nil, verdict.Directives(pass, false)) {
@@ -142,7 +145,7 @@ func runPass(pass *analysis.Pass, cfg *config) (any, error) {
 func analyzeCode(pass *analysis.Pass, cfg *config, code *packageCode, fdAware bool) (any, error) {
 	table := summary.NewTable(pass, &code.prog.MethodSets, code.methodValue)
 	nets := ownership.StreamNetworks(code.funcs)
-	fields := ownership.OwningFields(code.funcs, nets)
+	fields := ownership.OwningFields(code.funcs, nets, table)
 	ctx := &ownership.Context{
 		FDAware:  fdAware,
 		Datagram: ownership.DatagramParams(code.funcs),
@@ -202,4 +205,7 @@ type (
 	// LauncherFact says that a function only runs its function parameter
 	// in a new goroutine: a call of it is a go statement.
 	LauncherFact = summary.LauncherFact
+	// ViewFact says which results of a function hand a parameter's conn
+	// back to its caller.
+	ViewFact = summary.ViewFact
 )

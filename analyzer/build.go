@@ -300,3 +300,31 @@ func declaresCloser(pass *analysis.Pass) bool {
 	}
 	return false
 }
+
+// declaresViewMaker reports whether the package declares a function that
+// takes a value that may be a conn and returns a reader or writer view of
+// the kind bufio makes (a pool's `GetBufReader(r io.Reader) *bufio.Reader`):
+// its callers need its view fact, although the package imports no socket
+// package.
+func declaresViewMaker(pass *analysis.Pass) bool {
+	for _, obj := range pass.TypesInfo.Defs {
+		fn, ok := obj.(*types.Func)
+		if !ok {
+			continue
+		}
+		sig := fn.Type().(*types.Signature)
+		takes := false
+		for v := range sig.Params().Variables() {
+			takes = takes || knowledge.IsConnType(v.Type())
+		}
+		if !takes {
+			continue
+		}
+		for v := range sig.Results().Variables() {
+			if _, ok := knowledge.ViewOf(v.Type()); ok {
+				return true
+			}
+		}
+	}
+	return false
+}

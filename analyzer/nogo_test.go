@@ -88,7 +88,7 @@ func TestNoGlobalState(t *testing.T) {
 		"knowledge.connMethods": "table", "ownership.stdOrigins": "table", "ownership.datagramOrigins": "table",
 		"knowledge.Constructors": "table", "knowledge.ArgEffects": "table", "knowledge.NoReturnFuncs": "table",
 		"knowledge.streamConnMethods": "table", "knowledge.parsers": "table", "knowledge.parserMethods": "table",
-		"knowledge.launchers": "table", "knowledge.receiveMethods": "table",
+		"knowledge.launchers": "table", "knowledge.receiveMethods": "table", "knowledge.VarargViews": "table", "knowledge.ResetViews": "table", "knowledge.roleNames": "table",
 	}
 	pkgs, err := packages.Load(&packages.Config{Mode: packages.NeedTypes | packages.NeedName},
 		"github.com/rstlint/rstlint/analyzer", "github.com/rstlint/rstlint/analyzer/internal/...")

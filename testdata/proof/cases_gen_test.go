@@ -31,7 +31,9 @@ import (
 	"rstcases/readloop"
 	"rstcases/realworld"
 	"rstcases/seed"
+	"rstcases/tty"
 	"rstcases/usegraceful"
+	"rstcases/views"
 	"rstcases/wrappers"
 )
 
@@ -58,6 +60,10 @@ var generated = []pattern{
 	{name: "app.BadCrossGo", client: viaProxyPair(app.BadCrossGo), peer: &upstream},
 	{name: "app.BadQuietClose", server: app.BadQuietClose},
 	{name: "app.GoodQuietClose", server: app.GoodQuietClose, eof: true},
+	{name: "app.BadHello", server: app.BadHello},
+	{name: "app.GoodHello", server: app.GoodHello, eof: true},
+	{name: "app.BadPooledReply", server: app.BadPooledReply},
+	{name: "app.GoodPooledReply", server: app.GoodPooledReply, eof: true},
 	{name: "defers.BadDeferredClosure", server: fromListener(defers.BadDeferredClosure)},
 	{name: "defers.GoodDeferredGraceful", server: fromListener(defers.GoodDeferredGraceful), raw: true},
 	{name: "defers.GoodExplicitThenDeferred", server: defers.GoodExplicitThenDeferred, eof: true},
@@ -258,9 +264,17 @@ var generated = []pattern{
 	{name: "seed.Bad", server: fromListener(seed.Bad)},
 	{name: "seed.Good", server: fromListener(seed.Good), raw: true},
 	{name: "seed.GoodReadAll", server: fromListener(seed.GoodReadAll), eof: true},
+	{name: "tty.BadCallClosed", server: fromListener(tty.BadCallClosed)},
+	{name: "tty.GoodCallClosed", server: fromListener(tty.GoodCallClosed), eof: true},
 	{name: "usegraceful.Good", server: usegraceful.Good},
 	{name: "usegraceful.GoodDeferred", server: fromListener(usegraceful.GoodDeferred)},
 	{name: "usegraceful.Bad", server: usegraceful.Bad},
+	{name: "views.BadGreetReply", server: views.BadGreetReply},
+	{name: "views.GoodGreetReply", server: views.GoodGreetReply, eof: true},
+	{name: "views.BadPeekReject", server: views.BadPeekReject, send: payloads["bad-magic"]},
+	{name: "views.GoodPeekReject", server: views.GoodPeekReject, send: payloads["bad-magic"]},
+	{name: "views.BadXorReject", server: views.BadXorReject, send: payloads["bad-magic"]},
+	{name: "views.GoodXorReject", server: views.GoodXorReject, send: payloads["bad-magic"]},
 	{name: "wrappers.BadMetered", server: wrappers.BadMetered},
 	{name: "wrappers.GoodMetered", server: wrappers.GoodMetered, eof: true},
 	{name: "wrappers.BadCounting", server: wrappers.BadCounting},

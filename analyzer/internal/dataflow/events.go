@@ -103,6 +103,9 @@ type Events struct {
 	GoIndex  map[ssa.CallInstruction]int
 	gos      []GoStmt // every go statement
 	outcomes outcomes
+	// views are the results that hand a parameter's conn back to the
+	// caller (ownership.ViewResults): returning them is no escape.
+	views []summary.View
 	// Read[k] is set when the function reads connection k somewhere (or
 	// reads it to EOF), itself or through a callee: its protocol has
 	// replies, so a write makes one owed.
@@ -155,6 +158,7 @@ func collectEvents(fn *ssa.Function, tr *ownership.Tracking, g *CFG, user knowle
 			deferIndex: make(map[*ssa.Defer]int),
 			GoIndex:    make(map[ssa.CallInstruction]int),
 			outcomes:   make(outcomes),
+			views:      ownership.ViewResults(fn, tr),
 		},
 	}
 	for _, b := range fn.Blocks {
@@ -440,6 +444,9 @@ func (c *eventCollector) instruction(instr ssa.Instruction) {
 			c.escapeFields(i, i.Val) // the base stored where others can reach it
 		}
 		if ref, ok := alias[i.Val]; ok {
+			if call, isVararg := knowledge.VarargView(i.Addr); isVararg && alias[call].Conn == ref.Conn {
+				break // an argument of io.MultiReader, whose result is followed
+			}
 			if cell, isCell := alias[i.Addr]; !isCell || cell.Conn != ref.Conn || cell.Role != knowledge.RoleCell {
 				c.escape(i, ref.Conn)
 			}
@@ -448,8 +455,10 @@ func (c *eventCollector) instruction(instr ssa.Instruction) {
 			c.escape(i, cell.Conn)
 		}
 	case *ssa.Return:
-		for _, r := range i.Results {
-			c.escapeOperand(i, r)
+		for j, r := range i.Results {
+			if !ownership.IsView(c.views, j) {
+				c.escapeOperand(i, r) // a view goes back to the caller, who owns it
+			}
 			c.escapeFields(i, r)
 		}
 	case *ssa.Send:
@@ -652,6 +661,12 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 	switch {
 	case cc.IsInvoke() || callee == nil:
 		// An unknown method or function value: whatever it is given escapes.
+	case name == knowledge.PoolPut:
+		for _, a := range cc.Args {
+			if ref, ok := alias[a]; ok && (ref.Role == knowledge.RoleReader || ref.Role == knowledge.RoleWriter) {
+				handled[a] = true // a view back to its pool, to be reset: the conn stays ours
+			}
+		}
 	case knowledge.ArgEffects[name] != nil:
 		for i, eff := range knowledge.ArgEffects[name] {
 			if i < len(cc.Args) {
@@ -862,6 +877,13 @@ func (c *eventCollector) goEvents(g ssa.CallInstruction, cc *ssa.CallCommon, gro
 					continue
 				}
 				seen[a] = true
+				if local && pe != nil && pe.Unjudged && !answered[ref.Conn] {
+					// A goroutine that may be given something else than a
+					// socket elsewhere: judged here, at its own Closes, as a
+					// literal's are.
+					evs = append(evs, event{kind: evLaunch, conn: ref.Conn, pos: g.Pos(), root: gs.Handed[ref.Conn], index: i})
+					continue
+				}
 				if pe != nil && !ownership.CalleeAnswers(pe) && !answered[ref.Conn] {
 					evs = append(evs, event{kind: evSummary, conn: ref.Conn, pos: g.Pos(), what: knowledge.CallName(cc), pe: pe})
 				}

@@ -33,6 +33,11 @@ func summarize(fn *ssa.Function, tr *ownership.Tracking, ev *Events, flow *Flow,
 			sum.WrapperParses = wrapperParses(fn, tr)
 		}
 	}
+	for _, v := range ev.views {
+		if v.Result != 0 || sum.WrapperParam < 0 {
+			sum.Views = append(sum.Views, v)
+		}
+	}
 	left := leftReading(ev, flow, groups)
 	for k, c := range tr.Conns {
 		switch {
@@ -378,6 +383,9 @@ func rootOf(fn *ssa.Function, k int, c *ownership.Conn, ev *Events, flow *Flow) 
 		e.AtClose |= uint64(o.States)
 		rs.Sites = append(rs.Sites, summary.CloseSite{Pos: o.Pos, Rel: o.States, LastIO: o.LastIO, LingerAt: o.LingerAt, Via: o.Via, Broken: !o.Live})
 	}
+	// A parameter that may not be a socket: this function does not judge
+	// its Closes (ownership.AnswersFor), its callers that pass one do.
+	e.Unjudged = c.Param >= 0 && c.Field == nil && !c.Definite && !c.Conflicted && e.OwnsConn() && e.AtClose != 0
 	for _, l := range flow.Launches {
 		if l.Conn == k {
 			rs.Launches = append(rs.Launches, summary.LaunchSite{Root: l.Root, Rel: l.States})

@@ -59,6 +59,7 @@ var Constructors = map[string]Constructor{
 	"bufio.NewReadWriter":        {[]int{0, 1}, RoleRW, KindStream, false},
 	"io.LimitReader":             {[]int{0}, RoleReader, KindStream, false},
 	"io.NopCloser":               {[]int{0}, RoleReader, KindStream, false},
+	"io.TeeReader":               {[]int{0}, RoleReader, KindStream, false},
 	"encoding/json.NewDecoder":   {[]int{0}, RoleReader, KindStream, false},
 	"encoding/gob.NewDecoder":    {[]int{0}, RoleReader, KindStream, false},
 	"encoding/xml.NewDecoder":    {[]int{0}, RoleReader, KindStream, false},
@@ -92,6 +93,49 @@ var views = map[[2]string]Constructor{
 	{"encoding/gob", "Encoder"}:  {Role: RoleWriter},
 	{"encoding/xml", "Decoder"}:  {Role: RoleReader},
 	{"encoding/xml", "Encoder"}:  {Role: RoleWriter},
+}
+
+// ResetViews are the methods that make their receiver a view of their
+// argument (br.Reset(c): a pooled bufio.Reader now reads c), and the
+// view's role.
+var ResetViews = map[string]Role{"(*bufio.Reader).Reset": RoleReader, "(*bufio.Writer).Reset": RoleWriter}
+
+// PoolPut is sync.Pool's Put: a reader or writer view put back is reset
+// before anyone uses it again, so the conn it read stays the caller's.
+const PoolPut = "(*sync.Pool).Put"
+
+// VarargViews are the standard functions whose result reads through each
+// of their variadic arguments in turn.
+var VarargViews = map[string]bool{"io.MultiReader": true}
+
+// VarargView returns the call of one of VarargViews when addr is the
+// address of one of its arguments: a slot of the array that the call's
+// ...args slice (io.MultiReader(bytes.NewReader(peeked), c)).
+func VarargView(addr ssa.Value) (*ssa.Call, bool) {
+	ia, ok := addr.(*ssa.IndexAddr)
+	if !ok {
+		return nil, false
+	}
+	arr, ok := ia.X.(*ssa.Alloc)
+	if !ok {
+		return nil, false
+	}
+	for _, r := range *arr.Referrers() {
+		sl, ok := r.(*ssa.Slice)
+		if !ok {
+			continue
+		}
+		for _, rr := range *sl.Referrers() {
+			call, ok := rr.(*ssa.Call)
+			if !ok || call.Common().IsInvoke() {
+				continue
+			}
+			if args := call.Common().Args; len(args) == 1 && args[0] == sl && VarargViews[FuncName(call.Common().StaticCallee())] {
+				return call, true
+			}
+		}
+	}
+	return nil, false
 }
 
 // ViewOf reports whether t is a pointer to one of the constructors'
@@ -137,6 +181,8 @@ var ArgEffects = map[string][]Effect{
 	"(*bytes.Buffer).WriteTo":    {EffNone, EffWrite},
 	"(*os.File).ReadFrom":        {EffNone, EffDrain},
 	"(*strings.Reader).WriteTo":  {EffNone, EffWrite},
+	"(*bufio.Reader).Reset":      {EffNone, EffNone}, // ResetViews
+	"(*bufio.Writer).Reset":      {EffNone, EffNone},
 	"(*bytes.Reader).WriteTo":    {EffNone, EffWrite},
 }
 

@@ -22,6 +22,31 @@ const (
 	RoleCell               // the address of a variable holding the connection
 )
 
+var roleNames = [...]string{"conn", "reader", "writer", "rw", "cell"}
+
+func (r Role) String() string { return roleNames[r] }
+
+// Meet is the role of a value that is of role r on some paths and of
+// role s on others: what both do (a conn and a reader over it both read).
+// It reports false when they share nothing that follows the conn.
+func (r Role) Meet(s Role) (Role, bool) {
+	switch {
+	case r == s:
+		return r, true
+	case r == RoleCell || s == RoleCell:
+		return 0, false
+	case r == RoleConn:
+		return s, true
+	case s == RoleConn:
+		return r, true
+	case r == RoleRW:
+		return s, true
+	case s == RoleRW:
+		return r, true
+	}
+	return 0, false // a reader and a writer
+}
+
 // ReadSide reports whether a value of role r reads the connection.
 func (r Role) ReadSide() bool { return r == RoleConn || r == RoleReader || r == RoleRW }
 

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/rstlint/rstlint/analyzer/internal/knowledge"
+	"github.com/rstlint/rstlint/analyzer/internal/summary"
 )
 
 // This file finds the owning fields of the package: struct fields that
@@ -63,11 +64,11 @@ type Field struct {
 // no reassignment, and a field filled from another owning field holds
 // that field's conn: the fields are found again with the ones found
 // before known, until none is added.
-func OwningFields(funcs []*ssa.Function, nets *Networks) map[*types.Var]*Field {
+func OwningFields(funcs []*ssa.Function, nets *Networks, table *summary.Table) map[*types.Var]*Field {
 	sites, shared := callSites(funcs), sharedTypes(funcs)
 	var known map[*types.Var]*Field
 	for range knowledge.MaxDepth {
-		fields := owningFields(funcs, nets, sites, shared, known)
+		fields := owningFields(funcs, nets, table, sites, shared, known)
 		if len(fields) == len(known) {
 			return fields
 		}
@@ -76,7 +77,7 @@ func OwningFields(funcs []*ssa.Function, nets *Networks) map[*types.Var]*Field {
 	return known
 }
 
-func owningFields(funcs []*ssa.Function, nets *Networks, sites map[*ssa.Function][]ssa.CallInstruction,
+func owningFields(funcs []*ssa.Function, nets *Networks, table *summary.Table, sites map[*ssa.Function][]ssa.CallInstruction,
 	shared map[types.Type]bool, known map[*types.Var]*Field) map[*types.Var]*Field {
 	type store struct {
 		fn    *ssa.Function
@@ -112,7 +113,7 @@ func owningFields(funcs []*ssa.Function, nets *Networks, sites map[*ssa.Function
 				if c.bad || knowledge.IsNilConst(st.Val) {
 					continue // s.conn = nil, after a Close
 				}
-				o, ok := fieldStores{sites: sites, nets: nets, self: field, known: known}.conn(st.Val, 0)
+				o, ok := fieldStores{sites: sites, nets: nets, self: field, known: known, table: table}.conn(st.Val, 0)
 				if !ok {
 					c.bad = true
 					continue
@@ -285,6 +286,7 @@ type fieldStores struct {
 	nets  *Networks
 	self  *types.Var
 	known map[*types.Var]*Field
+	table *summary.Table // other packages' view helpers (their facts)
 }
 
 func (r fieldStores) conn(v ssa.Value, depth int) (Field, bool) {
@@ -348,6 +350,9 @@ func (r fieldStores) conn(v ssa.Value, depth int) (Field, bool) {
 			return o, false
 		}
 		spec, ok := knowledge.Constructors[knowledge.FuncName(cc.StaticCallee())]
+		if !ok {
+			spec, ok = r.viewHelper(x)
+		}
 		if !ok || len(spec.Args) != 1 || spec.Args[0] >= len(cc.Args) {
 			return o, false
 		}
@@ -376,6 +381,24 @@ func (r fieldStores) conn(v ssa.Value, depth int) (Field, bool) {
 		return r.conn(w, depth+1)
 	}
 	return o, false
+}
+
+// viewHelper describes a call of a helper whose only result is a view of
+// one of its arguments (a pool's GetBufReader(c)) as a constructor.
+func (r fieldStores) viewHelper(call *ssa.Call) (knowledge.Constructor, bool) {
+	callee := call.Common().StaticCallee()
+	if r.table == nil || callee == nil {
+		return knowledge.Constructor{}, false
+	}
+	if _, isTuple := call.Type().(*types.Tuple); isTuple {
+		return knowledge.Constructor{}, false
+	}
+	for _, v := range r.table.Views(callee) {
+		if v.Result == 0 && v.Role != knowledge.RoleConn {
+			return knowledge.Constructor{Args: []int{v.Param}, Role: v.Role, Kind: knowledge.KindStream}, true
+		}
+	}
+	return knowledge.Constructor{}, false
 }
 
 // callSitesAgree resolves a parameter through the package's static calls

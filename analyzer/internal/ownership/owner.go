@@ -20,13 +20,17 @@ import (
 //     path (the verdict counts the paths where it still owns it);
 //   - a Close inside a callee that uses or keeps the connection is the
 //     callee's to answer for; a callee that only closes (or drains, or
-//     half-closes) is a helper, and its Close is judged at the call;
+//     half-closes) is a helper, and its Close is judged at the call; so
+//     is one whose parameter may be something other than a socket (some
+//     call passes stdio): the callers that pass a socket judge it;
 //   - a captured connection's Closes are judged by the function that
 //     starts or calls the literal, with its own states.
 
 // CalleeAnswers reports whether a callee answers for its own Closes of a
-// connection it is given: it reads, writes or keeps it.
-func CalleeAnswers(pe *summary.ParamEffect) bool { return pe.OwnsConn() }
+// connection it is given: it reads, writes or keeps it, and judged them
+// itself (its parameter is surely a socket). Where it could not, each
+// caller that passes a socket judges them.
+func CalleeAnswers(pe *summary.ParamEffect) bool { return pe.OwnsConn() && !pe.Unjudged }
 
 // AnswersFor reports whether fn judges the Closes of its connection c,
 // whose summary (for a root) is rs.

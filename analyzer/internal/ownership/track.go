@@ -482,8 +482,17 @@ func (t *trackBuilder) propagate(v ssa.Value) {
 			if alloc, ok := r.Addr.(*ssa.Alloc); ok && r.Val == v && ref.Role != knowledge.RoleCell {
 				t.addAlias(alloc, AliasRef{Conn: ref.Conn, Role: knowledge.RoleCell, Kind: ref.Kind, Closes: ref.Closes, Inner: ref.Role})
 			}
-			if fa, ok := r.Addr.(*ssa.FieldAddr); ok && r.Val == v && ref.Role == knowledge.RoleConn {
-				t.storeIntoWrapper(fa, ref)
+			if fa, ok := r.Addr.(*ssa.FieldAddr); ok && r.Val == v {
+				if ref.Role == knowledge.RoleConn {
+					t.storeIntoWrapper(fa, ref)
+				}
+				if ref.Role.ReadSide() && ref.Kind != knowledge.KindFD {
+					t.storeIntoReader(fa, ref)
+				}
+			}
+			if call, ok := knowledge.VarargView(r.Addr); ok && r.Val == v && ref.Role.ReadSide() && ref.Kind != knowledge.KindFD {
+				// io.MultiReader(peeked, c): reading it reads c.
+				t.addAlias(call, AliasRef{Conn: ref.Conn, Role: knowledge.RoleReader, Kind: ref.Kind})
 			}
 		case *ssa.UnOp:
 			if r.Op == token.MUL && ref.Role == knowledge.RoleCell {
@@ -541,7 +550,10 @@ func embedsSocket(fa *ssa.FieldAddr) bool {
 // wrappers (c = meter(c)) an alias of the wrapped connection.
 func (t *trackBuilder) propagateCall(call *ssa.Call, v ssa.Value, ref AliasRef) {
 	cc := call.Common()
-	if t.wrapperCall(call, v, ref) {
+	// A wrapper may hand back a view beside itself ((*SharedConn,
+	// io.Reader) of one conn): both are followed.
+	wrapped := t.wrapperCall(call, v, ref)
+	if viewed := t.viewCall(call, v, ref); wrapped || viewed {
 		return
 	}
 	if cc.IsInvoke() {
@@ -550,7 +562,14 @@ func (t *trackBuilder) propagateCall(call *ssa.Call, v ssa.Value, ref AliasRef) 
 		}
 		return
 	}
-	spec, ok := knowledge.Constructors[knowledge.FuncName(cc.StaticCallee())]
+	name := knowledge.FuncName(cc.StaticCallee())
+	if role, ok := knowledge.ResetViews[name]; ok && len(cc.Args) == 2 && cc.Args[1] == v && ref.Kind != knowledge.KindFD {
+		if r, ok := ref.Role.Meet(role); ok {
+			t.addAlias(cc.Args[0], AliasRef{Conn: ref.Conn, Role: r, Kind: ref.Kind})
+		}
+		return
+	}
+	spec, ok := knowledge.Constructors[name]
 	if !ok {
 		return
 	}

@@ -107,10 +107,11 @@ func storedIn(alloc *ssa.Alloc, field int) (*ssa.FieldAddr, ssa.Value) {
 	return nil, nil
 }
 
-// viewOfSame reports whether alloc's field j holds a view (a constructor:
-// bufio.NewReader) of the same value that its field i holds, and the
-// view's role.
-func viewOfSame(alloc *ssa.Alloc, i, j int) (*ssa.FieldAddr, knowledge.Role, bool) {
+// viewOfSame reports whether alloc's field j holds a view of the same
+// value that its field i holds, and the view's role: a constructor's
+// (bufio.NewReader), or a helper's whose result is a view of its argument
+// (a pool's GetBufReader).
+func (t *trackBuilder) viewOfSame(alloc *ssa.Alloc, i, j int) (*ssa.FieldAddr, knowledge.Role, bool) {
 	_, conn := storedIn(alloc, i)
 	fa, view := storedIn(alloc, j)
 	if conn == nil || view == nil {
@@ -121,11 +122,25 @@ func viewOfSame(alloc *ssa.Alloc, i, j int) (*ssa.FieldAddr, knowledge.Role, boo
 		return nil, 0, false
 	}
 	cc := call.Common()
-	spec, ok := knowledge.Constructors[knowledge.FuncName(cc.StaticCallee())]
-	if !ok || len(spec.Args) != 1 || spec.Args[0] >= len(cc.Args) || knowledge.Through(cc.Args[spec.Args[0]]) != knowledge.Through(conn) {
-		return nil, 0, false
+	same := func(arg int) bool {
+		return arg < len(cc.Args) && knowledge.Through(cc.Args[arg]) == knowledge.Through(conn)
 	}
-	return fa, spec.Role, true
+	if spec, ok := knowledge.Constructors[knowledge.FuncName(cc.StaticCallee())]; ok {
+		if len(spec.Args) != 1 || !same(spec.Args[0]) {
+			return nil, 0, false
+		}
+		return fa, spec.Role, true
+	}
+	if callee := cc.StaticCallee(); callee != nil && t.ctx.Table != nil {
+		if _, isTuple := call.Type().(*types.Tuple); !isTuple {
+			for _, v := range t.ctx.Table.Views(callee) {
+				if v.Result == 0 && same(v.Param) && v.Role != knowledge.RoleWriter {
+					return fa, v.Role, true
+				}
+			}
+		}
+	}
+	return nil, 0, false
 }
 
 // DelegateMethods returns the declared Read, Write and Close methods of
@@ -186,7 +201,7 @@ func (t *trackBuilder) storeIntoWrapper(fa *ssa.FieldAddr, ref AliasRef) {
 		return
 	}
 	if via >= 0 {
-		if _, _, same := viewOfSame(alloc, fa.Field, via); !same {
+		if _, _, same := t.viewOfSame(alloc, fa.Field, via); !same {
 			return // its Read reads something else
 		}
 	}
@@ -200,7 +215,7 @@ func (t *trackBuilder) storeIntoWrapper(fa *ssa.FieldAddr, ref AliasRef) {
 		if j == fa.Field {
 			continue
 		}
-		if vfa, role, same := viewOfSame(alloc, fa.Field, j); same {
+		if vfa, role, same := t.viewOfSame(alloc, fa.Field, j); same {
 			t.addAlias(vfa, AliasRef{Conn: ref.Conn, Role: knowledge.RoleCell, Kind: ref.Kind, Inner: role})
 		}
 	}
@@ -292,7 +307,7 @@ func (t *trackBuilder) wrapperView(alloc *ssa.Alloc, j int) (knowledge.Role, boo
 		if i == j || !Delegates(t.ctx.Table, alloc.Type(), i) {
 			continue
 		}
-		if _, role, same := viewOfSame(alloc, i, j); same {
+		if _, role, same := t.viewOfSame(alloc, i, j); same {
 			return role, true
 		}
 	}

@@ -70,6 +70,11 @@ type ParamEffect struct {
 	// (io.Copy's destination, a loop that receives elsewhere and writes
 	// it): a copy direction into the conn, which must pass the end on.
 	Pumps bool
+	// Unjudged: the function uses or keeps the conn and closes it, but
+	// does not judge those Closes itself: its parameter's type does not
+	// say it is a socket, and some call passes something else (stdio, an
+	// SSH channel). The callers that pass a socket judge them.
+	Unjudged bool
 }
 
 // OwnsConn reports whether the function answers for the connection
@@ -94,7 +99,7 @@ func (p ParamEffect) String() string {
 		name string
 	}{{p.Uses, "uses"}, {p.Reads, "reads"}, {p.Writes, "writes"}, {p.Drains, "drains"}, {p.Escapes, "escapes"}, {p.ErrDone, "errdone"}, {p.ErrRead, "errread"},
 		{p.SetsLinger, fmt.Sprintf("linger=p%d", p.LingerParam)}, {p.LeftReading, "leftreading"}, {p.AssumesSocket != 0, "assumes=" + socketNames(p.AssumesSocket)},
-		{p.WritesLast && (p.Reads || p.Drains), "writeslast"}, {p.Pumps, "pumps"}} {
+		{p.WritesLast && (p.Reads || p.Drains), "writeslast"}, {p.Pumps, "pumps"}, {p.Unjudged, "unjudged"}} {
 		if flag.on {
 			s += " " + flag.name
 		}
@@ -142,6 +147,34 @@ func (f *ConnFact) String() string {
 type WrapperFact struct {
 	Param  int  // the wrapped parameter's index in the SSA signature
 	Parses bool // the wrapper's Read can fail on what it read (it decrypts)
+}
+
+// View says that a function's result Result is its parameter Param, or a
+// view of it (a bufio.Reader over it, an io.MultiReader that ends with it)
+// on every return that is not nil: what the Checker Framework calls a
+// must-call alias. The function hands the conn back, not on: its caller
+// still owns the conn, and reading the result reads it.
+type View struct {
+	Result int            // the result's index
+	Param  int            // the parameter's index in the SSA signature
+	Role   knowledge.Role // what the result does with the conn: read it, or also write and close it
+}
+
+// ViewFact is the fact exported for a function some of whose results are
+// views of its parameters.
+type ViewFact struct {
+	Views []View
+}
+
+// AFact marks ViewFact as an analysis fact.
+func (*ViewFact) AFact() {}
+
+func (f *ViewFact) String() string {
+	var parts []string
+	for _, v := range f.Views {
+		parts = append(parts, fmt.Sprintf("r%d=p%d %s", v.Result, v.Param, v.Role))
+	}
+	return "views " + strings.Join(parts, " ")
 }
 
 // LauncherFact is exported for a function that only runs its function
@@ -221,7 +254,7 @@ func (f *DelegatedCloses) String() string { return fmt.Sprintf("delegatedCloses(
 
 // Types are the fact types, for analysis.Analyzer.FactTypes.
 func Types() []analysis.Fact {
-	return []analysis.Fact{new(ConnFact), new(WrapperFact), new(OriginFact), new(LauncherFact), new(HasConnFacts), new(DelegatedCloses)}
+	return []analysis.Fact{new(ConnFact), new(WrapperFact), new(OriginFact), new(LauncherFact), new(ViewFact), new(HasConnFacts), new(DelegatedCloses)}
 }
 
 // Export exports, for the packages that import this one, what its
@@ -251,9 +284,14 @@ func Export(pass *analysis.Pass, funcs []*ssa.Function, t *Table) {
 			pass.ExportObjectFact(obj, &WrapperFact{Param: sum.WrapperParam, Parses: sum.WrapperParses})
 			exported = true
 		}
+		if len(sum.Views) > 0 {
+			pass.ExportObjectFact(obj, &ViewFact{Views: sum.Views})
+			exported = true
+		}
 		var fact ConnFact
 		interesting := false
 		for _, pe := range sum.Effects {
+			untouched := !pe.Escapes && pe.Field == "" && !knowledge.IsFDType(fn.Params[pe.Index].Type())
 			// An escaping parameter is what no fact says: leave it out. An
 			// owning field's effect stays even when it escapes: no effect
 			// on a field means the function leaves it alone. So does a
@@ -261,8 +299,12 @@ func Export(pass *analysis.Pass, funcs []*ssa.Function, t *Table) {
 			// callers must know.
 			if !pe.Escapes || pe.Field != "" || pe.LeftReading {
 				fact.Params = append(fact.Params, pe)
+				// A conn the function leaves alone is worth a fact too:
+				// without one, a caller in another package cannot tell it
+				// from one the function keeps. (Not a descriptor: every
+				// int parameter of a package making system calls is one.)
 				interesting = interesting || pe.AtClose != 0 || pe.Uses || pe.ErrDone || pe.SetsLinger || pe.LeftReading ||
-					lattice.Mask(pe.AtReturn) != lattice.MaskUnread
+					lattice.Mask(pe.AtReturn) != lattice.MaskUnread || untouched
 			}
 		}
 		if interesting {

@@ -32,6 +32,9 @@ type Func struct {
 	WrapperParam int
 	// WrapperParses: that wrapper's Read can fail on what it read.
 	WrapperParses bool
+	// Views are the results that hand a parameter's conn back to the
+	// caller (the parameter itself, or a view of it).
+	Views []View
 }
 
 // None is the summary of a function that does nothing to connections.
@@ -200,6 +203,22 @@ func (t *Table) Origin(fn *ssa.Function) *OriginFact {
 	}
 	if s := t.local[fn]; s != nil {
 		return s.Origin
+	}
+	return nil
+}
+
+// Views returns the results of fn that are views of its parameters.
+func (t *Table) Views(fn *ssa.Function) []View {
+	fn = origin(fn)
+	if obj, ok := t.foreign(fn); ok {
+		var fact ViewFact
+		if t.pass.ImportObjectFact(obj, &fact) {
+			return fact.Views
+		}
+		return nil
+	}
+	if s := t.local[fn]; s != nil {
+		return s.Views
 	}
 	return nil
 }

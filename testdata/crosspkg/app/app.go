@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 
+	"rstcases/crosspkg/bufpool"
 	"rstcases/crosspkg/connutil"
 	"rstcases/crosspkg/pipes"
 	"rstcases/crosspkg/quiet"
@@ -137,4 +138,75 @@ func BadQuietClose(c net.Conn) { // want BadQuietClose:"^conn p0 closes unread:w
 func GoodQuietClose(c net.Conn) { // want GoodQuietClose:"^conn p0 closes done:w returns closed uses writes drains$"
 	io.Copy(c, c)
 	quiet.Close(c)
+}
+
+// BadHello reads the greeting through another package's helper, answers
+// and hangs up on the requests that follow.
+func BadHello(c net.Conn) { // want BadHello:"^conn p0 closes unread:w,done,done:w returns closed uses reads writes$"
+	if _, err := connutil.Hello(c); err != nil {
+		c.Close()
+		return
+	}
+	fmt.Fprintln(c, "hello")
+	c.Close() // want "conn c is closed with input read in part: RST may destroy our reply"
+}
+
+// GoodHello answers, then reads the rest through the helper's reader.
+//
+//proof:eof
+func GoodHello(c net.Conn) { // want GoodHello:"^conn p0 closes done,done:w returns closed uses reads writes drains$"
+	br, err := connutil.Hello(c)
+	if err != nil {
+		c.Close()
+		return
+	}
+	fmt.Fprintln(c, "hello")
+	io.Copy(io.Discard, br)
+	c.Close()
+}
+
+// pooledConn is a conn with a pooled reader over it beside it, as a
+// proxy's buffered conn is.
+type pooledConn struct {
+	r *bufio.Reader
+	net.Conn
+}
+
+func (p *pooledConn) Read(b []byte) (int, error) { return p.r.Read(b) } // want Read:"^conn p0[.]Conn returns unread uses reads errdone errread$"
+
+func (p *pooledConn) Close() error { // want Close:"^conn p0[.]Conn closes unread returns closed errdone$"
+	bufpool.Put(p.r)
+	return p.Conn.Close()
+}
+
+func newPooledConn(c net.Conn) *pooledConn { return &pooledConn{bufpool.Get(c), c} }
+
+// BadPooledReply reads the request line through the pooled reader,
+// answers and hangs up.
+func BadPooledReply(c net.Conn) { // want BadPooledReply:"^conn p0 closes unread:w,done returns closed uses reads writes$"
+	pc := newPooledConn(c)
+	defer pc.Close() // want "conn c is closed with input read in part: RST may destroy our reply"
+	line, err := pc.r.ReadString('\n')
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(pc, "got %s", line)
+}
+
+// GoodPooledReply answers, half-closes and reads the rest through the
+// pooled conn before it closes.
+//
+//proof:eof
+func GoodPooledReply(c net.Conn) { // want GoodPooledReply:"^conn p0 closes done,done:w:hc returns closed uses reads writes drains assumes=tcp$"
+	pc := newPooledConn(c)
+	defer pc.Close()
+	line, err := pc.r.ReadString('\n')
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(pc, "got %s", line)
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.CloseWrite()
+	}
+	io.Copy(io.Discard, pc)
 }

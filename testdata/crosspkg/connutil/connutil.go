@@ -4,6 +4,7 @@ package connutil // want package:"hasConnFacts"
 // as facts.
 
 import (
+	"bufio"
 	"io"
 	"net"
 	"time"
@@ -37,4 +38,16 @@ func TryLinger(c net.Conn, secs int) error { // want TryLinger:"^conn p0 returns
 		return l.SetLinger(secs)
 	}
 	return nil
+}
+
+// Hello reads the peer's greeting line and returns the reader to go on
+// with: a view of c, which its caller still owns.
+//
+//proof:skip helpers of another package, run through app.BadHello and app.GoodHello
+func Hello(c net.Conn) (*bufio.Reader, error) { // want Hello:"^conn p0 returns unread,done uses reads errdone errread$" Hello:"^views r0=p0 reader$"
+	br := bufio.NewReader(c)
+	if _, err := br.ReadString('\n'); err != nil {
+		return nil, err
+	}
+	return br, nil
 }

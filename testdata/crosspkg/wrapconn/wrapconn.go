@@ -22,4 +22,4 @@ func (c *Conn) Read(b []byte) (int, error) { // want Read:"^conn p0[.]Conn retur
 // Wrap returns c, counted.
 //
 //proof:skip a wrapper of another package, run through wrappers.BadCrossPackage and wrappers.GoodCrossPackage
-func Wrap(c net.Conn) net.Conn { return &Conn{Conn: c} } // want Wrap:"^wraps p0$"
+func Wrap(c net.Conn) net.Conn { return &Conn{Conn: c} } // want Wrap:"^wraps p0$" Wrap:"^conn p0 returns unread$"

@@ -1,0 +1,157 @@
+package ownership
+
+import (
+	"go/types"
+
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/rstlint/rstlint/analyzer/internal/knowledge"
+	"github.com/rstlint/rstlint/analyzer/internal/summary"
+)
+
+// This file is the Checker Framework's must-call alias, inferred: a
+// function that returns its connection parameter, or a view of it (the
+// bufio.Reader a handshake read the greeting with, an io.MultiReader that
+// replays the bytes it peeked and then reads on), hands the conn back to
+// its caller, not on. The caller still owns the conn, and the result is
+// one more name for it.
+
+// ViewResults finds the results of fn that are, on every return that is
+// not nil, the same parameter's conn or a view of it (and of no other
+// conn). The program's own wrappers of a parameter in the first result
+// are WrapperParam's, not views.
+func ViewResults(fn *ssa.Function, tr *Tracking) []summary.View {
+	var views []summary.View
+	for i := range fn.Signature.Results().Len() {
+		if v, ok := viewResult(fn, tr, i); ok {
+			views = append(views, v)
+		}
+	}
+	return views
+}
+
+// viewResult decides whether fn's result i is a view of one parameter.
+func viewResult(fn *ssa.Function, tr *Tracking, i int) (summary.View, bool) {
+	conn, role, seen := -1, knowledge.RoleConn, false
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || i >= len(ret.Results) || knowledge.IsNilConst(ret.Results[i]) {
+			continue
+		}
+		ref, ok := tr.Alias[ret.Results[i]]
+		if !ok {
+			ref, ok = tr.Alias[knowledge.Through(ret.Results[i])]
+		}
+		if !ok || conn >= 0 && ref.Conn != conn {
+			return summary.View{}, false
+		}
+		c := tr.Conns[ref.Conn]
+		if c.Param < 0 || c.Field != nil || c.Kind == knowledge.KindFD || c.Conflicted {
+			return summary.View{}, false
+		}
+		r := ref.Role
+		if seen {
+			if r, ok = role.Meet(r); !ok {
+				return summary.View{}, false
+			}
+		}
+		conn, role, seen = ref.Conn, r, true
+	}
+	if !seen {
+		return summary.View{}, false
+	}
+	return summary.View{Result: i, Param: tr.Conns[conn].Param, Role: role}, true
+}
+
+// IsView reports whether the value v that fn returns as its result i is
+// one of views: the return hands the conn back, not on.
+func IsView(views []summary.View, i int) bool {
+	for _, v := range views {
+		if v.Result == i {
+			return true
+		}
+	}
+	return false
+}
+
+// viewCall: br, err := handshake(c), a result the callee hands back as a
+// view of the argument c, is that view of c. It reports whether call is
+// such a call of v.
+func (t *trackBuilder) viewCall(call *ssa.Call, v ssa.Value, ref AliasRef) bool {
+	cc := call.Common()
+	callee := cc.StaticCallee()
+	if callee == nil || cc.IsInvoke() || ref.Kind == knowledge.KindFD || ref.Role == knowledge.RoleCell {
+		return false
+	}
+	found := false
+	for _, view := range t.ctx.Table.Views(callee) {
+		if view.Param >= len(cc.Args) || cc.Args[view.Param] != v {
+			continue
+		}
+		role, ok := ref.Role.Meet(view.Role)
+		if !ok {
+			continue
+		}
+		out := AliasRef{Conn: ref.Conn, Role: role, Kind: ref.Kind, Closes: ref.Closes && role == ref.Role, Parses: ref.Parses}
+		found = true
+		if _, isTuple := call.Type().(*types.Tuple); !isTuple {
+			t.addAlias(call, out)
+			continue
+		}
+		for _, r := range *call.Referrers() {
+			if ext, ok := r.(*ssa.Extract); ok && ext.Index == view.Result {
+				t.addAlias(ext, out)
+			}
+		}
+	}
+	return found
+}
+
+// storeIntoReader: &chunkReader{r: c}, a fresh value of one of the
+// program's reader types (a decrypting reader) whose Read reads the field
+// c is stored in, is a reader view of c. (A type whose Read, Write and
+// Close all go to the field is a wrapper: storeIntoWrapper's.)
+func (t *trackBuilder) storeIntoReader(fa *ssa.FieldAddr, ref AliasRef) {
+	alloc, ok := fa.X.(*ssa.Alloc)
+	if !ok {
+		return
+	}
+	// A type with a Close is a conn's wrapper or nothing we follow.
+	if _, wrapper := t.Alias[alloc]; wrapper || t.hasMethod(alloc.Type(), "Close") || !readsField(t.ctx.Table, alloc.Type(), fa.Field) {
+		return
+	}
+	t.addAlias(fa, AliasRef{Conn: ref.Conn, Role: knowledge.RoleCell, Kind: ref.Kind, Inner: ref.Role})
+	t.addAlias(alloc, AliasRef{Conn: ref.Conn, Role: knowledge.RoleReader, Kind: ref.Kind, Parses: readParses(t.ctx.Table, alloc.Type())})
+}
+
+// readsField reports whether the declared Read method of ptr, a pointer
+// to one of the program's struct types, reads the value in field i.
+func readsField(t *summary.Table, ptr types.Type, i int) bool {
+	if t == nil {
+		return false
+	}
+	p, ok := types.Unalias(ptr).(*types.Pointer)
+	if !ok {
+		return false
+	}
+	st, ok := p.Elem().Underlying().(*types.Struct)
+	if !ok || i >= st.NumFields() {
+		return false
+	}
+	sel := t.MethodSets.MethodSet(ptr).Lookup(nil, "Read")
+	if sel == nil || len(sel.Index()) > 1 {
+		return false
+	}
+	read := t.MethodValue(sel)
+	if read == nil {
+		return false
+	}
+	pe := t.Effects(read).Param(0, st.Field(i).Name())
+	return pe != nil && pe.Reads
+}
+
+// hasMethod reports whether the method set of typ has a method of that
+// name.
+func (t *trackBuilder) hasMethod(typ types.Type, name string) bool {
+	return t.ctx.Table != nil && t.ctx.Table.MethodSets.MethodSet(typ).Lookup(nil, name) != nil
+}
