@@ -46,7 +46,7 @@ func viewResult(fn *ssa.Function, tr *Tracking, i int) (summary.View, bool) {
 			return summary.View{}, false
 		}
 		c := tr.Conns[ref.Conn]
-		if c.Param < 0 || c.Field != nil || c.Kind == knowledge.KindFD || c.Conflicted {
+		if c.Param < 0 || c.Field != nil || c.Kind == knowledge.KindFD || c.Conflicted || ref.Role == knowledge.RoleCell {
 			return summary.View{}, false
 		}
 		r := ref.Role
@@ -63,8 +63,8 @@ func viewResult(fn *ssa.Function, tr *Tracking, i int) (summary.View, bool) {
 	return summary.View{Result: i, Param: tr.Conns[conn].Param, Role: role}, true
 }
 
-// IsView reports whether the value v that fn returns as its result i is
-// one of views: the return hands the conn back, not on.
+// IsView reports whether a function's result i is one of its views: the
+// return hands the conn back, not on.
 func IsView(views []summary.View, i int) bool {
 	for _, v := range views {
 		if v.Result == i {
