@@ -275,6 +275,8 @@ var generated = []pattern{
 	{name: "views.GoodPeekReject", server: views.GoodPeekReject, send: payloads["bad-magic"]},
 	{name: "views.BadXorReject", server: views.BadXorReject, send: payloads["bad-magic"]},
 	{name: "views.GoodXorReject", server: views.GoodXorReject, send: payloads["bad-magic"]},
+	{name: "views.BadAccessorReply", server: views.BadAccessorReply},
+	{name: "views.GoodAccessorReply", server: views.GoodAccessorReply, eof: true},
 	{name: "wrappers.BadMetered", server: wrappers.BadMetered},
 	{name: "wrappers.GoodMetered", server: wrappers.GoodMetered, eof: true},
 	{name: "wrappers.BadCounting", server: wrappers.BadCounting},

@@ -161,3 +161,48 @@ func GoodXorReject(c net.Conn) { // want GoodXorReject:"^conn p0 closes done,don
 	}
 	io.Copy(c, r)
 }
+
+// session keeps the conn and the reader its requests are read with.
+type session struct {
+	conn net.Conn
+	br   *bufio.Reader
+}
+
+// reader is an accessor: it hands the session's reader back, not on.
+func (s *session) reader() *bufio.Reader { return s.br }
+
+// reply reads a request through the accessor, answers and hangs up.
+func (s *session) reply() {
+	line, err := s.reader().ReadString('\n')
+	if err != nil {
+		s.conn.Close()
+		return
+	}
+	fmt.Fprintf(s.conn, "got %s", line)
+	s.conn.Close() // want "conn s.conn \\(a field of views.session\\) is closed with input read in part: RST may destroy our reply"
+}
+
+// replyDrained answers, half-closes and reads the rest through the
+// accessor before it hangs up.
+func (s *session) replyDrained() {
+	line, err := s.reader().ReadString('\n')
+	if err != nil {
+		s.conn.Close()
+		return
+	}
+	fmt.Fprintf(s.conn, "got %s", line)
+	if tc, ok := s.conn.(*net.TCPConn); ok {
+		tc.CloseWrite()
+	}
+	io.Copy(io.Discard, s.reader())
+	s.conn.Close()
+}
+
+// BadAccessorReply serves one request through a session whose reader an
+// accessor hands out.
+func BadAccessorReply(c net.Conn) { (&session{conn: c, br: bufio.NewReader(c)}).reply() }
+
+// GoodAccessorReply serves it and drains through the accessor.
+//
+//proof:eof
+func GoodAccessorReply(c net.Conn) { (&session{conn: c, br: bufio.NewReader(c)}).replyDrained() }

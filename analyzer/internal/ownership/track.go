@@ -199,6 +199,7 @@ func Track(fn *ssa.Function, ctx *Context) *Tracking {
 			t.bindResults(call, id, spec.Kind, spec.Result)
 		}
 	}
+	t.fieldViewCalls(fn)
 	for len(t.queue) > 0 {
 		v := t.queue[len(t.queue)-1]
 		t.queue = t.queue[:len(t.queue)-1]

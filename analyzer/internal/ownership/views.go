@@ -46,7 +46,7 @@ func viewResult(fn *ssa.Function, tr *Tracking, i int) (summary.View, bool) {
 			return summary.View{}, false
 		}
 		c := tr.Conns[ref.Conn]
-		if c.Param < 0 || c.Field != nil || c.Kind == knowledge.KindFD || c.Conflicted || ref.Role == knowledge.RoleCell {
+		if c.Param < 0 || c.Kind == knowledge.KindFD || c.Conflicted || ref.Role == knowledge.RoleCell {
 			return summary.View{}, false
 		}
 		r := ref.Role
@@ -60,7 +60,11 @@ func viewResult(fn *ssa.Function, tr *Tracking, i int) (summary.View, bool) {
 	if !seen {
 		return summary.View{}, false
 	}
-	return summary.View{Result: i, Param: tr.Conns[conn].Param, Role: role}, true
+	v := summary.View{Result: i, Param: tr.Conns[conn].Param, Role: role}
+	if f := tr.Conns[conn].Field; f != nil {
+		v.Field = f.Var.Name()
+	}
+	return v, true
 }
 
 // IsView reports whether a function's result i is one of its views: the
@@ -85,26 +89,58 @@ func (t *trackBuilder) viewCall(call *ssa.Call, v ssa.Value, ref AliasRef) bool 
 	}
 	found := false
 	for _, view := range t.ctx.Table.Views(callee) {
-		if view.Param >= len(cc.Args) || cc.Args[view.Param] != v {
-			continue
+		if view.Field != "" || view.Param >= len(cc.Args) || cc.Args[view.Param] != v {
+			continue // an accessor's view: fieldViewCalls
 		}
 		role, ok := ref.Role.Meet(view.Role)
 		if !ok {
 			continue
 		}
-		out := AliasRef{Conn: ref.Conn, Role: role, Kind: ref.Kind, Closes: ref.Closes && role == ref.Role, Parses: ref.Parses}
 		found = true
-		if _, isTuple := call.Type().(*types.Tuple); !isTuple {
-			t.addAlias(call, out)
-			continue
+		t.bindResult(call, view.Result, AliasRef{Conn: ref.Conn, Role: role, Kind: ref.Kind, Closes: ref.Closes && role == ref.Role, Parses: ref.Parses})
+	}
+	return found
+}
+
+// bindResult makes call's result i an alias.
+func (t *trackBuilder) bindResult(call *ssa.Call, i int, ref AliasRef) {
+	if _, isTuple := call.Type().(*types.Tuple); !isTuple {
+		t.addAlias(call, ref)
+		return
+	}
+	for _, r := range *call.Referrers() {
+		if ext, ok := r.(*ssa.Extract); ok && ext.Index == i {
+			t.addAlias(ext, ref)
 		}
-		for _, r := range *call.Referrers() {
-			if ext, ok := r.(*ssa.Extract); ok && ext.Index == view.Result {
-				t.addAlias(ext, out)
+	}
+}
+
+// fieldViewCalls: s.reader(), an accessor that hands back the conn of an
+// owning field of s (or a view of it), is that field's conn, not its
+// escape.
+func (t *trackBuilder) fieldViewCalls(fn *ssa.Function) {
+	if t.ctx.Table == nil || len(t.FieldRoots) == 0 {
+		return
+	}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok || call.Common().IsInvoke() || call.Common().StaticCallee() == nil {
+				continue
+			}
+			cc := call.Common()
+			for _, view := range t.ctx.Table.Views(cc.StaticCallee()) {
+				if view.Field == "" || view.Param >= len(cc.Args) {
+					continue
+				}
+				for _, k := range t.FieldRoots[cc.Args[view.Param]] {
+					if c := t.Conns[k]; c.Field != nil && c.Field.Var.Name() == view.Field {
+						t.bindResult(call, view.Result, AliasRef{Conn: k, Role: view.Role, Kind: c.Kind})
+					}
+				}
 			}
 		}
 	}
-	return found
 }
 
 // storeIntoReader: &chunkReader{r: c}, a fresh value of one of the

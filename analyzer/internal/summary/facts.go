@@ -149,14 +149,16 @@ type WrapperFact struct {
 	Parses bool // the wrapper's Read can fail on what it read (it decrypts)
 }
 
-// View says that a function's result Result is its parameter Param, or a
-// view of it (a bufio.Reader over it, an io.MultiReader that ends with it)
-// on every return that is not nil: what the Checker Framework calls a
-// must-call alias. The function hands the conn back, not on: its caller
+// View says that a function's result Result is its parameter Param (or
+// the conn of an owning field of it: an accessor), or a view of it (a
+// bufio.Reader over it, an io.MultiReader that ends with it) on every
+// return that is not nil: what the Checker Framework calls a must-call
+// alias. The function hands the conn back, not on: its caller
 // still owns the conn, and reading the result reads it.
 type View struct {
 	Result int            // the result's index
 	Param  int            // the parameter's index in the SSA signature
+	Field  string         // an owning field of the struct Param points to, whose conn it is (an accessor); "" for Param's own
 	Role   knowledge.Role // what the result does with the conn: read it, or also write and close it
 }
 
@@ -172,7 +174,11 @@ func (*ViewFact) AFact() {}
 func (f *ViewFact) String() string {
 	var parts []string
 	for _, v := range f.Views {
-		parts = append(parts, fmt.Sprintf("r%d=p%d %s", v.Result, v.Param, v.Role))
+		p := fmt.Sprintf("p%d", v.Param)
+		if v.Field != "" {
+			p += "." + v.Field
+		}
+		parts = append(parts, fmt.Sprintf("r%d=%s %s", v.Result, p, v.Role))
 	}
 	return "views " + strings.Join(parts, " ")
 }
