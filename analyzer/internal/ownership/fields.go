@@ -386,19 +386,11 @@ func (r fieldStores) conn(v ssa.Value, depth int) (Field, bool) {
 // viewHelper describes a call of a helper whose only result is a view of
 // one of its arguments (a pool's GetBufReader(c)) as a constructor.
 func (r fieldStores) viewHelper(call *ssa.Call) (knowledge.Constructor, bool) {
-	callee := call.Common().StaticCallee()
-	if r.table == nil || callee == nil {
+	v, ok := helperView(r.table, call)
+	if !ok || v.Role == knowledge.RoleConn {
 		return knowledge.Constructor{}, false
 	}
-	if _, isTuple := call.Type().(*types.Tuple); isTuple {
-		return knowledge.Constructor{}, false
-	}
-	for _, v := range r.table.Views(callee) {
-		if v.Result == 0 && v.Role != knowledge.RoleConn {
-			return knowledge.Constructor{Args: []int{v.Param}, Role: v.Role, Kind: knowledge.KindStream}, true
-		}
-	}
-	return knowledge.Constructor{}, false
+	return knowledge.Constructor{Args: []int{v.Param}, Role: v.Role, Kind: knowledge.KindStream}, true
 }
 
 // callSitesAgree resolves a parameter through the package's static calls

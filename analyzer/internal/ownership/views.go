@@ -191,3 +191,21 @@ func readsField(t *summary.Table, ptr types.Type, i int) bool {
 func (t *trackBuilder) hasMethod(typ types.Type, name string) bool {
 	return t.ctx.Table != nil && t.ctx.Table.MethodSets.MethodSet(typ).Lookup(nil, name) != nil
 }
+
+// helperView returns the view a call's only result is, when its callee
+// hands back a view of one of its arguments (a pool's GetBufReader(c)).
+func helperView(t *summary.Table, call *ssa.Call) (summary.View, bool) {
+	callee := call.Common().StaticCallee()
+	if t == nil || callee == nil || call.Common().IsInvoke() {
+		return summary.View{}, false
+	}
+	if _, isTuple := call.Type().(*types.Tuple); isTuple {
+		return summary.View{}, false
+	}
+	for _, v := range t.Views(callee) {
+		if v.Result == 0 && v.Field == "" {
+			return v, true
+		}
+	}
+	return summary.View{}, false
+}

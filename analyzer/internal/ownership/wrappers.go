@@ -131,14 +131,8 @@ func (t *trackBuilder) viewOfSame(alloc *ssa.Alloc, i, j int) (*ssa.FieldAddr, k
 		}
 		return fa, spec.Role, true
 	}
-	if callee := cc.StaticCallee(); callee != nil && t.ctx.Table != nil {
-		if _, isTuple := call.Type().(*types.Tuple); !isTuple {
-			for _, v := range t.ctx.Table.Views(callee) {
-				if v.Result == 0 && same(v.Param) && v.Role != knowledge.RoleWriter {
-					return fa, v.Role, true
-				}
-			}
-		}
+	if v, ok := helperView(t.ctx.Table, call); ok && same(v.Param) && v.Role != knowledge.RoleWriter {
+		return fa, v.Role, true
 	}
 	return nil, 0, false
 }
@@ -267,17 +261,7 @@ func (t *trackBuilder) wrapperCall(call *ssa.Call, v ssa.Value, ref AliasRef) bo
 	if !ok || i >= len(cc.Args) || cc.Args[i] != v {
 		return false
 	}
-	out := AliasRef{Conn: ref.Conn, Role: knowledge.RoleConn, Kind: ref.Kind, Closes: true}
-	out.Parses = parses
-	if _, isTuple := call.Type().(*types.Tuple); !isTuple {
-		t.addAlias(call, out)
-		return true
-	}
-	for _, r := range *call.Referrers() {
-		if ext, ok := r.(*ssa.Extract); ok && ext.Index == 0 {
-			t.addAlias(ext, out)
-		}
-	}
+	t.bindResult(call, 0, AliasRef{Conn: ref.Conn, Role: knowledge.RoleConn, Kind: ref.Kind, Closes: true, Parses: parses})
 	return true
 }
 
