@@ -52,11 +52,15 @@
 // functions (found with go/parser in that tree; closures belong to their
 // enclosing function). Flagged before: some diagnostic of the before tree
 // at the site. Clean after: none in the after tree at the functions of the
-// same names. A verdict is "?" when the site's package was not analysed
-// (it did not load or type-check, or the run timed out).
+// same names. Fix cleared: some diagnostic at the site of the before tree
+// has no twin at the site of the after tree (same category and message,
+// file:line positions aside): the fix removed a report, while reports on
+// paths the fix did not change may stay. A verdict is "?" when the site's
+// package was not analysed (it did not load or type-check, or the run
+// timed out).
 //
 // Output (stdout or -o): a TSV with a header: id, repo, shape,
-// flagged_before, clean_after, build (ok, or the status of each tree: ok,
+// flagged_before, clean_after, fix_cleared, build (ok, or the status of each tree: ok,
 // partial: N packages not analysed, build failed: ..., timeout), and the
 // diagnostics at the site before and after ("file:line category: message",
 // separated by " | "). Totals and progress go to stderr.
@@ -77,6 +81,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -134,11 +139,11 @@ func main() {
 	}
 	r := runner{repos: *reposDir, work: *workDir, tool: toolPath, timeout: *timeout, fresh: *fresh}
 	w := bufio.NewWriter(out)
-	fmt.Fprintln(w, "id\trepo\tshape\tflagged_before\tclean_after\tbuild\tdiags_before\tdiags_after")
-	var flagged, clean, unknown int
+	fmt.Fprintln(w, "id\trepo\tshape\tflagged_before\tclean_after\tfix_cleared\tbuild\tdiags_before\tdiags_after")
+	var flagged, clean, cleared, unknown int
 	for _, p := range pairs {
 		res := r.run(p)
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Repo, p.Shape, res.flagged, res.clean,
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Repo, p.Shape, res.flagged, res.clean, res.cleared,
 			res.build(), oneLine(strings.Join(res.before, " | ")), oneLine(strings.Join(res.after, " | ")))
 		w.Flush()
 		switch res.flagged {
@@ -147,10 +152,13 @@ func main() {
 			if res.clean == "yes" {
 				clean++
 			}
+			if res.cleared == "yes" {
+				cleared++
+			}
 		case "?":
 			unknown++
 		}
-		logf("%s: flagged before %s, clean after %s, build %s", p.ID, res.flagged, res.clean, res.build())
+		logf("%s: flagged before %s, clean after %s, fix cleared %s, build %s", p.ID, res.flagged, res.clean, res.cleared, res.build())
 	}
 	if err := w.Flush(); err != nil {
 		fatal(err)
@@ -160,7 +168,8 @@ func main() {
 			fatal(err)
 		}
 	}
-	logf("%d pairs: flagged before %d, clean after %d of those; %d not decided", len(pairs), flagged, clean, unknown)
+	logf("%d pairs: flagged before %d, clean after %d of those, the fix cleared a report in %d of those; %d not decided",
+		len(pairs), flagged, clean, cleared, unknown)
 }
 
 // pair is one row of the table.
@@ -230,7 +239,7 @@ type runner struct {
 
 // result is what one pair gave.
 type result struct {
-	flagged, clean          string // yes, no, ?
+	flagged, clean, cleared string // yes, no, ?
 	beforeBuild, afterBuild string
 	before, after           []string // diagnostics at the site
 }
@@ -281,7 +290,49 @@ func (r *runner) run(p pair) result {
 	default:
 		res.clean = "yes"
 	}
+	switch {
+	case res.flagged != "yes" || !decided[1]:
+		res.cleared = res.flagged
+		if res.flagged == "yes" {
+			res.cleared = "?"
+		}
+	case clearedOne(at[0], at[1]):
+		res.cleared = "yes"
+	default:
+		res.cleared = "no"
+	}
 	return res
+}
+
+// clearedOne reports whether some diagnostic of before has no twin in
+// after: one of the same category and message once file:line positions
+// are set aside (the fix moves lines), counted as a multiset, so that one
+// of two identical reports going away counts.
+func clearedOne(before, after []string) bool {
+	left := make(map[string]int)
+	for _, d := range after {
+		left[positionless(d)]++
+	}
+	for _, d := range before {
+		k := positionless(d)
+		if left[k] == 0 {
+			return true
+		}
+		left[k]--
+	}
+	return false
+}
+
+// positionRE matches a file:line (and :column) position, as the
+// diagnostics of the output start with and their messages quote.
+var positionRE = regexp.MustCompile(`[\w./-]+\.go:\d+(:\d+)?`)
+
+// positionless is a site diagnostic ("file:line category: message")
+// with every position replaced by the file's base name alone.
+func positionless(d string) string {
+	return positionRE.ReplaceAllStringFunc(d, func(pos string) string {
+		return path.Base(pos[:strings.Index(pos, ".go:")+len(".go")])
+	})
 }
 
 // tree makes one tree, analyses it and returns its build status, the

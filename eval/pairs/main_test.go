@@ -161,3 +161,38 @@ func TestReadPairs(t *testing.T) {
 }
 
 func writeFile(name, data string) error { return os.WriteFile(name, []byte(data), 0o644) }
+
+func TestClearedOne(t *testing.T) {
+	before := []string{
+		"tcp_proxy.go:38 reject-unread: conn client is closed with input never read",
+		"tcp_proxy.go:51 proxy-early-close: conn dialed at tcp_proxy.go:35 is aborted",
+	}
+	for _, tc := range []struct {
+		name   string
+		after  []string
+		expect bool
+	}{
+		{"the fixed report gone, another stays", []string{"tcp_proxy.go:40 reject-unread: conn client is closed with input never read"}, true},
+		{"both stay, lines moved", []string{
+			"tcp_proxy.go:40 reject-unread: conn client is closed with input never read",
+			"tcp_proxy.go:55 proxy-early-close: conn dialed at tcp_proxy.go:37 is aborted",
+		}, false},
+		{"another category at the same line", []string{
+			"tcp_proxy.go:38 reject-unread: conn client is closed with input never read",
+			"tcp_proxy.go:51 proxy-eof-lost: conn dialed at tcp_proxy.go:35 is aborted",
+		}, true},
+		{"all gone", nil, true},
+	} {
+		if got := clearedOne(before, tc.after); got != tc.expect {
+			t.Errorf("%s: clearedOne = %v, want %v", tc.name, got, tc.expect)
+		}
+	}
+	// One of two identical reports going away counts.
+	twice := []string{"a.go:1 linger-zero: x at a.go:3", "a.go:2 linger-zero: x at a.go:3"}
+	if !clearedOne(twice, twice[:1]) {
+		t.Error("one of two identical reports gone: clearedOne = false, want true")
+	}
+	if clearedOne(twice[:1], twice) {
+		t.Error("a report added: clearedOne = true, want false")
+	}
+}
