@@ -277,6 +277,8 @@ var generated = []pattern{
 	{name: "views.GoodXorReject", server: views.GoodXorReject, send: payloads["bad-magic"]},
 	{name: "views.BadAccessorReply", server: views.BadAccessorReply},
 	{name: "views.GoodAccessorReply", server: views.GoodAccessorReply, eof: true},
+	{name: "views.BadWrapperReader", server: views.BadWrapperReader},
+	{name: "views.GoodWrapperReader", server: views.GoodWrapperReader, eof: true},
 	{name: "wrappers.BadMetered", server: wrappers.BadMetered},
 	{name: "wrappers.GoodMetered", server: wrappers.GoodMetered, eof: true},
 	{name: "wrappers.BadCounting", server: wrappers.BadCounting},

@@ -206,3 +206,48 @@ func BadAccessorReply(c net.Conn) { (&session{conn: c, br: bufio.NewReader(c)}).
 //
 //proof:eof
 func GoodAccessorReply(c net.Conn) { (&session{conn: c, br: bufio.NewReader(c)}).replyDrained() }
+
+// bufConn is a conn wrapper that reads through the bufio.Reader it keeps
+// beside the conn, and hands that reader out through a getter.
+type bufConn struct {
+	r *bufio.Reader
+	net.Conn
+}
+
+func newBufConn(c net.Conn) *bufConn { return &bufConn{bufio.NewReader(c), c} }
+
+// Reader is the wrapper's getter: it reads nothing, it hands back the
+// reader its reads go through.
+func (c *bufConn) Reader() *bufio.Reader { return c.r } // want Reader:"^views r0=p0[.]Conn reader$"
+
+func (c *bufConn) Read(p []byte) (int, error) { return c.r.Read(p) } // want Read:"^conn p0[.]Conn returns unread uses reads errdone errread$"
+
+// BadWrapperReader reads a request through the wrapper's reader, answers
+// and hangs up on the rest.
+func BadWrapperReader(c net.Conn) { // want BadWrapperReader:"^conn p0 closes unread:w,done returns closed uses reads writes$"
+	bc := newBufConn(c)
+	defer bc.Close() // want "conn c is closed with input read in part: RST may destroy our reply"
+	line, err := bc.Reader().ReadString('\n')
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(bc, "got %s", line)
+}
+
+// GoodWrapperReader answers, half-closes and drains through the
+// wrapper's reader before it closes.
+//
+//proof:eof
+func GoodWrapperReader(c net.Conn) { // want GoodWrapperReader:"^conn p0 closes done,done:w:hc returns closed uses reads writes drains assumes=tcp$"
+	bc := newBufConn(c)
+	defer bc.Close()
+	line, err := bc.Reader().ReadString('\n')
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(bc, "got %s", line)
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.CloseWrite()
+	}
+	io.Copy(io.Discard, bc.Reader())
+}

@@ -329,7 +329,9 @@ func MethodEffect(r Role, k Kind, name string, args []ssa.Value, closes bool) Ef
 	case "Handshake", "HandshakeContext":
 		return EffRead
 	}
-	if r.ReadSide() && (strings.HasPrefix(name, "Read") || name == "Peek" || name == "Discard" ||
+	// Reader() is a getter by Go's naming: it hands back a reader and
+	// reads nothing (a wrapper's accessor of its bufio.Reader).
+	if r.ReadSide() && (strings.HasPrefix(name, "Read") && name != "Reader" || name == "Peek" || name == "Discard" ||
 		name == "Scan" || name == "Decode" || name == "Token" || name == "RawToken" ||
 		name == "DotReader" || name == "More") {
 		return EffRead

@@ -89,8 +89,11 @@ func (t *trackBuilder) viewCall(call *ssa.Call, v ssa.Value, ref AliasRef) bool 
 	}
 	found := false
 	for _, view := range t.ctx.Table.Views(callee) {
-		if view.Field != "" || view.Param >= len(cc.Args) || cc.Args[view.Param] != v {
-			continue // an accessor's view: fieldViewCalls
+		if view.Param >= len(cc.Args) || cc.Args[view.Param] != v {
+			continue
+		}
+		if view.Field != "" && !t.wrapsField(ref, v.Type(), view.Field) {
+			continue // an accessor of a struct of roots: fieldViewCalls
 		}
 		role, ok := ref.Role.Meet(view.Role)
 		if !ok {
@@ -100,6 +103,30 @@ func (t *trackBuilder) viewCall(call *ssa.Call, v ssa.Value, ref AliasRef) bool 
 		t.bindResult(call, view.Result, AliasRef{Conn: ref.Conn, Role: role, Kind: ref.Kind, Closes: ref.Closes && role == ref.Role, Parses: ref.Parses})
 	}
 	return found
+}
+
+// wrapsField reports whether v, a value of type typ that ref says is a
+// conn, is a wrapper whose Read, Write and Close go to its field of that
+// name: an accessor's view of that field (c.Reader() returning the
+// wrapper's bufio.Reader) is then a view of the same conn.
+func (t *trackBuilder) wrapsField(ref AliasRef, typ types.Type, field string) bool {
+	if ref.Role != knowledge.RoleConn {
+		return false
+	}
+	p, ok := types.Unalias(typ).(*types.Pointer)
+	if !ok {
+		return false
+	}
+	st, ok := p.Elem().Underlying().(*types.Struct)
+	if !ok {
+		return false
+	}
+	for i := range st.NumFields() {
+		if st.Field(i).Name() == field {
+			return Delegates(t.ctx.Table, typ, i)
+		}
+	}
+	return false
 }
 
 // bindResult makes call's result i an alias.
