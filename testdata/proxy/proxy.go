@@ -1,4 +1,4 @@
-package proxy
+package proxy // want package:"hasConnFacts"
 
 // Proxies: two io.Copy directions, and when the function closes.
 
@@ -659,4 +659,96 @@ func GoodOncePipe(client, server *net.TCPConn) {
 	}()
 	wg.Wait()
 	once.Do(closeBoth)
+}
+
+// outbound is a proxy's own abstraction of where a tunnel goes (a chain of
+// hops, a mux, a plain dial): rstlint knows no origin behind its Open, and
+// its conn may be no socket.
+type outbound interface {
+	Open(target string) (net.Conn, error)
+}
+
+// tcpOutbound opens plain TCP conns.
+type tcpOutbound struct{}
+
+func (tcpOutbound) Open(target string) (net.Conn, error) { return net.Dial("tcp", target) } // want Open:"origin dialed tcp"
+
+// BadOutboundFirstFinisher tears both ends down when the first direction
+// ends: the end the outbound opened is cut as a dialed one would be.
+func BadOutboundFirstFinisher(client net.Conn, target string) {
+	firstFinisherVia(client, tcpOutbound{}, target)
+}
+
+func firstFinisherVia(client net.Conn, out outbound, target string) {
+	server, err := out.Open(target)
+	if err != nil {
+		refuse(client)
+		return
+	}
+	defer server.Close() // want `the opened conn is closed when 1 of its 2 copy goroutines ended: that cuts the other short`
+	defer client.Close() // want `conn client is closed when 1 of its 2 copy goroutines ended: RST cuts the other short`
+	errc := make(chan error, 2)
+	copyConn := func(dst, src net.Conn) {
+		_, err := io.Copy(dst, src)
+		errc <- err
+	}
+	go copyConn(server, client)
+	go copyConn(client, server)
+	<-errc
+}
+
+// GoodOutboundBothDirections passes each EOF on where the end can, and
+// waits for both directions.
+func GoodOutboundBothDirections(client net.Conn, target string) {
+	bothDirectionsVia(client, tcpOutbound{}, target)
+}
+
+func bothDirectionsVia(client net.Conn, out outbound, target string) {
+	server, err := out.Open(target)
+	if err != nil {
+		refuse(client)
+		return
+	}
+	defer server.Close()
+	defer client.Close()
+	errc := make(chan error, 2)
+	go copyPassEOF(server, client, errc)
+	go copyPassEOF(client, server, errc)
+	<-errc
+	<-errc
+}
+
+// BadRelayInCallee closes the client when its callee returns, and the
+// callee returns at the first direction its pipe helper finished: the
+// other direction still copies into the client.
+func BadRelayInCallee(client net.Conn, target string) {
+	defer client.Close() // want `the conn is closed after proxy\.serveRelay returned at its first direction: RST cuts the other short`
+	serveRelay(client, tcpOutbound{}, target)
+}
+
+func serveRelay(client net.Conn, out outbound, target string) {
+	server, err := out.Open(target)
+	if err != nil {
+		refuse(client)
+		return
+	}
+	defer server.Close() // want `the conn is closed after proxy\.relay returned at its first direction: that cuts the other short`
+	relay(client, server)
+}
+
+// GoodRelayAllInCallee closes the client when its callee returns, after
+// both directions ended, each passing its EOF on.
+func GoodRelayAllInCallee(client net.Conn, target string) {
+	defer client.Close()
+	serveRelayAll(client, tcpOutbound{}, target)
+}
+
+func serveRelayAll(client net.Conn, out outbound, target string) {
+	server, err := out.Open(target)
+	if err != nil {
+		refuse(client)
+		return
+	}
+	defer server.Close()
+	relayAll(client, server)
 }

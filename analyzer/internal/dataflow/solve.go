@@ -30,8 +30,11 @@ type Flow struct {
 	// of a non-nil error.
 	atReturn, errReturn []lattice.Mask
 	// okReturn: the states at the returns of a nil error.
-	okReturn   []lattice.Mask
-	returnsErr bool // some return yields an error that may be non-nil
+	okReturn []lattice.Mask
+	// leftAtReturn: for each root connection, whether some return is
+	// reached, the conn not closed, after a pipe helper left it reading.
+	leftAtReturn []bool
+	returnsErr   bool // some return yields an error that may be non-nil
 	// writesLast[k]: on some path to a return, root conn k's last use
 	// is a write.
 	writesLast []bool
@@ -138,18 +141,22 @@ type flowState struct {
 	// unfailed holds the conns for which, on some path here, no read or
 	// write has failed: an abort there may cut a live session.
 	unfailed Bitset
+	// openReader holds the conns that, on some path here, a pipe
+	// helper's copy still reads and no Close has cut since.
+	openReader Bitset
 }
 
 func newFlowState(conns, defers, gos int) *flowState {
 	return &flowState{
-		m:         make([]lattice.Mask, conns),
-		lastIO:    make([]summary.IOSite, conns),
-		lingerAt:  make([]token.Pos, conns),
-		reader:    make([]summary.IOSite, conns),
-		defers:    newBitset(defers),
-		launched:  newBitset(gos),
-		wroteLast: newBitset(conns),
-		unfailed:  newBitset(conns),
+		m:          make([]lattice.Mask, conns),
+		lastIO:     make([]summary.IOSite, conns),
+		lingerAt:   make([]token.Pos, conns),
+		reader:     make([]summary.IOSite, conns),
+		defers:     newBitset(defers),
+		launched:   newBitset(gos),
+		wroteLast:  newBitset(conns),
+		unfailed:   newBitset(conns),
+		openReader: newBitset(conns),
 	}
 }
 
@@ -162,6 +169,7 @@ func (s *flowState) copyFrom(o *flowState) {
 	copy(s.launched, o.launched)
 	copy(s.wroteLast, o.wroteLast)
 	copy(s.unfailed, o.unfailed)
+	copy(s.openReader, o.openReader)
 }
 
 // mergeInto merges s into dst and reports whether dst changed.
@@ -193,6 +201,9 @@ func (s *flowState) mergeInto(dst *flowState) bool {
 	if dst.unfailed.unionWith(s.unfailed) {
 		changed = true
 	}
+	if dst.openReader.unionWith(s.openReader) {
+		changed = true
+	}
 	return changed
 }
 
@@ -201,7 +212,7 @@ func solve(fn *ssa.Function, tr *ownership.Tracking, ev *Events, g *CFG) *Flow {
 	nc, nd, ng := len(tr.Conns), len(ev.defers), len(ev.GoIndex)
 	sv := &solver{
 		tr: tr, ev: ev,
-		res: &Flow{atReturn: make([]lattice.Mask, nc), errReturn: make([]lattice.Mask, nc), okReturn: make([]lattice.Mask, nc), assumesSocket: make([]uint8, nc), writesLast: make([]bool, nc),
+		res: &Flow{atReturn: make([]lattice.Mask, nc), errReturn: make([]lattice.Mask, nc), okReturn: make([]lattice.Mask, nc), leftAtReturn: make([]bool, nc), assumesSocket: make([]uint8, nc), writesLast: make([]bool, nc),
 			aborts: make(map[int][]token.Pos), readAborts: make(map[int][]token.Pos)},
 		obs:     make(map[obsKey]*CloseObs),
 		lau:     make(map[launchKey]*LaunchObs),
@@ -381,6 +392,11 @@ func (sv *solver) recordReturn(ret *ssa.Return, s *flowState) {
 			continue
 		}
 		sv.res.atReturn[k] |= s.m[k]
+		if s.openReader.Has(k) {
+			// A pipe helper's copy may still read it, and this path did
+			// not close it: the caller's Close cuts that copy.
+			sv.res.leftAtReturn[k] = true
+		}
 		if s.wroteLast.Has(k) && s.m[k]&(lattice.StatusMask(lattice.Unread)|lattice.StatusMask(lattice.Done)) != 0 {
 			sv.res.writesLast[k] = true
 		}
@@ -468,6 +484,7 @@ func (sv *solver) apply(s *flowState, ev *event) {
 			s.m[k] = lattice.MaskUnread.Drain() // nothing owed before we speak
 		}
 		s.lastIO[k], s.lingerAt[k], s.reader[k] = summary.IOSite{}, token.NoPos, summary.IOSite{}
+		s.openReader.clear(k)
 	case evEffect:
 		switch ev.eff {
 		case knowledge.EffRead:
@@ -509,6 +526,7 @@ func (sv *solver) apply(s *flowState, ev *event) {
 		case knowledge.EffClose:
 			sv.observe(s, ev.pos, k, s.m[k], s.lastIO[k], s.lingerAt[k], "", true)
 			s.m[k] = s.m[k].Close()
+			s.openReader.clear(k)
 		case knowledge.EffEscape:
 			sv.leaves(s, k, ev.pos)
 			s.m[k] = s.m[k].Escape()
@@ -527,9 +545,11 @@ func (sv *solver) apply(s *flowState, ev *event) {
 			// keeps the connection is judged itself.
 			judged := !ownership.CalleeAnswers(pe)
 			sv.observe(s, ev.pos, k, lattice.Compose(s.m[k], lattice.Mask(pe.AtClose)), s.lastIO[k], lingerAt, ev.what, judged)
+			s.openReader.clear(k)
 		}
 		if pe.LeftReading {
 			s.reader[k] = summary.IOSite{Pos: ev.pos, What: ev.what}
+			s.openReader.set(k)
 		}
 		if pe.Escapes {
 			// The callee kept the conn on some of its paths: its states at
@@ -558,6 +578,7 @@ func (sv *solver) apply(s *flowState, ev *event) {
 			// A literal called in place never owns: its Closes are judged
 			// here, on the paths where the conn is still this function's.
 			sv.observe(s, site.Pos, k, lattice.Compose(s.m[k], site.Rel), lastIO, lingerAt, site.Via, true)
+			s.openReader.clear(k)
 		}
 		if rr.Effect.Escapes {
 			sv.leaves(s, k, ev.pos)

@@ -43,7 +43,7 @@ func summarize(fn *ssa.Function, tr *ownership.Tracking, ev *Events, flow *Flow,
 		switch {
 		case c.Param >= 0:
 			rs := rootOf(fn, k, c, ev, flow)
-			rs.Effect.LeftReading = left[k] && c.Field == nil
+			rs.Effect.LeftReading = (left[k] || flow.leftAtReturn[k]) && c.Field == nil
 			sum.Params[c.Key()] = rs
 			sum.Effects = append(sum.Effects, rs.Effect)
 		case c.FreeVar >= 0:
@@ -56,7 +56,8 @@ func summarize(fn *ssa.Function, tr *ownership.Tracking, ev *Events, flow *Flow,
 // leftReading finds the conns that a copy goroutine of an unfinished group
 // (one the function may return without waiting for) reads, and that the
 // function does not close after starting it: its caller's Close cuts the
-// copy short.
+// copy short. (A conn a pipe helper's copy still reads when the function
+// returns is left reading too: Flow.leftAtReturn.)
 func leftReading(ev *Events, flow *Flow, groups []*CopyGroup) map[int]bool {
 	left := make(map[int]bool)
 	for _, g := range groups {
@@ -133,8 +134,9 @@ func returnedConns(fn *ssa.Function, tr *ownership.Tracking, ev *Events) ([]int,
 			continue // return -1, err
 		}
 		ref, ok := tr.Alias[ret.Results[ri]]
-		if !ok || ref.Role != knowledge.RoleConn || tr.Conns[ref.Conn].Conflicted || fd != (ref.Kind == knowledge.KindFD) {
-			return nil, false
+		if !ok || ref.Role != knowledge.RoleConn || tr.Conns[ref.Conn].Conflicted || tr.Conns[ref.Conn].ProxyEnd ||
+			fd != (ref.Kind == knowledge.KindFD) {
+			return nil, false // a proxy's end is no origin for the callers
 		}
 		if !slices.Contains(ks, ref.Conn) {
 			ks = append(ks, ref.Conn)

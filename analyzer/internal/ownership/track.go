@@ -47,6 +47,10 @@ type Conn struct {
 	// Conflicted is set when one value may refer to this connection or to
 	// another one: we cannot tell them apart, so we say nothing about either.
 	Conflicted bool
+	// ProxyEnd: no origin rstlint knows made it, but the function copies
+	// it both ways with another value (seedProxyEnds): only the proxy
+	// rule judges it.
+	ProxyEnd bool
 }
 
 // IsRoot reports whether the connection came from outside the function:
@@ -200,11 +204,11 @@ func Track(fn *ssa.Function, ctx *Context) *Tracking {
 		}
 	}
 	t.fieldViewCalls(fn)
-	for len(t.queue) > 0 {
-		v := t.queue[len(t.queue)-1]
-		t.queue = t.queue[:len(t.queue)-1]
-		t.propagate(v)
-	}
+	t.drain()
+	// The proxy's ends that no origin reached, once every alias of the
+	// known conns is found.
+	t.seedProxyEnds(fn)
+	t.drain()
 	t.resolveMerged()
 	return &t.Tracking
 }
@@ -215,6 +219,15 @@ type trackBuilder struct {
 	ctx    *Context
 	queue  []ssa.Value
 	merged map[int]int // a connection merged into another (find)
+}
+
+// drain propagates the aliases on the work list until it is empty.
+func (t *trackBuilder) drain() {
+	for len(t.queue) > 0 {
+		v := t.queue[len(t.queue)-1]
+		t.queue = t.queue[:len(t.queue)-1]
+		t.propagate(v)
+	}
 }
 
 func (t *trackBuilder) addRoot(c *Conn, v ssa.Value, ref AliasRef) {

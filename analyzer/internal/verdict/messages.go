@@ -84,8 +84,8 @@ type wording struct {
 // the related positions name the rest.
 func (w wording) message() (string, string) {
 	var category, msg string
-	for detail := 2; detail >= 0; detail-- {
-		category, msg = w.phrase(w.subject(detail))
+	for detail := 2; detail >= -1; detail-- {
+		category, msg = w.phrase(w.subject(max(detail, 0)), detail < 0)
 		if len(msg) <= MaxMessage {
 			return category, msg
 		}
@@ -97,31 +97,42 @@ func (w wording) message() (string, string) {
 	return category, cut + "..."
 }
 
-// phrase is the message about subject, and its category.
-func (w wording) phrase(subject string) (string, string) {
+// phrase is the message about subject, and its category; a compact one
+// names a function without its package and receiver.
+func (w wording) phrase(subject string, compact bool) (string, string) {
 	c := w.c
 	closed := subject + " is closed"
 	if c.via != "" {
 		closed += " by " + shortFunc(c.via)
 	}
 	halfClose, linger := w.pick("shutdown(SHUT_WR)", "CloseWrite"), w.pick("SO_LINGER {1, 0}", "SetLinger(0)")
+	// A proxy's end of unknown origin may be no socket: its cut loses
+	// the other direction's data, with or without RST.
+	cuts, reset, afterUse := "RST cuts", "the other gets a reset", "RST"
+	if c.conn.ProxyEnd {
+		cuts, reset, afterUse = "that cuts", "the other is cut short", "that is cut short"
+	}
 	switch c.verdict {
 	case ProxyEarly:
 		if p := c.proxy; p.pipe.Pos.IsValid() {
-			return CategoryProxyEarlyClose, fmt.Sprintf("%s after %s returned at its first direction: RST cuts the other short",
-				closed, shortFunc(p.pipe.What))
+			helper := shortFunc(p.pipe.What)
+			if compact {
+				helper = bareFunc(helper)
+			}
+			return CategoryProxyEarlyClose, fmt.Sprintf("%s after %s returned at its first direction: %s the other short",
+				closed, helper, cuts)
 		}
 		others := "the others"
 		if len(c.proxy.gos)-c.proxy.waits == 1 {
 			others = "the other"
 		}
-		return CategoryProxyEarlyClose, fmt.Sprintf("%s when %d of its %d copy goroutines ended: RST cuts %s short",
-			closed, c.proxy.waits, len(c.proxy.gos), others)
+		return CategoryProxyEarlyClose, fmt.Sprintf("%s when %d of its %d copy goroutines ended: %s %s short",
+			closed, c.proxy.waits, len(c.proxy.gos), cuts, others)
 	case ProxyCut:
 		if c.abort {
-			return CategoryProxyEarlyClose, subject + " is aborted when one copy direction ends: the other gets a reset"
+			return CategoryProxyEarlyClose, subject + " is aborted when one copy direction ends: " + reset
 		}
-		return CategoryProxyEarlyClose, closed + " when one copy direction ends, while the other uses it: RST"
+		return CategoryProxyEarlyClose, closed + " when one copy direction ends, while the other uses it: " + afterUse
 	case EOFLost:
 		return CategoryProxyEOFLost, "the copy into " + subject + " ends without " + halfClose + ": its peer never sees EOF"
 	case ReaderActive:
@@ -197,6 +208,14 @@ func originLabel(verb string) string {
 		return "passed in"
 	}
 	return verb
+}
+
+// bareFunc is a function's own name: "srv.(*server).handle" is "handle".
+func bareFunc(name string) string {
+	if i := strings.LastIndex(name, "."); i >= 0 {
+		return name[i+1:]
+	}
+	return name
 }
 
 // shortFunc drops the package path of a function name:

@@ -25,5 +25,12 @@ func Candidates(analyses []*dataflow.Analysis) []Candidate {
 	// A conn dialed on a network the caller names may be a datagram
 	// conn: the dial helper's callers judge it, where they pass "tcp".
 	// SetLinger(0) is the exception: only a TCP conn has it.
-	return slices.DeleteFunc(cands, func(c Candidate) bool { return c.conn.CallerNetwork && c.verdict != LingerZero })
+	//
+	// A proxy's end that no known origin made may be a mux stream or a
+	// pipe: only the cut of a copy direction, which loses data on any
+	// stream, is reported for it.
+	return slices.DeleteFunc(cands, func(c Candidate) bool {
+		return c.conn.CallerNetwork && c.verdict != LingerZero ||
+			c.conn.ProxyEnd && c.verdict != ProxyEarly && c.verdict != ProxyCut
+	})
 }
