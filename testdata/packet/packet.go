@@ -1,9 +1,11 @@
 package packet // want package:"hasConnFacts"
 
 // Packet sockets and in-memory pipes have no RST: nothing is reported,
-// also for a handler of this package fed datagram conns.
+// also for a handler of this package fed datagram conns; a helper it also
+// feeds stream conns is judged where those are closed.
 
 import (
+	"io"
 	"net"
 	"time"
 )
@@ -113,4 +115,83 @@ func BadStreamAnswer(c net.Conn) { // want BadStreamAnswer:"^conn p0 closes unre
 	}
 	c.Write(buf[:n])
 	c.Close() // want `conn c is closed with input read in part: RST may destroy our reply`
+}
+
+// pipe copies both ways and returns when the first direction ends. The
+// package gives it datagram conns (RelayDatagrams) and stream conns
+// (BadSharedPipe): it is judged where each caller closes.
+func pipe(a, b net.Conn) {
+	errc := make(chan error, 2)
+	go func() { _, err := io.Copy(a, b); errc <- err }()
+	go func() { _, err := io.Copy(b, a); errc <- err }()
+	<-errc
+}
+
+// pipeAll copies both ways, passes each EOF on where the conn can, and
+// returns when both directions have ended.
+func pipeAll(a, b net.Conn) {
+	errc := make(chan error, 2)
+	go func() { _, err := io.Copy(a, b); closeWrite(a); errc <- err }()
+	go func() { _, err := io.Copy(b, a); closeWrite(b); errc <- err }()
+	<-errc
+	<-errc
+}
+
+func closeWrite(c net.Conn) {
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+}
+
+// RelayDatagrams relays between two UDP peers through both helpers: a
+// datagram close sends no RST.
+//
+//proof:skip packet sockets and net.Pipe have no RST
+func RelayDatagrams(a, b string) error {
+	ca, err := net.Dial("udp", a)
+	if err != nil {
+		return err
+	}
+	defer ca.Close()
+	cb, err := net.Dial("udp", b)
+	if err != nil {
+		return err
+	}
+	defer cb.Close()
+	pipe(ca, cb)
+	pipeAll(ca, cb)
+	return nil
+}
+
+// turnAway drains what a client sent before it closes: no reset.
+func turnAway(c net.Conn) {
+	c.SetReadDeadline(time.Now().Add(time.Second))
+	io.Copy(io.Discard, c)
+	c.Close()
+}
+
+// BadSharedPipe relays a stream through the helper the datagram relay
+// shares, and closes both conns when it returns at its first direction.
+func BadSharedPipe(client net.Conn, target string) {
+	server, err := net.Dial("tcp", target)
+	if err != nil {
+		turnAway(client)
+		return
+	}
+	defer server.Close() // want `the conn is closed after packet\.pipe returned at its first direction: RST cuts the other short`
+	defer client.Close() // want `conn client is closed after packet\.pipe returned at its first direction: RST cuts the other short`
+	pipe(client, server)
+}
+
+// GoodSharedPipeAll relays it through the shared helper that waits for
+// both directions.
+func GoodSharedPipeAll(client net.Conn, target string) {
+	server, err := net.Dial("tcp", target)
+	if err != nil {
+		turnAway(client)
+		return
+	}
+	defer server.Close()
+	defer client.Close()
+	pipeAll(client, server)
 }

@@ -22,6 +22,7 @@ import (
 	"rstcases/launchers"
 	"rstcases/linger"
 	"rstcases/origins"
+	"rstcases/packet"
 	"rstcases/perpath"
 	"rstcases/pipehelper"
 	"rstcases/protocol"
@@ -183,6 +184,8 @@ var generated = []pattern{
 	{name: "origins.BadLimited", server: fromListener(origins.BadLimited)},
 	{name: "origins.BadDialHelper", client: origins.BadDialHelper},
 	{name: "origins.GoodDialHelper", client: origins.GoodDialHelper},
+	{name: "packet.BadSharedPipe", client: viaProxy(packet.BadSharedPipe), peer: &upstream},
+	{name: "packet.GoodSharedPipeAll", client: viaProxy(packet.GoodSharedPipeAll), peer: &upstream},
 	{name: "perpath.BadRejectOrTunnel", server: perpath.BadRejectOrTunnel},
 	{name: "perpath.GoodRejectOrTunnel", server: perpath.GoodRejectOrTunnel, raw: true},
 	{name: "perpath.BadDeferredRejectOrRelay", server: perpath.BadDeferredRejectOrRelay},
@@ -234,6 +237,10 @@ var generated = []pattern{
 	{name: "proxy.GoodOutboundBothDirections", client: viaProxy(proxy.GoodOutboundBothDirections), peer: &upstream},
 	{name: "proxy.BadRelayInCallee", client: viaProxy(proxy.BadRelayInCallee), peer: &upstream},
 	{name: "proxy.GoodRelayAllInCallee", client: viaProxy(proxy.GoodRelayAllInCallee), peer: &upstream},
+	{name: "proxy.BadRedirectFirstFinisher", client: viaProxy(proxy.BadRedirectFirstFinisher), peer: &upstream},
+	{name: "proxy.GoodRedirectBothDirections", client: viaProxy(proxy.GoodRedirectBothDirections), peer: &upstream},
+	{name: "proxy.BadQueuedRedirect", client: viaProxy(proxy.BadQueuedRedirect), peer: &upstream},
+	{name: "proxy.GoodQueuedRedirect", client: viaProxy(proxy.GoodQueuedRedirect), peer: &upstream},
 	{name: "rawfd.Bad", rawFD: rawfd.Bad},
 	{name: "rawfd.Good", rawFD: rawfd.Good},
 	{name: "rawfd.BadShutdownOnly", rawFD: rawfd.BadShutdownOnly},

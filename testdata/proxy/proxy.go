@@ -752,3 +752,131 @@ func serveRelayAll(client net.Conn, out outbound, target string) {
 	defer server.Close()
 	relayAll(client, server)
 }
+
+// redirect is a request to forward a conn elsewhere, handed over with the
+// conn in a field, and the way to open the other end in another.
+type redirect struct {
+	Inbound net.Conn
+	Open    func(target string) (net.Conn, error)
+	Target  string
+}
+
+// BadRedirectFirstFinisher forwards the client through a redirect
+// request whose handler tears both ends down at the first direction.
+func BadRedirectFirstFinisher(client net.Conn, target string) {
+	serveRedirect(&redirect{Inbound: client, Open: tcpOutbound{}.Open, Target: target})
+}
+
+func serveRedirect(r *redirect) {
+	defer r.Inbound.Close() // want `conn r.Inbound is closed when 1 of its 2 copy goroutines ended: RST cuts the other short`
+	out, err := r.Open(r.Target)
+	if err != nil {
+		refuse(r.Inbound)
+		return
+	}
+	defer out.Close() // want `the opened conn is closed when 1 of its 2 copy goroutines ended: that cuts the other short`
+	errc := make(chan error, 2)
+	copyConn := func(dst, src net.Conn) {
+		_, err := io.Copy(dst, src)
+		errc <- err
+	}
+	go copyConn(out, r.Inbound)
+	go copyConn(r.Inbound, out)
+	<-errc
+}
+
+// GoodRedirectBothDirections's handler passes each EOF on and waits for
+// both directions.
+func GoodRedirectBothDirections(client net.Conn, target string) {
+	serveRedirectAll(&redirect{Inbound: client, Open: tcpOutbound{}.Open, Target: target})
+}
+
+func serveRedirectAll(r *redirect) {
+	defer r.Inbound.Close()
+	out, err := r.Open(r.Target)
+	if err != nil {
+		refuse(r.Inbound)
+		return
+	}
+	defer out.Close()
+	errc := make(chan error, 2)
+	go copyPassEOF(out, r.Inbound, errc)
+	go copyPassEOF(r.Inbound, out, errc)
+	<-errc
+	<-errc
+}
+
+// queuedRedirect is a redirect request queued to a worker, with the conn
+// it forwards in a field: no store of this package makes that field an
+// owner, so only the proxy rule follows it.
+type queuedRedirect struct {
+	Open    func(target string) (net.Conn, error)
+	Target  string
+	Inbound net.Conn
+}
+
+// redirectWorker serves the queued requests, each in its goroutine that
+// tears both ends down at the first direction, until the queue closes,
+// and waits for them.
+func redirectWorker(queue <-chan *queuedRedirect) {
+	var wg sync.WaitGroup
+	for req := range queue {
+		wg.Add(1)
+		go func(r *queuedRedirect) {
+			defer wg.Done()
+			defer r.Inbound.Close() // want `conn r.Inbound is closed when 1 of its 2 copy goroutines ended: that cuts the other short`
+			out, err := r.Open(r.Target)
+			if err != nil {
+				return
+			}
+			defer out.Close() // want `the opened conn is closed when 1 of its 2 copy goroutines ended: that cuts the other short`
+			errc := make(chan error, 2)
+			copyConn := func(dst, src net.Conn) {
+				_, err := io.Copy(dst, src)
+				errc <- err
+			}
+			go copyConn(out, r.Inbound)
+			go copyConn(r.Inbound, out)
+			<-errc
+		}(req)
+	}
+	wg.Wait()
+}
+
+// redirectWorkerAll serves them passing each EOF on and waiting for both
+// directions.
+func redirectWorkerAll(queue <-chan *queuedRedirect) {
+	var wg sync.WaitGroup
+	for req := range queue {
+		wg.Add(1)
+		go func(r *queuedRedirect) {
+			defer wg.Done()
+			defer r.Inbound.Close()
+			out, err := r.Open(r.Target)
+			if err != nil {
+				return
+			}
+			defer out.Close()
+			errc := make(chan error, 2)
+			go copyPassEOF(out, r.Inbound, errc)
+			go copyPassEOF(r.Inbound, out, errc)
+			<-errc
+			<-errc
+		}(req)
+	}
+	wg.Wait()
+}
+
+// queued queues one request for the client.
+func queued(client net.Conn, target string) <-chan *queuedRedirect {
+	queue := make(chan *queuedRedirect, 1)
+	queue <- &queuedRedirect{Open: tcpOutbound{}.Open, Target: target, Inbound: client}
+	close(queue)
+	return queue
+}
+
+// BadQueuedRedirect's worker tears both ends down at the first direction.
+func BadQueuedRedirect(client net.Conn, target string) { redirectWorker(queued(client, target)) }
+
+// GoodQueuedRedirect's worker passes each EOF on and waits for both.
+func GoodQueuedRedirect(client net.Conn, target string) { redirectWorkerAll(queued(client, target)) }

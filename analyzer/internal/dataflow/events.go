@@ -429,6 +429,10 @@ func (c *eventCollector) instruction(instr ssa.Instruction) {
 		for _, ev := range c.callEvents(i, i.Pos()) {
 			c.add(i, ev)
 		}
+	case *ssa.UnOp:
+		if id, ok := c.tr.LoadOrigin[i]; ok {
+			c.add(i, event{kind: evOrigin, conn: id, pos: i.Pos()}) // a proxy's end loaded from a field
+		}
 	case *ssa.Defer:
 		c.deferIndex[i] = len(c.defers)
 		c.defers = append(c.defers, i)

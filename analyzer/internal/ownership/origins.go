@@ -202,6 +202,44 @@ func listenerSocket(v ssa.Value) knowledge.Socket {
 	return knowledge.SocketOfNetwork(n)
 }
 
+// takesNetwork reports whether a call of a function value or an interface
+// method has a dialer's shape, (…, network, address string, …) returning
+// (net.Conn, error): the network it names decides whether it is a stream.
+// It returns the index of the network argument, or -1.
+func takesNetwork(cc *ssa.CallCommon) int {
+	sig := cc.Signature()
+	params, results := sig.Params(), sig.Results()
+	if results.Len() != 2 || !knowledge.IsNamedType(results.At(0).Type(), false, "net", "Conn") || !knowledge.IsErrorType(results.At(1).Type()) {
+		return -1
+	}
+	// The network is the first string parameter followed by another (the
+	// address): (network, addr), (ctx, network, addr), a proxy's (req,
+	// network, addr), a local address too (network, laddr, raddr).
+	for i := 0; i+1 < params.Len(); i++ {
+		if knowledge.IsString(params.At(i).Type()) {
+			if knowledge.IsString(params.At(i + 1).Type()) {
+				return i
+			}
+			return -1
+		}
+	}
+	return -1
+}
+
+// namesNetwork reports whether a call dials or listens on a network one
+// of its arguments names (net.Dial, a dialer value): where rstlint could
+// not prove that network a stream, the conn may be a datagram one.
+func namesNetwork(cc *ssa.CallCommon) bool {
+	name := knowledge.FuncName(cc.StaticCallee())
+	if _, ok := datagramOrigins[name]; ok {
+		return true
+	}
+	if spec, ok := stdOrigins[name]; ok && spec.Network >= 0 {
+		return true
+	}
+	return cc.StaticCallee() == nil && takesNetwork(cc) >= 0
+}
+
 // dialerValueOrigin reports whether call dials through a dialer value: a
 // function value or an interface method that takes a network and an
 // address, as net.Dial (network, address) and (*net.Dialer).DialContext
@@ -216,23 +254,7 @@ func dialerValueOrigin(call *ssa.Call, nets *Networks) (Spec, bool) {
 	if cc.StaticCallee() != nil {
 		return Spec{}, false // static calls: the catalogue or the callee's summary
 	}
-	sig := cc.Signature()
-	params, results := sig.Params(), sig.Results()
-	if results.Len() != 2 || !knowledge.IsNamedType(results.At(0).Type(), false, "net", "Conn") || !knowledge.IsErrorType(results.At(1).Type()) {
-		return Spec{}, false
-	}
-	// The network is the first string parameter followed by another (the
-	// address): (network, addr), (ctx, network, addr), a proxy's (req,
-	// network, addr), a local address too (network, laddr, raddr).
-	netArg := -1
-	for i := 0; i+1 < params.Len(); i++ {
-		if knowledge.IsString(params.At(i).Type()) {
-			if knowledge.IsString(params.At(i + 1).Type()) {
-				netArg = i
-			}
-			break
-		}
-	}
+	netArg := takesNetwork(cc)
 	if netArg < 0 {
 		return Spec{}, false
 	}

@@ -1,6 +1,7 @@
 package ownership
 
 import (
+	"go/token"
 	"go/types"
 
 	"golang.org/x/tools/go/ssa"
@@ -29,7 +30,9 @@ const maxCopyDepth = 3
 // summary says it copies one parameter into another (pumps into one,
 // drains the other) or a pipe helper that leaves both reading.
 func (t *trackBuilder) seedProxyEnds(fn *ssa.Function) {
-	edges := copyEdgesOf(fn, t.ctx.Table)
+	cf := copyFinder{fn: fn, table: t.ctx.Table}
+	cf.walk(fn, nil, 0)
+	edges := cf.edges
 	if len(edges) < 2 {
 		return
 	}
@@ -50,11 +53,17 @@ func (t *trackBuilder) seedProxyEnds(fn *ssa.Function) {
 }
 
 // seedProxyEnd makes v, a conn-typed value no origin reaches (a call's
-// result, or a merge of one with nil), a connection the proxy rule
-// judges, created at that call.
+// result, or a merge of one with nil; a load of a field, with the other
+// loads of it), a connection the proxy rule judges, created there.
 func (t *trackBuilder) seedProxyEnd(v ssa.Value) {
+	if load, ok := v.(*ssa.UnOp); ok {
+		t.seedLoadEnd(load)
+		return
+	}
 	call := endCall(v)
-	if call == nil {
+	if call == nil || namesNetwork(call.Common()) {
+		// A dial on a network not proven a stream may give a UDP conn,
+		// whose copies move datagrams: no stream to cut.
 		return
 	}
 	typ := call.Type()
@@ -72,6 +81,44 @@ func (t *trackBuilder) seedProxyEnd(v ssa.Value) {
 		Kind: knowledge.KindOfType(typ), Param: -1, FreeVar: -1, ProxyEnd: true})
 	t.OriginAt[call] = id
 	t.bindResults(call, id, knowledge.KindOfType(typ), 0)
+}
+
+// seedLoadEnd makes a field's conn that a proxy copies a connection,
+// created at the first load of that field of that base in fn, and every
+// other load of it an alias: the field of a struct handed over with its
+// conn (a redirect request's InboundConn), closed by a deferred
+// r.InboundConn.Close() too.
+func (t *trackBuilder) seedLoadEnd(end *ssa.UnOp) {
+	fa := end.X.(*ssa.FieldAddr)
+	f := knowledge.FieldOf(fa)
+	if f == nil || !knowledge.IsConnType(end.Type()) {
+		return
+	}
+	var loads []*ssa.UnOp
+	for _, b := range end.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			if u, ok := instr.(*ssa.UnOp); ok && u.Op == token.MUL {
+				if x, ok := u.X.(*ssa.FieldAddr); ok && x.X == fa.X && x.Field == fa.Field {
+					if _, tracked := t.Alias[u]; tracked {
+						return
+					}
+					loads = append(loads, u)
+				}
+			}
+		}
+	}
+	name := f.Name()
+	switch base := fa.X.(type) {
+	case *ssa.Parameter, *ssa.FreeVar:
+		name = base.Name() + "." + name // conn r.InboundConn, passed in with r
+	}
+	id := len(t.Conns)
+	t.Conns = append(t.Conns, &Conn{Pos: end.Pos(), Name: name, Kind: knowledge.KindOfType(end.Type()),
+		Param: -1, FreeVar: -1, ProxyEnd: true})
+	t.LoadOrigin[loads[0]] = id
+	for _, u := range loads {
+		t.addAlias(u, AliasRef{Conn: id, Role: knowledge.RoleConn, Kind: knowledge.KindOfType(end.Type())})
+	}
 }
 
 // endCall is the call a proxy's end comes from: the value itself, or the
@@ -109,21 +156,23 @@ func endCall(v ssa.Value) *ssa.Call {
 	return found
 }
 
-// copyEdgesOf lists the copies (destination, source) between values of
+// copyFinder lists the copies (destination, source) between values of
 // fn: io.Copy and io.CopyBuffer in fn and in the literals it calls or
 // starts, their parameters mapped to the arguments, and the calls of
 // helpers whose summaries say they copy between their parameters.
-func copyEdgesOf(fn *ssa.Function, table *summary.Table) [][2]ssa.Value {
-	cf := copyFinder{fn: fn, table: table}
-	cf.walk(fn, nil, 0)
-	return cf.edges
-}
-
-// copyFinder is the walk of copyEdgesOf.
 type copyFinder struct {
 	fn    *ssa.Function
 	table *summary.Table
 	edges [][2]ssa.Value
+	// loads holds the first load of each field of a base: two loads of
+	// r.Conn, one per direction, are one end.
+	loads map[fieldOf]ssa.Value
+}
+
+// fieldOf is a field of a base value: its address's base and index.
+type fieldOf struct {
+	base  ssa.Value
+	field int
 }
 
 // resolve is the value of fn that v, a value of fn or of a literal it
@@ -142,11 +191,36 @@ func (cf *copyFinder) resolve(v ssa.Value, env map[ssa.Value]ssa.Value) ssa.Valu
 		}
 		w, ok := knowledge.Step(v)
 		if !ok {
-			return v
+			return cf.canonical(v)
 		}
 		v = w
 	}
 	return nil
+}
+
+// canonical is v, a value of fn, or the first load of the same field of
+// the same base; nil for a value of another function.
+func (cf *copyFinder) canonical(v ssa.Value) ssa.Value {
+	if instr, ok := v.(ssa.Instruction); ok && instr.Parent() != cf.fn {
+		return nil // a literal's own value: no value of fn
+	}
+	load, ok := v.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return v
+	}
+	fa, ok := load.X.(*ssa.FieldAddr)
+	if !ok {
+		return v
+	}
+	key := fieldOf{fa.X, fa.Field}
+	if first, ok := cf.loads[key]; ok {
+		return first
+	}
+	if cf.loads == nil {
+		cf.loads = make(map[fieldOf]ssa.Value)
+	}
+	cf.loads[key] = v
+	return v
 }
 
 func (cf *copyFinder) add(dst, src ssa.Value) {

@@ -90,6 +90,10 @@ type Tracking struct {
 	Conns    []*Conn
 	Alias    map[ssa.Value]AliasRef
 	OriginAt map[*ssa.Call]int // the origin calls, and the connection each creates
+	// LoadOrigin holds the loads of a field that start a proxy's end no
+	// origin reached (seedProxyEnds): the first load of the field, of
+	// which the others are aliases.
+	LoadOrigin map[*ssa.UnOp]int
 	// FieldRoots maps a parameter or captured variable (the base) to the
 	// connections of its owning fields.
 	FieldRoots map[ssa.Value][]int
@@ -124,14 +128,22 @@ func Track(fn *ssa.Function, ctx *Context) *Tracking {
 	t := &trackBuilder{ctx: ctx, Tracking: Tracking{
 		Alias:      make(map[ssa.Value]AliasRef),
 		OriginAt:   make(map[*ssa.Call]int),
+		LoadOrigin: make(map[*ssa.UnOp]int),
 		FieldRoots: make(map[ssa.Value][]int),
 	}}
 	fdAware, datagram, fields := ctx.FDAware, ctx.Datagram[fn], ctx.Fields
 	for i, p := range fn.Params {
 		typ := p.Type()
 		switch {
+		case datagram != nil && datagram[i] && knowledge.IsConnType(typ):
+			// A call passes it a datagram conn: no stream, no RST there.
+			// It is followed for the summary, as a parameter that may be
+			// stdio is, and judged by the callers that pass a stream
+			// (a pipe helper that UDP relays share leaves them reading).
+			k := knowledge.KindOfType(typ)
+			t.addRoot(&Conn{Pos: p.Pos(), Name: p.Name(), Kind: k, Param: i, FreeVar: -1, Client: ctx.Dialed[p]}, p,
+				AliasRef{Role: knowledge.RoleConn, Kind: k})
 		case datagram != nil && datagram[i]:
-			// A datagram conn behind a conn type: no stream, no RST.
 		case knowledge.IsConnType(typ):
 			k := knowledge.KindOfType(typ)
 			t.addRoot(&Conn{Pos: p.Pos(), Name: p.Name(), Kind: k, Param: i, FreeVar: -1, Client: ctx.Dialed[p],
