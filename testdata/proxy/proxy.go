@@ -880,3 +880,18 @@ func BadQueuedRedirect(client net.Conn, target string) { redirectWorker(queued(c
 
 // GoodQueuedRedirect's worker passes each EOF on and waits for both.
 func GoodQueuedRedirect(client net.Conn, target string) { redirectWorkerAll(queued(client, target)) }
+
+// relayCells relays two conns its goroutine reads from variables
+// assigned after the literal is made (cells, not fields): a load of a
+// cell is no proxy's end of its own, and nothing is said about them.
+func relayCells(l net.Listener, target string) <-chan error {
+	var a, b net.Conn
+	run := func() <-chan error {
+		errc := make(chan error, 1)
+		go func() { errc <- relay(a, b) }()
+		return errc
+	}
+	a, _ = l.Accept()
+	b, _ = net.Dial("tcp", target)
+	return run()
+}

@@ -57,7 +57,9 @@ func (t *trackBuilder) seedProxyEnds(fn *ssa.Function) {
 // loads of it), a connection the proxy rule judges, created there.
 func (t *trackBuilder) seedProxyEnd(v ssa.Value) {
 	if load, ok := v.(*ssa.UnOp); ok {
-		t.seedLoadEnd(load)
+		if fa, ok := load.X.(*ssa.FieldAddr); ok && load.Op == token.MUL {
+			t.seedLoadEnd(load, fa)
+		}
 		return
 	}
 	call := endCall(v)
@@ -88,8 +90,7 @@ func (t *trackBuilder) seedProxyEnd(v ssa.Value) {
 // other load of it an alias: the field of a struct handed over with its
 // conn (a redirect request's InboundConn), closed by a deferred
 // r.InboundConn.Close() too.
-func (t *trackBuilder) seedLoadEnd(end *ssa.UnOp) {
-	fa := end.X.(*ssa.FieldAddr)
+func (t *trackBuilder) seedLoadEnd(end *ssa.UnOp, fa *ssa.FieldAddr) {
 	f := knowledge.FieldOf(fa)
 	if f == nil || !knowledge.IsConnType(end.Type()) {
 		return
