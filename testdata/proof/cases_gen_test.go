@@ -65,6 +65,8 @@ var generated = []pattern{
 	{name: "app.GoodHello", server: app.GoodHello, eof: true},
 	{name: "app.BadPooledReply", server: app.BadPooledReply},
 	{name: "app.GoodPooledReply", server: app.GoodPooledReply, eof: true},
+	{name: "app.BadMessageReject", server: app.BadMessageReject},
+	{name: "app.GoodMessageReject", server: app.GoodMessageReject, eof: true},
 	{name: "defers.BadDeferredClosure", server: fromListener(defers.BadDeferredClosure)},
 	{name: "defers.GoodDeferredGraceful", server: fromListener(defers.GoodDeferredGraceful), raw: true},
 	{name: "defers.GoodExplicitThenDeferred", server: defers.GoodExplicitThenDeferred, eof: true},

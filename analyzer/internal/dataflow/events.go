@@ -556,10 +556,11 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 			c.outcomes.addFailure(call, ref.Conn, eff, then)
 		}
 	}
-	emitCopyArgs := func(method string, args []ssa.Value) {
-		if eff := knowledge.CopyArgEffect(method); eff != knowledge.EffNone {
+	emitCopyArgs := func(recv ssa.Value, method string, args []ssa.Value) {
+		eff, parses := knowledge.CopyArgEffect(method, recv.Type())
+		if eff != knowledge.EffNone {
 			for _, a := range args {
-				emit(a, eff, false)
+				emit(a, eff, parses)
 			}
 		}
 	}
@@ -649,13 +650,13 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 				// or closed socket, so their error ends the conversation too.
 				c.outcomes.addFailure(call, ref.Conn, knowledge.EffWrite, over)
 			}
-			emitCopyArgs(method, args)
+			emitCopyArgs(recv, method, args)
 			if method == "Scan" && call != nil && eff == knowledge.EffRead {
 				c.outcomes.add(call, outcome{conn: ref.Conn, test: testFalse})
 			}
 		} else if _, known := knowledge.ArgEffects[name]; !known && (cc.IsInvoke() || callee != nil && len(callee.Blocks) == 0) {
 			// io.Discard.(io.ReaderFrom).ReadFrom(c) and friends.
-			emitCopyArgs(method, args)
+			emitCopyArgs(recv, method, args)
 		}
 	}
 

@@ -378,15 +378,34 @@ func FailsOnContent(fullName, method string) bool {
 }
 
 // CopyArgEffect is the io.ReaderFrom / io.WriterTo idiom for a method's
-// arguments: x.ReadFrom(c) reads c to EOF, x.WriteTo(c) writes to c.
-func CopyArgEffect(method string) Effect {
+// arguments, on a receiver of type recv: x.WriteTo(c) writes to c, and
+// x.ReadFrom(c) reads c to EOF where x is a writer that copies into
+// itself (a buffer, a file, a conn, any io.ReaderFrom of unknown type).
+// A message's ReadFrom (a protocol's request type, which has no Write)
+// reads one message, and fails on what it read as a decoder does: parses.
+func CopyArgEffect(method string, recv types.Type) (eff Effect, parses bool) {
 	switch method {
 	case "ReadFrom":
-		return EffDrain
+		if copiesIntoItself(recv) {
+			return EffDrain, false
+		}
+		return EffRead, true
 	case "WriteTo":
-		return EffWrite
+		return EffWrite, false
 	}
-	return EffNone
+	return EffNone, false
+}
+
+// copiesIntoItself reports whether a ReadFrom of a value of type t copies
+// what it reads into the value: t is an interface (io.ReaderFrom's
+// contract: to EOF), or it has a Write method.
+func copiesIntoItself(t types.Type) bool {
+	if types.IsInterface(t) {
+		return true
+	}
+	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, "Write")
+	_, isFunc := obj.(*types.Func)
+	return isFunc
 }
 
 // NoReturnFuncs end a path like panic; ctrlflow's facts already cut calls

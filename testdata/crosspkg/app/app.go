@@ -11,6 +11,7 @@ import (
 	"rstcases/crosspkg/pipes"
 	"rstcases/crosspkg/quiet"
 	"rstcases/crosspkg/reuse"
+	"rstcases/crosspkg/wire"
 )
 
 // Bad hangs up through another package's helper.
@@ -209,4 +210,49 @@ func GoodPooledReply(c net.Conn) { // want GoodPooledReply:"^conn p0 closes done
 		tc.CloseWrite()
 	}
 	io.Copy(io.Discard, pc)
+}
+
+// BadMessageReject reads one request with the message's own ReadFrom,
+// answers "denied" to a name it does not serve, and hangs up on what the
+// client sent after its request.
+func BadMessageReject(c net.Conn) { // want BadMessageReject:"^conn p0 closes unread:w,unread:rj,done:w returns closed uses reads writes drains$"
+	defer c.Close() // want `conn c is closed with input read in part: RST may destroy our reply` `conn c is closed after rejecting its input, nothing written: the peer gets RST, not EOF`
+	var req wire.Request
+	if _, err := req.ReadFrom(c); err != nil {
+		return
+	}
+	if req.Name != "echo" {
+		(&wire.Response{Status: 1}).WriteTo(c)
+		return
+	}
+	(&wire.Response{Status: 0}).WriteTo(c)
+	io.Copy(c, c)
+}
+
+// GoodMessageReject answers the same, and on every path that ends the
+// session early half-closes and drains before it hangs up.
+//
+//proof:eof
+func GoodMessageReject(c net.Conn) { // want GoodMessageReject:"^conn p0 closes done:w,done:w:hc,done:rj,done:hc:rj returns closed uses reads writes drains$"
+	defer c.Close()
+	var req wire.Request
+	if _, err := req.ReadFrom(c); err != nil {
+		hangUpDrained(c)
+		return
+	}
+	if req.Name != "echo" {
+		(&wire.Response{Status: 1}).WriteTo(c)
+		hangUpDrained(c)
+		return
+	}
+	(&wire.Response{Status: 0}).WriteTo(c)
+	io.Copy(c, c)
+}
+
+// hangUpDrained sends FIN and reads what the peer still sends.
+func hangUpDrained(c net.Conn) {
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.CloseWrite()
+	}
+	io.Copy(io.Discard, c)
 }
