@@ -243,6 +243,7 @@ var generated = []pattern{
 	{name: "proxy.GoodRedirectBothDirections", client: viaProxy(proxy.GoodRedirectBothDirections), peer: &upstream},
 	{name: "proxy.BadQueuedRedirect", client: viaProxy(proxy.BadQueuedRedirect), peer: &upstream},
 	{name: "proxy.GoodQueuedRedirect", client: viaProxy(proxy.GoodQueuedRedirect), peer: &upstream},
+	{name: "rawfd.BadTunedClose", server: rawfd.BadTunedClose},
 	{name: "rawfd.Bad", rawFD: rawfd.Bad},
 	{name: "rawfd.Good", rawFD: rawfd.Good},
 	{name: "rawfd.BadShutdownOnly", rawFD: rawfd.BadShutdownOnly},

@@ -626,6 +626,9 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 	if recv, method, args, ok := knowledge.Receiver(cc); ok {
 		if ref, tracked := alias[recv]; tracked && ref.Role != knowledge.RoleCell && ref.Kind != knowledge.KindFD {
 			eff := knowledge.MethodEffect(ref.Role, ref.Kind, method, args, ref.Closes)
+			if method == "SyscallConn" && knowledge.DupsDescriptor(call) {
+				eff = knowledge.EffEscape // a dup of its descriptor, as File() makes
+			}
 			if eff == knowledge.EffNone && ref.Role == knowledge.RoleConn && len(args) == 1 && knowledge.IsPastTime(args[0]) &&
 				(method == "SetDeadline" || method == "SetReadDeadline") {
 				// c.SetDeadline(time.Now()): whoever reads it fails at once.

@@ -343,6 +343,55 @@ func MethodEffect(r Role, k Kind, name string, args []ssa.Value, closes bool) Ef
 	return EffNone
 }
 
+// DupsDescriptor reports whether call, c.SyscallConn() on a conn, hands
+// its RawConn a function that duplicates the descriptor (syscall.Dup in
+// rc.Control(func(fd uintptr) {...})): the conn then lives on in the copy,
+// and Close of c only drops one descriptor of the socket, as after
+// c.File(). The last close decides, elsewhere.
+func DupsDescriptor(call *ssa.Call) bool {
+	if call == nil {
+		return false
+	}
+	for _, r := range *call.Referrers() {
+		ext, ok := r.(*ssa.Extract)
+		if !ok || ext.Index != 0 {
+			continue
+		}
+		for _, u := range *ext.Referrers() {
+			use, ok := u.(ssa.CallInstruction)
+			if !ok || !use.Common().IsInvoke() || use.Common().Value != ext || len(use.Common().Args) != 1 {
+				continue
+			}
+			var fn *ssa.Function
+			switch f := use.Common().Args[0].(type) {
+			case *ssa.MakeClosure:
+				fn, _ = f.Fn.(*ssa.Function)
+			case *ssa.Function:
+				fn = f
+			}
+			if fn != nil && callsDup(fn) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// callsDup reports whether fn calls a dup system call.
+func callsDup(fn *ssa.Function) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if c, ok := instr.(ssa.CallInstruction); ok {
+				switch FuncName(c.Common().StaticCallee()) {
+				case PkgSyscall + ".Dup", PkgSyscall + ".Dup2", PkgSyscall + ".Dup3", PkgUnix + ".Dup", PkgUnix + ".Dup2", PkgUnix + ".Dup3":
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // IsClose reports whether a method or system call of this name closes
 // what it is called on: rstlint's one definition of a Close. Close on a
 // connection (or a wrapper whose Close closes it), syscall.Close and
