@@ -5,6 +5,7 @@ package packet // want package:"hasConnFacts"
 // feeds stream conns is judged where those are closed.
 
 import (
+	"context"
 	"io"
 	"net"
 	"time"
@@ -194,4 +195,28 @@ func GoodSharedPipeAll(client net.Conn, target string) {
 	defer server.Close()
 	defer client.Close()
 	pipeAll(client, server)
+}
+
+// dialChain is a program's own way out: it dials on the network it is
+// given.
+type dialChain struct{}
+
+func (dialChain) DialContext(ctx context.Context, network, addr string) (net.Conn, error) { // want DialContext:"origin dialed network=p2"
+	var d net.Dialer
+	return d.DialContext(ctx, network, addr)
+}
+
+// ServeUDPForward relays a conn a UDP listener gave (a net.Conn by its
+// type) with one the chain dials on "udp": a datagram relay, whose ends
+// send no RST, whatever path closes them.
+//
+//proof:skip packet sockets and net.Pipe have no RST
+func ServeUDPForward(conn net.Conn, target string) {
+	defer conn.Close()
+	cc, err := dialChain{}.DialContext(context.Background(), "udp", target)
+	if err != nil {
+		return
+	}
+	defer cc.Close()
+	pipe(conn, cc)
 }

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"go/types"
+	"strings"
 
 	"golang.org/x/tools/go/types/typeutil"
 )
@@ -287,6 +288,16 @@ func IsStreamNetwork(n string) bool {
 		return true
 	}
 	return false
+}
+
+// IsPacketNetwork reports whether a network name, as net.Dial takes it,
+// is a datagram one: UDP, raw IP, unixgram.
+func IsPacketNetwork(n string) bool {
+	switch n {
+	case "udp", "udp4", "udp6", "unixgram", "ip", "ip4", "ip6":
+		return true
+	}
+	return strings.HasPrefix(n, "ip:") || strings.HasPrefix(n, "ip4:") || strings.HasPrefix(n, "ip6:")
 }
 
 // IsEmbeddedSocketField reports whether field is an embedded field of a

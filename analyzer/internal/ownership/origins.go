@@ -237,7 +237,19 @@ func namesNetwork(cc *ssa.CallCommon) bool {
 	if spec, ok := stdOrigins[name]; ok && spec.Network >= 0 {
 		return true
 	}
-	return cc.StaticCallee() == nil && takesNetwork(cc) >= 0
+	return cc.StaticCallee() == nil && takesNetwork(cc) >= 0 || dialsPacket(cc)
+}
+
+// dialsPacket reports whether a call is given a datagram network by name
+// (a dial chain's DialContext(ctx, "udp", addr)): what it returns is a
+// datagram conn.
+func dialsPacket(cc *ssa.CallCommon) bool {
+	for _, a := range cc.Args {
+		if n, ok := knowledge.ConstString(a); ok && knowledge.IsPacketNetwork(n) {
+			return true
+		}
+	}
+	return false
 }
 
 // dialerValueOrigin reports whether call dials through a dialer value: a

@@ -42,6 +42,11 @@ func (t *trackBuilder) seedProxyEnds(fn *ssa.Function) {
 			if e[0] != r[1] || e[1] != r[0] || e[0] == e[1] {
 				continue
 			}
+			for i, v := range e {
+				if call := endCall(v); call != nil && dialsPacket(call.Common()) {
+					t.datagramPeer(e[1-i]) // a UDP relay: its other end is no stream
+				}
+			}
 			for _, v := range e {
 				if !seen[v] {
 					seen[v] = true
@@ -49,6 +54,14 @@ func (t *trackBuilder) seedProxyEnds(fn *ssa.Function) {
 				}
 			}
 		}
+	}
+}
+
+// datagramPeer marks the conn v stands for, if it is followed, as a UDP
+// relay's end.
+func (t *trackBuilder) datagramPeer(v ssa.Value) {
+	if ref, ok := t.Alias[v]; ok && ref.Role == knowledge.RoleConn {
+		t.Conns[ref.Conn].DatagramPeer = true
 	}
 }
 

@@ -51,6 +51,10 @@ type Conn struct {
 	// it both ways with another value (seedProxyEnds): only the proxy
 	// rule judges it.
 	ProxyEnd bool
+	// DatagramPeer: the function copies it both ways with a conn dialed
+	// on a datagram network (a UDP relay's other end): it is most likely
+	// a datagram conn itself, and nothing is said about it.
+	DatagramPeer bool
 }
 
 // IsRoot reports whether the connection came from outside the function:

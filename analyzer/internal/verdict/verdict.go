@@ -31,6 +31,7 @@ func Candidates(analyses []*dataflow.Analysis) []Candidate {
 	// stream, is reported for it.
 	return slices.DeleteFunc(cands, func(c Candidate) bool {
 		return c.conn.CallerNetwork && c.verdict != LingerZero ||
-			c.conn.ProxyEnd && c.verdict != ProxyEarly && c.verdict != ProxyCut
+			c.conn.ProxyEnd && c.verdict != ProxyEarly && c.verdict != ProxyCut ||
+			c.conn.DatagramPeer // a UDP relay's end: no stream, no RST
 	})
 }
