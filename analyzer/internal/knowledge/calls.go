@@ -408,12 +408,21 @@ func onlyCalledValue(v ssa.Value) bool {
 	return true
 }
 
+// IsStreamCopy reports whether fn is io.Copy or io.CopyBuffer: a copy
+// from its second argument into its first until the source ends.
+func IsStreamCopy(fn *ssa.Function) bool {
+	switch FuncName(fn) {
+	case "io.Copy", "io.CopyBuffer":
+		return true
+	}
+	return false
+}
+
 // CopiesInto returns the source the call copies into v from until that
 // source ends: v is io.Copy's or io.CopyBuffer's destination, or the
 // receiver of a ReadFrom.
 func CopiesInto(cc *ssa.CallCommon, v ssa.Value) (src ssa.Value, ok bool) {
-	switch FuncName(cc.StaticCallee()) {
-	case "io.Copy", "io.CopyBuffer":
+	if IsStreamCopy(cc.StaticCallee()) {
 		if len(cc.Args) > 1 && cc.Args[0] == v {
 			return cc.Args[1], true
 		}

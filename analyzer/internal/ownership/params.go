@@ -137,7 +137,7 @@ func copyEdges(fn *ssa.Function, helpers map[*ssa.Function][][2]int) [][2]int {
 				callee := cc.StaticCallee()
 				var pairs [][2]int
 				switch {
-				case knowledge.FuncName(callee) == "io.Copy" || knowledge.FuncName(callee) == "io.CopyBuffer":
+				case knowledge.IsStreamCopy(callee):
 					pairs = [][2]int{{0, 1}}
 				case callee != nil && callee != fn:
 					pairs = helpers[callee]

@@ -262,8 +262,8 @@ func (cf *copyFinder) walk(f *ssa.Function, env map[ssa.Value]ssa.Value, depth i
 				continue
 			}
 			callee := cc.StaticCallee()
-			switch name := knowledge.FuncName(callee); {
-			case name == "io.Copy" || name == "io.CopyBuffer":
+			switch {
+			case knowledge.IsStreamCopy(callee):
 				if len(args) >= 2 {
 					cf.add(args[0], args[1])
 				}
