@@ -148,7 +148,7 @@ func analyzeCode(pass *analysis.Pass, cfg *config, code *packageCode, fdAware bo
 	fields := ownership.OwningFields(code.funcs, nets, table)
 	ctx := &ownership.Context{
 		FDAware:  fdAware,
-		Datagram: ownership.DatagramParams(code.funcs),
+		NoStream: ownership.NoStreamParams(code.funcs, table, ownership.FindNoSockets(code.funcs, table)),
 		Fields:   fields,
 		Networks: nets,
 		Dialed:   ownership.DialedParams(code.funcs, nets),

@@ -220,3 +220,76 @@ func ServeUDPForward(conn net.Conn, target string) {
 	defer cc.Close()
 	pipe(conn, cc)
 }
+
+// GoodExpectsDatagram is a handler of a server whose listeners give it
+// UDP and TCP conns alike, as net.Conn: it tests for a datagram conn
+// itself, so the conn may be one, and its early return is not judged.
+//
+//proof:skip it expects a datagram conn, which has no RST (given a stream it would reset, as BadStreamHandler does)
+func GoodExpectsDatagram(c net.Conn) {
+	defer c.Close()
+	var hdr [4]byte
+	if _, err := io.ReadFull(c, hdr[:]); err != nil {
+		return
+	}
+	pc, ok := c.(net.PacketConn)
+	if !ok {
+		return
+	}
+	echoDatagrams(pc)
+}
+
+// GoodHandsToDatagram hands its conn to a function of the package that
+// tests it for a datagram conn: it expects one too.
+//
+//proof:skip it expects a datagram conn, which has no RST (given a stream it would reset, as BadStreamHandler does)
+func GoodHandsToDatagram(c net.Conn) {
+	defer c.Close()
+	var hdr [4]byte
+	if _, err := io.ReadFull(c, hdr[:]); err != nil {
+		return
+	}
+	echoIfDatagram(c)
+}
+
+// BadStreamHandler is the same handler with no test for a datagram
+// conn: its conn is a stream, turned away with the rest of the request
+// unread when its peer is not allowed.
+func BadStreamHandler(c net.Conn) { // want BadStreamHandler:"conn p0 closes unread,done returns closed uses reads drains"
+	defer c.Close() // want `conn c is closed with input read in part, nothing written: the peer gets RST, not EOF`
+	var hdr [4]byte
+	if _, err := io.ReadFull(c, hdr[:]); err != nil {
+		return
+	}
+	if !allowed(c.RemoteAddr()) {
+		return
+	}
+	io.Copy(io.Discard, c)
+}
+
+// allowed is an allow-list that lets no loopback peer in.
+func allowed(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && !tcp.IP.IsLoopback()
+}
+
+// echoIfDatagram echoes what a datagram conn receives.
+func echoIfDatagram(conn net.Conn) {
+	if pc, ok := conn.(net.PacketConn); ok {
+		echoDatagrams(pc)
+	}
+}
+
+// echoDatagrams sends each datagram pc receives back to its sender.
+func echoDatagrams(pc net.PacketConn) {
+	buf := make([]byte, 65535)
+	for {
+		n, from, err := pc.ReadFrom(buf)
+		if err != nil {
+			return
+		}
+		if _, err := pc.WriteTo(buf[:n], from); err != nil {
+			return
+		}
+	}
+}

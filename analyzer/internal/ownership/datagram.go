@@ -7,6 +7,7 @@ import (
 	"golang.org/x/tools/go/types/typeutil"
 
 	"github.com/rstlint/rstlint/analyzer/internal/knowledge"
+	"github.com/rstlint/rstlint/analyzer/internal/summary"
 )
 
 // This file finds the connection parameters that carry datagrams. A
@@ -50,16 +51,19 @@ func isDatagramOrigin(cc *ssa.CallCommon) bool {
 	return isConst && !knowledge.IsStreamNetwork(n) && n != ""
 }
 
-// DatagramParams returns, for the package's functions, which parameters
-// some call site in the package (a call, go or defer, or a call of one of
-// these functions passing its own marked parameter on) feeds a datagram
-// conn.
-func DatagramParams(funcs []*ssa.Function) map[*ssa.Function][]bool {
+// NoStreamParams returns, for the package's functions, the conn
+// parameters that may hold no stream socket: those some call site in the
+// package (a call, go or defer, or a call of one of these functions
+// passing its own marked parameter on) feeds a datagram conn or a conn
+// that is no socket (NoSockets), and those the function itself tests for
+// a datagram type, or hands to a function that does (expectsDatagram).
+func NoStreamParams(funcs []*ssa.Function, table *summary.Table, noSockets *NoSockets) map[*ssa.Function][]bool {
 	local := make(map[*ssa.Function]bool, len(funcs))
 	for _, fn := range funcs {
 		local[fn] = true
 	}
-	d := &datagrams{marks: make(map[*ssa.Function][]bool)}
+	d := &datagrams{marks: make(map[*ssa.Function][]bool), table: table, noSockets: noSockets}
+	d.markExpected(funcs, local)
 	for changed := true; changed; {
 		changed = false
 		for _, fn := range funcs {
@@ -88,8 +92,70 @@ func DatagramParams(funcs []*ssa.Function) map[*ssa.Function][]bool {
 }
 
 type datagrams struct {
-	marks   map[*ssa.Function][]bool
-	methods typeutil.MethodSetCache // the types of every value are asked about
+	marks     map[*ssa.Function][]bool
+	methods   typeutil.MethodSetCache // the types of every value are asked about
+	table     *summary.Table
+	noSockets *NoSockets
+}
+
+// markExpected marks the conn parameters a function asserts to a
+// datagram type (`pc, ok := conn.(net.PacketConn)`), or passes to a
+// function of the package that does: the function expects a datagram
+// conn there, whatever the parameter's type says (a handler interface
+// that carries UDP and TUN conns as net.Conn).
+func (d *datagrams) markExpected(funcs []*ssa.Function, local map[*ssa.Function]bool) {
+	expects := make(map[*ssa.Function][]bool)
+	for changed := true; changed; {
+		changed = false
+		for _, fn := range funcs {
+			for i, p := range fn.Params {
+				if (expects[fn] != nil && expects[fn][i]) || !knowledge.IsConnType(p.Type()) {
+					continue
+				}
+				if knowledge.AnyView(p, func(v ssa.Value) bool { return d.expectsDatagram(v, local, expects) }) {
+					if expects[fn] == nil {
+						expects[fn] = make([]bool, len(fn.Params))
+					}
+					expects[fn][i] = true
+					changed = true
+				}
+			}
+		}
+	}
+	for fn, marks := range expects {
+		for i, m := range marks {
+			if m {
+				d.mark(fn, i)
+			}
+		}
+	}
+}
+
+// expectsDatagram reports whether a use of v asserts it to a datagram
+// type, or passes it to a parameter of the package's that expects one.
+func (d *datagrams) expectsDatagram(v ssa.Value, local map[*ssa.Function]bool, expects map[*ssa.Function][]bool) bool {
+	if v.Referrers() == nil {
+		return false
+	}
+	for _, r := range *v.Referrers() {
+		switch r := r.(type) {
+		case *ssa.TypeAssert:
+			if knowledge.IsDatagramType(&d.methods, r.AssertedType) {
+				return true
+			}
+		case ssa.CallInstruction:
+			callee := r.Common().StaticCallee()
+			if callee == nil || !local[callee] || expects[callee] == nil {
+				continue
+			}
+			for i, a := range r.Common().Args {
+				if a == v && i < len(expects[callee]) && expects[callee][i] {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func (d *datagrams) marked(fn *ssa.Function, i int) bool {
@@ -113,11 +179,11 @@ func (d *datagrams) carries(v ssa.Value, depth int) bool {
 	if depth > knowledge.MaxDepth {
 		return false
 	}
-	if knowledge.IsDatagramType(&d.methods, v.Type()) {
+	if knowledge.IsDatagramType(&d.methods, v.Type()) || d.noSockets.IsType(v.Type()) {
 		return true
 	}
 	w := knowledge.Through(v)
-	if w != v && knowledge.IsDatagramType(&d.methods, w.Type()) {
+	if w != v && (knowledge.IsDatagramType(&d.methods, w.Type()) || d.noSockets.IsType(w.Type())) {
 		return true
 	}
 	switch v := w.(type) {
@@ -141,6 +207,9 @@ func (d *datagrams) carries(v ssa.Value, depth int) bool {
 		cc := v.Common()
 		if isDatagramOrigin(cc) {
 			return true
+		}
+		if callee := cc.StaticCallee(); callee != nil && d.table != nil && d.table.NoSocket(callee) {
+			return true // a mux session's Accept
 		}
 		for _, a := range cc.Args {
 			if d.carries(a, depth+1) {

@@ -108,9 +108,10 @@ type Context struct {
 	// FDAware: the package makes system calls on raw descriptors, so
 	// integer parameters and captured variables may be descriptors.
 	FDAware bool
-	// Datagram marks the parameters that carry datagram conns
-	// (DatagramParams): they are not followed.
-	Datagram map[*ssa.Function][]bool
+	// NoStream marks the parameters that may carry datagram conns, or
+	// conns that are no socket (NoStreamParams): they are followed for
+	// the summary, and not judged.
+	NoStream map[*ssa.Function][]bool
 	// Fields are the package's owning fields (OwningFields).
 	Fields map[*types.Var]*Field
 	// Networks are what the package stores in its unexported string
@@ -135,12 +136,14 @@ func Track(fn *ssa.Function, ctx *Context) *Tracking {
 		LoadOrigin: make(map[*ssa.UnOp]int),
 		FieldRoots: make(map[ssa.Value][]int),
 	}}
-	fdAware, datagram, fields := ctx.FDAware, ctx.Datagram[fn], ctx.Fields
+	fdAware, datagram, fields := ctx.FDAware, ctx.NoStream[fn], ctx.Fields
 	for i, p := range fn.Params {
 		typ := p.Type()
 		switch {
 		case datagram != nil && datagram[i] && knowledge.IsConnType(typ):
-			// A call passes it a datagram conn: no stream, no RST there.
+			// A call passes it a datagram conn, or a conn that is no
+			// socket (a mux stream), or the function expects one: no
+			// stream, no RST there.
 			// It is followed for the summary, as a parameter that may be
 			// stdio is, and judged by the callers that pass a stream
 			// (a pipe helper that UDP relays share leaves them reading).

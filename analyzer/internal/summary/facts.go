@@ -14,7 +14,7 @@ import (
 
 // This file is every analysis fact rstlint exports, and the one place
 // that exports and imports them: what another package needs to know of
-// this one's functions (ConnFact, WrapperFact, OriginFact), that the
+// this one's functions (ConnFact, WrapperFact, OriginFact, NoSocketFact), that the
 // package is worth analyzing (HasConnFacts), and where its Closes leave
 // the judgement to the caller, for the runtime trace (DelegatedCloses).
 
@@ -195,6 +195,17 @@ func (*LauncherFact) AFact() {}
 
 func (f *LauncherFact) String() string { return fmt.Sprintf("launches p%d", f.Param) }
 
+// NoSocketFact is exported for a function whose conn result is never a
+// socket: always a conn of its package's own making whose Close closes
+// nothing it holds (a mux session's Accept hands out streams). A call of
+// it gives a conn that no Close of which can reset.
+type NoSocketFact struct{}
+
+// AFact marks NoSocketFact as an analysis fact.
+func (*NoSocketFact) AFact() {}
+
+func (*NoSocketFact) String() string { return "nosocket" }
+
 // AFact marks WrapperFact as an analysis fact.
 func (*WrapperFact) AFact() {}
 
@@ -260,7 +271,7 @@ func (f *DelegatedCloses) String() string { return fmt.Sprintf("delegatedCloses(
 
 // Types are the fact types, for analysis.Analyzer.FactTypes.
 func Types() []analysis.Fact {
-	return []analysis.Fact{new(ConnFact), new(WrapperFact), new(OriginFact), new(LauncherFact), new(ViewFact), new(HasConnFacts), new(DelegatedCloses)}
+	return []analysis.Fact{new(ConnFact), new(WrapperFact), new(OriginFact), new(LauncherFact), new(ViewFact), new(NoSocketFact), new(HasConnFacts), new(DelegatedCloses)}
 }
 
 // Export exports, for the packages that import this one, what its
@@ -276,6 +287,10 @@ func Export(pass *analysis.Pass, funcs []*ssa.Function, t *Table) {
 		}
 		if p := knowledge.GoParam(fn); p >= 0 {
 			pass.ExportObjectFact(obj, &LauncherFact{Param: p})
+			exported = true
+		}
+		if t.noSocket[fn] {
+			pass.ExportObjectFact(obj, new(NoSocketFact))
 			exported = true
 		}
 		sum := t.local[fn]

@@ -118,6 +118,9 @@ func Later(a, b IOSite) IOSite {
 type Table struct {
 	pass  *analysis.Pass
 	local map[*ssa.Function]*Func
+	// noSocket are the package's functions whose conn result is never a
+	// socket (NoSocketFact).
+	noSocket map[*ssa.Function]bool
 	// MethodSets and MethodValue are the SSA program's (MethodValue may
 	// take a lock: the program can be shared with other passes).
 	MethodSets  *typeutil.MethodSetCache
@@ -131,6 +134,26 @@ func NewTable(pass *analysis.Pass, methodSets *typeutil.MethodSetCache, methodVa
 
 // Put records the summary of a function of the package.
 func (t *Table) Put(fn *ssa.Function, s *Func) { t.local[fn] = s }
+
+// PutNoSocket records that a function of the package returns only conns
+// that are no socket.
+func (t *Table) PutNoSocket(fn *ssa.Function) {
+	if t.noSocket == nil {
+		t.noSocket = make(map[*ssa.Function]bool)
+	}
+	t.noSocket[fn] = true
+}
+
+// NoSocket reports whether fn's conn result is never a socket: a conn of
+// the program's own making that closes nothing it holds (a mux stream).
+func (t *Table) NoSocket(fn *ssa.Function) bool {
+	fn = origin(fn)
+	if obj, ok := t.foreign(fn); ok {
+		var fact NoSocketFact
+		return t.pass.ImportObjectFact(obj, &fact)
+	}
+	return t.noSocket[fn]
+}
 
 // Get returns the summary of a function of the package, or nil.
 func (t *Table) Get(fn *ssa.Function) *Func { return t.local[fn] }

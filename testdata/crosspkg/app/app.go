@@ -8,6 +8,7 @@ import (
 
 	"rstcases/crosspkg/bufpool"
 	"rstcases/crosspkg/connutil"
+	"rstcases/crosspkg/muxsess"
 	"rstcases/crosspkg/pipes"
 	"rstcases/crosspkg/quiet"
 	"rstcases/crosspkg/reuse"
@@ -255,4 +256,60 @@ func hangUpDrained(c net.Conn) {
 		tc.CloseWrite()
 	}
 	io.Copy(io.Discard, c)
+}
+
+// ServeStreams hands each stream of a mux session to its handler.
+//
+//proof:skip a mux stream is no socket: its Close sends a frame on the session's conn, and no kernel sees it
+func ServeStreams(sess *muxsess.Session) {
+	for {
+		st, err := sess.Accept()
+		if err != nil {
+			return
+		}
+		handleStream(st)
+	}
+}
+
+// handleStream turns a stream away after its header: closing a stream
+// resets nothing, whatever is unread.
+func handleStream(st net.Conn) {
+	var hdr [4]byte
+	if _, err := io.ReadFull(st, hdr[:]); err != nil {
+		st.Close()
+		return
+	}
+	if hdr[0] != 1 {
+		st.Close()
+		return
+	}
+	io.Copy(st, st)
+	st.Close()
+}
+
+// BadTunnelReject is the same handler given an accepted conn: turned
+// away after its header, with the rest unread.
+func BadTunnelReject(ln net.Listener) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		handleTunnel(c)
+	}
+}
+
+// handleTunnel is handleStream's body for a socket.
+func handleTunnel(c net.Conn) {
+	var hdr [4]byte
+	if _, err := io.ReadFull(c, hdr[:]); err != nil {
+		c.Close()
+		return
+	}
+	if hdr[0] != 1 {
+		c.Close() // want `conn c is closed with input read in part, nothing written: the peer gets RST, not EOF`
+		return
+	}
+	io.Copy(c, c)
+	c.Close()
 }
