@@ -146,14 +146,16 @@ func analyzeCode(pass *analysis.Pass, cfg *config, code *packageCode, fdAware bo
 	table := summary.NewTable(pass, &code.prog.MethodSets, code.methodValue)
 	nets := ownership.StreamNetworks(code.funcs)
 	fields := ownership.OwningFields(code.funcs, nets, table)
+	ownership.FindHandlerFields(code.funcs, table)
 	ctx := &ownership.Context{
-		FDAware:  fdAware,
-		NoStream: ownership.NoStreamParams(code.funcs, table, ownership.FindNoSockets(code.funcs, table)),
-		Fields:   fields,
-		Networks: nets,
-		Dialed:   ownership.DialedParams(code.funcs, nets),
-		Definite: ownership.DefiniteParams(code.funcs, nets, fields),
-		Table:    table,
+		ClosedAtReturn: ownership.ClosedAtReturn(code.funcs, table),
+		FDAware:        fdAware,
+		NoStream:       ownership.NoStreamParams(code.funcs, table, ownership.FindNoSockets(code.funcs, table)),
+		Fields:         fields,
+		Networks:       nets,
+		Dialed:         ownership.DialedParams(code.funcs, nets),
+		Definite:       ownership.DefiniteParams(code.funcs, nets, fields),
+		Table:          table,
 	}
 	analyses, errs := analyzePackage(code.funcs, ctx, cfg.user, table)
 	summary.Export(pass, code.funcs, table)

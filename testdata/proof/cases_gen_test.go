@@ -68,6 +68,8 @@ var generated = []pattern{
 	{name: "app.BadMessageReject", server: app.BadMessageReject},
 	{name: "app.GoodMessageReject", server: app.GoodMessageReject, eof: true},
 	{name: "app.BadTunnelReject", server: fromListener(app.BadTunnelReject)},
+	{name: "app.BadHandlerReturns", server: fromListener(app.BadHandlerReturns)},
+	{name: "app.GoodHandlerDrains", server: fromListener(app.GoodHandlerDrains), eof: true},
 	{name: "defers.BadDeferredClosure", server: fromListener(defers.BadDeferredClosure)},
 	{name: "defers.GoodDeferredGraceful", server: fromListener(defers.GoodDeferredGraceful), raw: true},
 	{name: "defers.GoodExplicitThenDeferred", server: defers.GoodExplicitThenDeferred, eof: true},

@@ -1,6 +1,7 @@
 package dataflow
 
 import (
+	"go/ast"
 	"go/token"
 	"go/types"
 	"slices"
@@ -391,6 +392,10 @@ func (sv *solver) recordReturn(ret *ssa.Return, s *flowState) {
 		if !c.IsRoot() {
 			continue
 		}
+		if c.ClosedBy != "" {
+			// A framework closes the handler's conn when it returns.
+			sv.observe(s, returnPos(ret), k, s.m[k], s.lastIO[k], s.lingerAt[k], c.ClosedBy, true)
+		}
 		sv.res.atReturn[k] |= s.m[k]
 		if s.openReader.Has(k) {
 			// A pipe helper's copy may still read it, and this path did
@@ -414,6 +419,23 @@ func (sv *solver) recordReturn(ret *ssa.Return, s *flowState) {
 		}
 		sv.res.errReturn[k] |= m
 	}
+}
+
+// returnPos is where a return is written: its return statement, or the
+// closing brace of a function that ends without one.
+func returnPos(ret *ssa.Return) token.Pos {
+	if ret.Pos().IsValid() {
+		return ret.Pos()
+	}
+	switch syn := ret.Parent().Syntax().(type) {
+	case *ast.FuncDecl:
+		if syn.Body != nil {
+			return syn.Body.Rbrace
+		}
+	case *ast.FuncLit:
+		return syn.Body.Rbrace
+	}
+	return token.NoPos
 }
 
 // returnsError reports whether the function's results include an error:

@@ -513,3 +513,35 @@ func LocalClosure(fn *ssa.Function, v ssa.Value) (*ssa.MakeClosure, bool) {
 	}
 	return out, true
 }
+
+// FieldStore is one store into a struct's field: s.f = v, or a composite
+// literal's field.
+type FieldStore struct {
+	Fn    *ssa.Function
+	Store *ssa.Store
+	Addr  *ssa.FieldAddr
+	Field *types.Var
+}
+
+// FieldStores lists the stores into struct fields in funcs, in order.
+func FieldStores(funcs []*ssa.Function) []FieldStore {
+	var out []FieldStore
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				st, ok := instr.(*ssa.Store)
+				if !ok {
+					continue
+				}
+				fa, ok := st.Addr.(*ssa.FieldAddr)
+				if !ok {
+					continue
+				}
+				if field := FieldOf(fa); field != nil {
+					out = append(out, FieldStore{Fn: fn, Store: st, Addr: fa, Field: field})
+				}
+			}
+		}
+	}
+	return out
+}

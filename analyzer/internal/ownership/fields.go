@@ -90,38 +90,23 @@ func owningFields(funcs []*ssa.Function, nets *Networks, table *summary.Table, s
 		bad    bool
 	}
 	cands := make(map[*types.Var]*candidate)
-	for _, fn := range funcs {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				st, ok := instr.(*ssa.Store)
-				if !ok {
-					continue
-				}
-				fa, ok := st.Addr.(*ssa.FieldAddr)
-				if !ok {
-					continue
-				}
-				field := knowledge.FieldOf(fa)
-				if field == nil {
-					continue
-				}
-				c := cands[field]
-				if c == nil {
-					c = &candidate{f: &Field{Var: field, Index: fa.Field, Definite: knowledge.IsDefiniteConnType(field.Type())}}
-					cands[field] = c
-				}
-				if c.bad || knowledge.IsNilConst(st.Val) {
-					continue // s.conn = nil, after a Close
-				}
-				o, ok := fieldStores{sites: sites, nets: nets, self: field, known: known, table: table}.conn(st.Val, 0)
-				if !ok {
-					c.bad = true
-					continue
-				}
-				_, fresh := fa.X.(*ssa.Alloc)
-				c.stores = append(c.stores, store{fn, fresh, o})
-			}
+	for _, fs := range knowledge.FieldStores(funcs) {
+		field, st, fa := fs.Field, fs.Store, fs.Addr
+		c := cands[field]
+		if c == nil {
+			c = &candidate{f: &Field{Var: field, Index: fa.Field, Definite: knowledge.IsDefiniteConnType(field.Type())}}
+			cands[field] = c
 		}
+		if c.bad || knowledge.IsNilConst(st.Val) {
+			continue // s.conn = nil, after a Close
+		}
+		o, ok := fieldStores{sites: sites, nets: nets, self: field, known: known, table: table}.conn(st.Val, 0)
+		if !ok {
+			c.bad = true
+			continue
+		}
+		_, fresh := fa.X.(*ssa.Alloc)
+		c.stores = append(c.stores, store{fs.Fn, fresh, o})
 	}
 	fields := make(map[*types.Var]*Field)
 	for field, c := range cands {

@@ -55,6 +55,10 @@ type Conn struct {
 	// on a datagram network (a UDP relay's other end): it is most likely
 	// a datagram conn itself, and nothing is said about it.
 	DatagramPeer bool
+	// ClosedBy names the framework function that closes this parameter
+	// when the function returns (a handler stored in a field a
+	// HandlerFact describes): every return is that Close.
+	ClosedBy string
 }
 
 // IsRoot reports whether the connection came from outside the function:
@@ -123,6 +127,9 @@ type Context struct {
 	// Definite are the parameters of a type a conn only satisfies that
 	// every call passes a conn (DefiniteParams).
 	Definite map[*ssa.Parameter]bool
+	// ClosedAtReturn are the conn parameters of handlers a framework
+	// closes when they return (ClosedAtReturn), with the closing function.
+	ClosedAtReturn map[*ssa.Parameter]string
 	// Table holds the summaries of the functions analyzed before this one:
 	// the program's own origins and wrappers.
 	Table *summary.Table
@@ -154,7 +161,8 @@ func Track(fn *ssa.Function, ctx *Context) *Tracking {
 		case knowledge.IsConnType(typ):
 			k := knowledge.KindOfType(typ)
 			t.addRoot(&Conn{Pos: p.Pos(), Name: p.Name(), Kind: k, Param: i, FreeVar: -1, Client: ctx.Dialed[p],
-				Definite: knowledge.IsDefiniteConnType(typ) || ctx.Definite[p], Socket: knowledge.SocketOfType(typ)}, p, AliasRef{Role: knowledge.RoleConn, Kind: k})
+				Definite: knowledge.IsDefiniteConnType(typ) || ctx.Definite[p], Socket: knowledge.SocketOfType(typ),
+				ClosedBy: ctx.ClosedAtReturn[p]}, p, AliasRef{Role: knowledge.RoleConn, Kind: k})
 		case fdAware && knowledge.IsFDType(typ) && p.Object() != nil:
 			t.addRoot(&Conn{Pos: p.Pos(), Name: p.Name(), Kind: knowledge.KindFD, Param: i, FreeVar: -1}, p,
 				AliasRef{Role: knowledge.RoleConn, Kind: knowledge.KindFD})

@@ -14,7 +14,8 @@ import (
 
 // This file is every analysis fact rstlint exports, and the one place
 // that exports and imports them: what another package needs to know of
-// this one's functions (ConnFact, WrapperFact, OriginFact, NoSocketFact), that the
+// this one's functions (ConnFact, WrapperFact, OriginFact, NoSocketFact) and
+// fields (HandlerFact), that the
 // package is worth analyzing (HasConnFacts), and where its Closes leave
 // the judgement to the caller, for the runtime trace (DelegatedCloses).
 
@@ -195,6 +196,23 @@ func (*LauncherFact) AFact() {}
 
 func (f *LauncherFact) String() string { return fmt.Sprintf("launches p%d", f.Param) }
 
+// HandlerFact is exported for a func-typed struct field that a server
+// calls with a conn it closes when the call returns (a framework's
+// Handler field, its doc saying "conn will be closed when Handler
+// returns"): a function stored there hands the conn back at every return,
+// and the server's Close runs in the states it returns in.
+type HandlerFact struct {
+	Param  int    // the index of the conn among the field's parameters
+	Closer string // the function that calls the handler and closes the conn
+}
+
+// AFact marks HandlerFact as an analysis fact.
+func (*HandlerFact) AFact() {}
+
+func (f *HandlerFact) String() string {
+	return fmt.Sprintf("handler p%d closed by %s", f.Param, f.Closer)
+}
+
 // NoSocketFact is exported for a function whose conn result is never a
 // socket: always a conn of its package's own making whose Close closes
 // nothing it holds (a mux session's Accept hands out streams). A call of
@@ -271,7 +289,7 @@ func (f *DelegatedCloses) String() string { return fmt.Sprintf("delegatedCloses(
 
 // Types are the fact types, for analysis.Analyzer.FactTypes.
 func Types() []analysis.Fact {
-	return []analysis.Fact{new(ConnFact), new(WrapperFact), new(OriginFact), new(LauncherFact), new(ViewFact), new(NoSocketFact), new(HasConnFacts), new(DelegatedCloses)}
+	return []analysis.Fact{new(ConnFact), new(WrapperFact), new(OriginFact), new(LauncherFact), new(ViewFact), new(NoSocketFact), new(HandlerFact), new(HasConnFacts), new(DelegatedCloses)}
 }
 
 // Export exports, for the packages that import this one, what its
@@ -330,6 +348,12 @@ func Export(pass *analysis.Pass, funcs []*ssa.Function, t *Table) {
 		}
 		if interesting {
 			pass.ExportObjectFact(obj, &fact)
+			exported = true
+		}
+	}
+	for field, fact := range t.handlers {
+		if field.Exported() {
+			pass.ExportObjectFact(field, fact)
 			exported = true
 		}
 	}

@@ -121,6 +121,9 @@ type Table struct {
 	// noSocket are the package's functions whose conn result is never a
 	// socket (NoSocketFact).
 	noSocket map[*ssa.Function]bool
+	// handlers are the package's func-typed fields whose calls are given
+	// a conn the caller closes when they return (HandlerFact).
+	handlers map[*types.Var]*HandlerFact
 	// MethodSets and MethodValue are the SSA program's (MethodValue may
 	// take a lock: the program can be shared with other passes).
 	MethodSets  *typeutil.MethodSetCache
@@ -153,6 +156,29 @@ func (t *Table) NoSocket(fn *ssa.Function) bool {
 		return t.pass.ImportObjectFact(obj, &fact)
 	}
 	return t.noSocket[fn]
+}
+
+// PutHandler records that the package calls the func-typed field with a
+// conn it closes when the call returns.
+func (t *Table) PutHandler(field *types.Var, fact *HandlerFact) {
+	if t.handlers == nil {
+		t.handlers = make(map[*types.Var]*HandlerFact)
+	}
+	t.handlers[field] = fact
+}
+
+// Handler returns what the package that declares a func-typed field says
+// of the calls of the function stored in it: the conn it is given and
+// the function that closes that conn when it returns; nil when nothing.
+func (t *Table) Handler(field *types.Var) *HandlerFact {
+	if field.Pkg() != nil && field.Pkg() != t.pass.Pkg {
+		var fact HandlerFact
+		if t.pass.ImportObjectFact(field, &fact) {
+			return &fact
+		}
+		return nil
+	}
+	return t.handlers[field]
 }
 
 // Get returns the summary of a function of the package, or nil.

@@ -103,7 +103,11 @@ func (w wording) phrase(subject string, compact bool) (string, string) {
 	c := w.c
 	closed := subject + " is closed"
 	if c.via != "" {
-		closed += " by " + shortFunc(c.via)
+		via := shortFunc(c.via)
+		if compact {
+			via = bareFunc(via)
+		}
+		closed += " by " + via
 	}
 	halfClose, linger := w.pick("shutdown(SHUT_WR)", "CloseWrite"), w.pick("SO_LINGER {1, 0}", "SetLinger(0)")
 	// A proxy's end of unknown origin may be no socket: its cut loses

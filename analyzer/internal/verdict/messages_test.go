@@ -10,7 +10,8 @@ import (
 )
 
 // TestMessagesFit: whatever the names, a message fits in MaxMessage, and
-// drops detail from its subject before it cuts anything.
+// drops detail from its subject, then the closing helper's package and
+// receiver, before it cuts anything.
 func TestMessagesFit(t *testing.T) {
 	fset := token.NewFileSet()
 	f := fset.AddFile(strings.Repeat("a_rather_long_file_name_", 3)+".go", -1, 1000)
@@ -25,7 +26,7 @@ func TestMessagesFit(t *testing.T) {
 			"the accepted conn is closed with input never read: RST may destroy our reply"},
 		{"long helper", Candidate{pos: pos, verdict: Unread, conn: &ownership.Conn{Verb: "accepted", Pos: pos},
 			via: "example.com/a/b.(*connectionManagerWithAVeryLongName).closeTheConnectionGracefully"},
-			"the conn is closed by b.(*connectionManagerWithAVeryLongName).closeTheConnectionGracefully with..."},
+			"the conn is closed by closeTheConnectionGracefully with input never read: RST may destroy our reply"},
 		{"parameter", Candidate{pos: pos, verdict: Reject, conn: &ownership.Conn{Name: "c", Param: 0}, lastIO: summary.IOSite{Pos: pos}},
 			"conn c is closed with input read in part, nothing written: the peer gets RST, not EOF"},
 	} {

@@ -12,6 +12,7 @@ import (
 	"rstcases/crosspkg/pipes"
 	"rstcases/crosspkg/quiet"
 	"rstcases/crosspkg/reuse"
+	"rstcases/crosspkg/tcpserve"
 	"rstcases/crosspkg/wire"
 )
 
@@ -312,4 +313,51 @@ func handleTunnel(c net.Conn) {
 	}
 	io.Copy(c, c)
 	c.Close()
+}
+
+// gate is a server on tcpserve's framework that lets no loopback peer in.
+type gate struct {
+	tcpserve.Server
+}
+
+// handle turns a loopback peer away by returning: tcpserve closes the
+// conn when it returns, so each return is that Close.
+func (g *gate) handle(c net.Conn) {
+	if !allowedPeer(c.RemoteAddr()) {
+		return // want `the conn is closed by Serve with input never read, nothing written: the peer gets RST, not EOF`
+	}
+	io.Copy(c, c)
+}
+
+// allowedPeer lets no loopback peer in.
+func allowedPeer(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && !tcp.IP.IsLoopback()
+}
+
+// BadHandlerReturns serves on a framework that closes each conn when its
+// handler returns; the handler, a method value, turns the client away by
+// returning, with its request unread.
+func BadHandlerReturns(ln net.Listener) {
+	g := &gate{}
+	g.Server.Handler = g.handle
+	g.Serve(ln)
+}
+
+// GoodHandlerDrains is the same server with a handler, a function, that
+// reads the client to its end before it returns.
+//
+//proof:eof
+func GoodHandlerDrains(ln net.Listener) {
+	srv := &tcpserve.Server{Handler: turnAwayDrained}
+	srv.Serve(ln)
+}
+
+// turnAwayDrained reads a loopback peer to its end, then returns.
+func turnAwayDrained(c net.Conn) {
+	if !allowedPeer(c.RemoteAddr()) {
+		io.Copy(io.Discard, c)
+		return
+	}
+	io.Copy(c, c)
 }

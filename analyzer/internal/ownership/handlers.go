@@ -1,0 +1,209 @@
+package ownership
+
+import (
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/rstlint/rstlint/analyzer/internal/knowledge"
+	"github.com/rstlint/rstlint/analyzer/internal/summary"
+)
+
+// This file is the server frameworks' side of a handler's conn. A
+// framework's accept loop calls the function its Handler field holds
+// with each conn, and closes the conn when the handler returns (cybozu-go
+// well's "conn will be closed when Handler returns"). The handler never
+// writes that Close, but every return of it is one: a handler that turns
+// the client away by returning, with the request unread, resets it. The
+// framework's package says so of the field (HandlerFact); the package that
+// stores a function there judges that function's returns as the Close.
+
+// FindHandlerFields records in the table the package's func-typed fields
+// that a function calls with a conn it closes after the call: by a Close
+// deferred before the call (directly or in a deferred literal), or one
+// written after it.
+func FindHandlerFields(funcs []*ssa.Function, table *summary.Table) {
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				call, ok := instr.(*ssa.Call)
+				if !ok || call.Common().IsInvoke() {
+					continue
+				}
+				field := loadedField(call.Common().Value)
+				if field == nil {
+					continue
+				}
+				for j, a := range call.Common().Args {
+					if knowledge.IsConnType(a.Type()) && closedAround(fn, call, a) {
+						table.PutHandler(field, &summary.HandlerFact{Param: j, Closer: shortName(outermost(fn))})
+						break
+					}
+				}
+			}
+		}
+	}
+}
+
+// loadedField returns the func-typed field v was loaded from (s.Handler).
+func loadedField(v ssa.Value) *types.Var {
+	load, ok := v.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return nil
+	}
+	fa, ok := load.X.(*ssa.FieldAddr)
+	if !ok {
+		return nil
+	}
+	field := knowledge.FieldOf(fa)
+	if field == nil {
+		return nil
+	}
+	if _, isFunc := field.Type().Underlying().(*types.Signature); !isFunc {
+		return nil
+	}
+	return field
+}
+
+// shortName names a declared function as messages do:
+// "(*tcpserve.Server).Serve", "well.Serve".
+func shortName(fn *ssa.Function) string {
+	obj, ok := fn.Object().(*types.Func)
+	if !ok {
+		return fn.Name()
+	}
+	if recv := obj.Signature().Recv(); recv != nil {
+		return "(" + types.TypeString(recv.Type(), knowledge.ShortQualifier) + ")." + obj.Name()
+	}
+	if obj.Pkg() != nil {
+		return obj.Pkg().Name() + "." + obj.Name()
+	}
+	return obj.Name()
+}
+
+// outermost is the declared function a literal is written in.
+func outermost(fn *ssa.Function) *ssa.Function {
+	for fn.Parent() != nil {
+		fn = fn.Parent()
+	}
+	return fn
+}
+
+// closedAround reports whether fn closes conn after the call: a Close of
+// it deferred in fn (directly, or in a deferred literal that captures
+// it), or a Close of it written after the call.
+func closedAround(fn *ssa.Function, call *ssa.Call, conn ssa.Value) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			switch i := instr.(type) {
+			case *ssa.Defer:
+				if closes(i.Common(), conn) {
+					return true
+				}
+				if mc, ok := i.Common().Value.(*ssa.MakeClosure); ok {
+					lit := mc.Fn.(*ssa.Function)
+					for k, bound := range mc.Bindings {
+						if sameConn(bound, conn) && k < len(lit.FreeVars) && closesIn(lit, lit.FreeVars[k]) {
+							return true
+						}
+					}
+				}
+			case *ssa.Call:
+				if i.Pos() > call.Pos() && closes(i.Common(), conn) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// closes reports whether a call is conn.Close().
+func closes(cc *ssa.CallCommon, conn ssa.Value) bool {
+	if cc.IsInvoke() {
+		return cc.Method.Name() == "Close" && sameConn(cc.Value, conn)
+	}
+	callee := cc.StaticCallee()
+	return callee != nil && callee.Name() == "Close" && callee.Signature.Recv() != nil &&
+		len(cc.Args) == 1 && sameConn(cc.Args[0], conn)
+}
+
+// sameConn reports whether a and b are the same conn: one value under
+// conversions, or one variable and its loads (a captured conn a loop
+// declares lives in a cell, loaded at each use).
+func sameConn(a, b ssa.Value) bool {
+	a, b = knowledge.Through(a), knowledge.Through(b)
+	if a == b {
+		return true
+	}
+	cell := func(v ssa.Value) ssa.Value {
+		if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
+			return load.X
+		}
+		return v
+	}
+	return cell(a) == cell(b)
+}
+
+// closesIn reports whether lit calls Close on v.
+func closesIn(lit *ssa.Function, v ssa.Value) bool {
+	for _, b := range lit.Blocks {
+		for _, instr := range b.Instrs {
+			if call, ok := instr.(ssa.CallInstruction); ok && closes(call.Common(), v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ClosedAtReturn finds the package's functions stored in a handler field
+// (HandlerFact): their conn parameter is closed by the framework when they
+// return. It maps each such parameter to the function that closes it.
+func ClosedAtReturn(funcs []*ssa.Function, table *summary.Table) map[*ssa.Parameter]string {
+	var out map[*ssa.Parameter]string
+	for _, fs := range knowledge.FieldStores(funcs) {
+		fact := table.Handler(fs.Field)
+		if fact == nil {
+			continue
+		}
+		handler, shift := storedFunc(fs.Store.Val)
+		if handler == nil || fact.Param+shift >= len(handler.Params) {
+			continue
+		}
+		if p := handler.Params[fact.Param+shift]; knowledge.IsConnType(p.Type()) {
+			if out == nil {
+				out = make(map[*ssa.Parameter]string)
+			}
+			out[p] = fact.Closer
+		}
+	}
+	return out
+}
+
+// storedFunc returns the function a func value runs, and how many
+// parameters it has before the value's own (1 for a method value, whose
+// receiver is bound): a function, a literal, or a method value.
+func storedFunc(v ssa.Value) (*ssa.Function, int) {
+	switch f := knowledge.Through(v).(type) {
+	case *ssa.Function:
+		return f, 0
+	case *ssa.MakeClosure:
+		lit := f.Fn.(*ssa.Function)
+		if lit.Synthetic == "" {
+			return lit, 0
+		}
+		// A method value's bound wrapper calls the method.
+		for _, b := range lit.Blocks {
+			for _, instr := range b.Instrs {
+				if call, ok := instr.(*ssa.Call); ok {
+					if m := call.Common().StaticCallee(); m != nil && m.Signature.Recv() != nil {
+						return m, 1
+					}
+				}
+			}
+		}
+	}
+	return nil, 0
+}

@@ -1,0 +1,30 @@
+// want package:"hasConnFacts"
+
+// Package tcpserve is a server framework: its accept loop hands each conn
+// to the function in its Handler field and closes the conn when the
+// handler returns. Its field's fact says so to the packages that set it.
+package tcpserve
+
+import "net"
+
+// Server calls Handler with each accepted conn.
+type Server struct {
+	// Handler serves one conn, which is closed when it returns.
+	Handler func(c net.Conn) // want Handler:"handler p0 closed by \\(\\*tcpserve.Server\\).Serve"
+}
+
+// Serve accepts conns until the listener fails, and serves each in turn.
+//
+//proof:skip plumbing of app.BadHandlerReturns and app.GoodHandlerDrains
+func (s *Server) Serve(ln net.Listener) error {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return err
+		}
+		func() {
+			defer c.Close()
+			s.Handler(c)
+		}()
+	}
+}
