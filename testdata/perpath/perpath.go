@@ -69,11 +69,13 @@ func GoodRejectOrTunnel(c net.Conn) {
 
 // BadDeferredRejectOrRelay defers the Close. A request it does not know
 // gets an error reply, and the deferred Close runs with the rest of the
-// request unread. A known one is relayed: a goroutine copies the conn to
-// the upstream, and the function copies back. (On that path the deferred
-// Close cuts the goroutine's copy short: the proxy rule's finding.)
+// request unread: our reply may be lost (unread-close). A known one is
+// relayed: a goroutine copies the conn to the upstream, and the function
+// copies back. (On that path the deferred Close cuts the goroutine's copy
+// short: the proxy rule's finding.) Each problem is reported, and the
+// reject of a failed dial beside them.
 func BadDeferredRejectOrRelay(c net.Conn) {
-	defer c.Close() // want `conn c is closed when one copy direction ends, while the other uses it: RST` `conn c is closed with input read in part, nothing written: the peer gets RST, not EOF`
+	defer c.Close() // want `conn c is closed when one copy direction ends, while the other uses it: RST` `conn c is closed with input read in part, nothing written: the peer gets RST, not EOF` `conn c is closed with input read in part: RST may destroy our reply`
 	br := bufio.NewReader(c)
 	line, ok := command(br)
 	if !ok {
@@ -90,6 +92,44 @@ func BadDeferredRejectOrRelay(c net.Conn) {
 	defer up.Close()
 	go io.Copy(up, br)
 	io.Copy(c, up)
+}
+
+// GoodDeferredRejectOrRelay is BadDeferredRejectOrRelay done right on
+// each path: the error reply is followed by a half-close and a drain, and
+// the relay passes each end on and waits for both copies.
+//
+//proof:raw
+//proof:eof
+func GoodDeferredRejectOrRelay(c net.Conn) {
+	defer c.Close()
+	br := bufio.NewReader(c)
+	line, ok := command(br)
+	if !ok {
+		return
+	}
+	if line != "RELAY\r\n" {
+		io.WriteString(c, "ERR unknown command\r\n")
+		c.(*net.TCPConn).CloseWrite()
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		io.Copy(io.Discard, br)
+		return
+	}
+	up, err := net.Dial("tcp", backendAddr)
+	if err != nil {
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		io.Copy(io.Discard, br)
+		return
+	}
+	defer up.Close()
+	done := make(chan struct{})
+	go func() {
+		io.Copy(up, br)
+		up.(*net.TCPConn).CloseWrite()
+		close(done)
+	}()
+	io.Copy(c, up)
+	c.(*net.TCPConn).CloseWrite()
+	<-done
 }
 
 // BadRejectOrSink hands a known request's conn to a goroutine started

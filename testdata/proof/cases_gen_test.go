@@ -195,6 +195,7 @@ var generated = []pattern{
 	{name: "perpath.BadRejectOrTunnel", server: perpath.BadRejectOrTunnel},
 	{name: "perpath.GoodRejectOrTunnel", server: perpath.GoodRejectOrTunnel, raw: true},
 	{name: "perpath.BadDeferredRejectOrRelay", server: perpath.BadDeferredRejectOrRelay},
+	{name: "perpath.GoodDeferredRejectOrRelay", server: perpath.GoodDeferredRejectOrRelay, eof: true, raw: true},
 	{name: "perpath.BadRejectOrSink", server: perpath.BadRejectOrSink},
 	{name: "perpath.BadRejectOrStore", server: perpath.BadRejectOrStore},
 	{name: "perpath.BadDialOrCut", server: perpath.BadDialOrCut},

@@ -86,6 +86,10 @@ type CloseObs struct {
 	// a copy direction, of the other conns) failed. A Close reached only
 	// after such a failure ends a broken session: it cuts no live copy.
 	Live bool
+	// Quiet are the states of the paths on which no goroutine or pipe
+	// helper's copy may still use the conn: what the Close does there is
+	// a problem of its own, apart from the cut of a copy on other paths.
+	Quiet lattice.Mask
 	// unreadSeen: some path reaches it with input possibly unread; LastIO
 	// then comes from such paths only, the ones a report is about.
 	unreadSeen bool
@@ -765,6 +769,21 @@ func (sv *solver) leavesWithLinger(k int, pos token.Pos) {
 	sv.res.LingerLeaks = append(sv.res.LingerLeaks, LingerLeak{Conn: k, LingerAt: pos, Pos: pos})
 }
 
+// quiet reports whether, on the path of s, no copy may still use conn
+// k: no go statement that was handed it has run, and no pipe helper
+// returned while its copy reads it.
+func (sv *solver) quiet(s *flowState, k int) bool {
+	if s.openReader.Has(k) {
+		return false
+	}
+	for _, gi := range sv.handers[k] {
+		if s.launched.Has(gi) {
+			return false
+		}
+	}
+	return true
+}
+
 // observe records a Close of connection k at pos in the states m.
 func (sv *solver) observe(s *flowState, pos token.Pos, k int, m lattice.Mask, lastIO summary.IOSite, lingerAt token.Pos, via string, judged bool) {
 	if m == 0 {
@@ -778,6 +797,9 @@ func (sv *solver) observe(s *flowState, pos token.Pos, k int, m lattice.Mask, la
 		sv.res.Closes = append(sv.res.Closes, o)
 	}
 	o.States |= m
+	if sv.quiet(s, k) {
+		o.Quiet |= m
+	}
 	switch unread := m&lattice.StatusMask(lattice.Unread) != 0; {
 	case unread && !o.unreadSeen:
 		o.LastIO, o.unreadSeen = lastIO, true

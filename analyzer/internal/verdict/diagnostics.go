@@ -19,14 +19,20 @@ func Diagnostics(pass *analysis.Pass, opts *Config, cands []Candidate, ignored I
 	// Close that rejects on one path (the backend dial failed, nothing
 	// was read or written) and cuts a copy on another reports both
 	// problems.
+	//
+	// So does a Close that destroys our reply on paths where no copy runs
+	// and cuts a copy on others: the reply's unread-close is kept beside
+	// the proxy's verdict, and dropped beside any other (it would say
+	// again what that one says).
 	type site struct {
 		pos    token.Pos
 		reject bool
+		beside bool
 	}
 	best := make(map[site]Candidate)
 	var order []site
 	for _, c := range cands {
-		key := site{c.pos, c.verdict == Reject}
+		key := site{c.pos, c.verdict == Reject, c.beside}
 		old, seen := best[key]
 		if !seen {
 			order = append(order, key)
@@ -45,11 +51,19 @@ func Diagnostics(pass *analysis.Pass, opts *Config, cands []Candidate, ignored I
 		if pi.Offset != pj.Offset {
 			return pi.Offset < pj.Offset
 		}
-		return !order[i].reject && order[j].reject
+		if order[i].reject != order[j].reject {
+			return !order[i].reject
+		}
+		return !order[i].beside && order[j].beside
 	})
 	var out []analysis.Diagnostic
 	for _, key := range order {
 		c, pos := best[key], key.pos
+		if key.beside {
+			if main, ok := best[site{pos, false, false}]; !ok || !main.verdict.IsProxy() {
+				continue
+			}
+		}
 		d := word(pass.Fset, c)
 		if !opts.Reports(d.Category) || ignored.covers(pass.Fset.Position(pos)) {
 			continue

@@ -34,6 +34,10 @@ type Candidate struct {
 	// rejected: on a path to the Close, a read failed on what the peer
 	// sent (a parser or a check rejected it), and the rest is unread.
 	rejected bool
+	// beside: an unread-close on the paths where no copy uses the conn,
+	// reported beside the cut of a copy at the same Close (Diagnostics
+	// keeps it only there).
+	beside bool
 }
 
 // proxyDetail is the proxy rule's account of the goroutines, for the
@@ -73,6 +77,12 @@ func judge(fa *dataflow.Analysis, readSources map[ssa.Value]bool) []Candidate {
 	for _, o := range fa.Flow.Closes {
 		if c := fa.Track.Conns[o.Conn]; o.Judged && ownership.AnswersFor(fa.Fn, c, fa.Summary.Params[c.Key()]) {
 			add(o.Pos, o.Conn, o.States, o.LastIO, o.LingerAt, o.Via)
+			if Of(o.Quiet) == Unread && o.Pos.IsValid() {
+				// Our reply destroyed on a path with no copy running:
+				// its own problem, whatever the Close cuts elsewhere.
+				out = append(out, Candidate{pos: o.Pos, verdict: Unread, conn: c, fnName: fa.Fn.Name(),
+					lastIO: o.LastIO, via: o.Via, rejected: rejectedIn(o.Quiet), beside: true})
+			}
 		}
 	}
 	// A conn that leaves with SO_LINGER at zero resets wherever it is
@@ -200,6 +210,10 @@ const (
 	ProxyCut     // likewise: a copy goroutine closes a conn another one uses
 	EOFLost      // likewise: a copy direction ends without half-closing its destination
 )
+
+// IsProxy reports whether the verdict is the proxy rule's: a copy cut or
+// an end of stream not passed on.
+func (v Verdict) IsProxy() bool { return v == ProxyEarly || v == ProxyCut || v == EOFLost }
 
 // Of decides what to report for a Close reached in the states m. Only the
 // paths on which the function still owns the connection count: a go
