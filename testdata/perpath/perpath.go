@@ -114,16 +114,23 @@ func GoodDeferredRejectOrRelay(c net.Conn) {
 		io.Copy(io.Discard, br)
 		return
 	}
+	relayOrDrain(c, br)
+}
+
+// relayOrDrain relays the client, read through in, to the backend: it
+// passes each end on and waits for both copies. When the backend refuses,
+// it drains the client.
+func relayOrDrain(c net.Conn, in io.Reader) {
 	up, err := net.Dial("tcp", backendAddr)
 	if err != nil {
 		c.SetReadDeadline(time.Now().Add(2 * time.Second))
-		io.Copy(io.Discard, br)
+		io.Copy(io.Discard, in)
 		return
 	}
 	defer up.Close()
 	done := make(chan struct{})
 	go func() {
-		io.Copy(up, br)
+		io.Copy(up, in)
 		up.(*net.TCPConn).CloseWrite()
 		close(done)
 	}()
@@ -211,20 +218,5 @@ func BadDialOrCut(c net.Conn) {
 //proof:eof
 func GoodDialOrWait(c net.Conn) {
 	defer c.Close()
-	up, err := net.Dial("tcp", backendAddr)
-	if err != nil {
-		c.SetReadDeadline(time.Now().Add(2 * time.Second))
-		io.Copy(io.Discard, c)
-		return
-	}
-	defer up.Close()
-	done := make(chan struct{})
-	go func() {
-		io.Copy(up, c)
-		up.(*net.TCPConn).CloseWrite()
-		close(done)
-	}()
-	io.Copy(c, up)
-	c.(*net.TCPConn).CloseWrite()
-	<-done
+	relayOrDrain(c, c)
 }
