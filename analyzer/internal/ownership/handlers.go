@@ -92,7 +92,7 @@ func outermost(fn *ssa.Function) *ssa.Function {
 
 // closedAround reports whether fn closes conn after the call: a Close of
 // it deferred in fn (directly, or in a deferred literal that captures
-// it), or a Close of it written after the call.
+// it), or a Close of it that runs after the call (runsAfter).
 func closedAround(fn *ssa.Function, call *ssa.Call, conn ssa.Value) bool {
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
@@ -110,10 +110,28 @@ func closedAround(fn *ssa.Function, call *ssa.Call, conn ssa.Value) bool {
 					}
 				}
 			case *ssa.Call:
-				if i.Pos() > call.Pos() && closes(i.Common(), conn) {
+				if closes(i.Common(), conn) && runsAfter(call, i) {
 					return true
 				}
 			}
+		}
+	}
+	return false
+}
+
+// runsAfter reports whether every path to b passes a first: a comes
+// before b in one block, or a's block dominates b's. (A Close on another
+// branch, or before the call in a loop, is not one after it.)
+func runsAfter(a, b ssa.Instruction) bool {
+	if a.Block() != b.Block() {
+		return a.Block().Dominates(b.Block())
+	}
+	for _, instr := range a.Block().Instrs {
+		switch instr {
+		case a:
+			return true
+		case b:
+			return false
 		}
 	}
 	return false
