@@ -210,4 +210,10 @@ type (
 	// ViewFact says which results of a function hand a parameter's conn
 	// back to its caller.
 	ViewFact = summary.ViewFact
+	// NoSocketFact says that a function's conn result is never a socket
+	// (a mux session's Accept hands out streams).
+	NoSocketFact = summary.NoSocketFact
+	// HandlerFact says that a framework calls the function in a
+	// func-typed field with a conn it closes when the function returns.
+	HandlerFact = summary.HandlerFact
 )
