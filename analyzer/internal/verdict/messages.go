@@ -84,8 +84,8 @@ type wording struct {
 // the related positions name the rest.
 func (w wording) message() (string, string) {
 	var category, msg string
-	for detail := 2; detail >= -1; detail-- {
-		category, msg = w.phrase(w.subject(max(detail, 0)), detail < 0)
+	for detail := 2; detail >= -2; detail-- {
+		category, msg = w.phrase(w.subject(max(detail, 0)), min(0, detail))
 		if len(msg) <= MaxMessage {
 			return category, msg
 		}
@@ -98,15 +98,13 @@ func (w wording) message() (string, string) {
 }
 
 // phrase is the message about subject, and its category; a compact one
-// names a function without its package and receiver.
-func (w wording) phrase(subject string, compact bool) (string, string) {
+// names a function without its package (-1: "Conn.Close"), then without
+// its receiver too (-2: "Close").
+func (w wording) phrase(subject string, compact int) (string, string) {
 	c := w.c
 	closed := subject + " is closed"
 	if c.via != "" {
-		via := shortFunc(c.via)
-		if compact {
-			via = bareFunc(via)
-		}
+		via := compactFunc(shortFunc(c.via), compact)
 		closed += " by " + via
 	}
 	halfClose, linger := w.pick("shutdown(SHUT_WR)", "CloseWrite"), w.pick("SO_LINGER {1, 0}", "SetLinger(0)")
@@ -119,10 +117,7 @@ func (w wording) phrase(subject string, compact bool) (string, string) {
 	switch c.verdict {
 	case ProxyEarly:
 		if p := c.proxy; p.pipe.Pos.IsValid() {
-			helper := shortFunc(p.pipe.What)
-			if compact {
-				helper = bareFunc(helper)
-			}
+			helper := compactFunc(shortFunc(p.pipe.What), compact)
 			return CategoryProxyEarlyClose, fmt.Sprintf("%s after %s returned at its first direction: %s the other short",
 				closed, helper, cuts)
 		}
@@ -215,6 +210,23 @@ func originLabel(verb string) string {
 }
 
 // bareFunc is a function's own name: "srv.(*server).handle" is "handle".
+// compactFunc shortens a function's name for a message at the given
+// compactness: 0 keeps it, -1 drops its package ("(*proxyproto.Conn).Close"
+// is "Conn.Close"), -2 its receiver too ("Close").
+func compactFunc(name string, compact int) string {
+	switch {
+	case compact == 0:
+		return name
+	case compact == -1:
+		if end := strings.Index(name, ")."); end > 0 {
+			recv := name[:end]
+			recv = strings.TrimPrefix(recv[strings.LastIndex(recv, "(")+1:], "*")
+			return bareFunc(recv) + "." + name[end+2:]
+		}
+	}
+	return bareFunc(name)
+}
+
 func bareFunc(name string) string {
 	if i := strings.LastIndex(name, "."); i >= 0 {
 		return name[i+1:]

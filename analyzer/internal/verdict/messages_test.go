@@ -27,6 +27,9 @@ func TestMessagesFit(t *testing.T) {
 		{"long helper", Candidate{pos: pos, verdict: Unread, conn: &ownership.Conn{Verb: "accepted", Pos: pos},
 			via: "example.com/a/b.(*connectionManagerWithAVeryLongName).closeTheConnectionGracefully"},
 			"the conn is closed by closeTheConnectionGracefully with input never read: RST may destroy our reply"},
+		{"method helper", Candidate{pos: pos, verdict: Unread, conn: &ownership.Conn{Verb: "accepted", Pos: pos},
+			via: "example.com/x/proxyprotocolversiontwo.(*Conn).Close"},
+			"the conn is closed by Conn.Close with input never read: RST may destroy our reply"},
 		{"parameter", Candidate{pos: pos, verdict: Reject, conn: &ownership.Conn{Name: "c", Param: 0}, lastIO: summary.IOSite{Pos: pos}},
 			"conn c is closed with input read in part, nothing written: the peer gets RST, not EOF"},
 	} {
