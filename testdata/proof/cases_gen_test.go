@@ -70,6 +70,8 @@ var generated = []pattern{
 	{name: "app.BadTunnelReject", server: fromListener(app.BadTunnelReject)},
 	{name: "app.BadHandlerReturns", server: fromListener(app.BadHandlerReturns)},
 	{name: "app.GoodHandlerDrains", server: fromListener(app.GoodHandlerDrains), eof: true},
+	{name: "app.BadServeWithReturns", server: fromListener(app.BadServeWithReturns)},
+	{name: "app.GoodServeWithDrains", server: fromListener(app.GoodServeWithDrains), eof: true},
 	{name: "defers.BadDeferredClosure", server: fromListener(defers.BadDeferredClosure)},
 	{name: "defers.GoodDeferredGraceful", server: fromListener(defers.GoodDeferredGraceful), raw: true},
 	{name: "defers.GoodExplicitThenDeferred", server: defers.GoodExplicitThenDeferred, eof: true},

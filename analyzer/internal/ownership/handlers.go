@@ -20,9 +20,10 @@ import (
 // stores a function there judges that function's returns as the Close.
 
 // FindHandlerFields records in the table the package's func-typed fields
-// that a function calls with a conn it closes after the call: by a Close
-// deferred before the call (directly or in a deferred literal), or one
-// written after it.
+// and function parameters that a function calls with a conn it closes
+// after the call: by a Close deferred before the call (directly or in a
+// deferred literal), or one that runs after it. A parameter is recorded
+// on the declared function it belongs to (ServeWith(ln, handler)).
 func FindHandlerFields(funcs []*ssa.Function, table *summary.Table) {
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
@@ -32,18 +33,63 @@ func FindHandlerFields(funcs []*ssa.Function, table *summary.Table) {
 					continue
 				}
 				field := loadedField(call.Common().Value)
-				if field == nil {
+				owner, param := handlerParam(call.Common().Value)
+				if field == nil && owner == nil {
 					continue
 				}
 				for j, a := range call.Common().Args {
-					if knowledge.IsConnType(a.Type()) && closedAround(fn, call, a) {
-						table.PutHandler(field, &summary.HandlerFact{Param: j, Closer: shortName(outermost(fn))})
-						break
+					if !knowledge.IsConnType(a.Type()) || !closedAround(fn, call, a) {
+						continue
 					}
+					fact := &summary.HandlerFact{Param: j, Closer: shortName(outermost(fn)), Func: -1}
+					if field != nil {
+						table.PutHandler(field, fact)
+					} else {
+						fact.Func = param
+						table.PutHandlerParam(owner, fact)
+					}
+					break
 				}
 			}
 		}
 	}
+}
+
+// handlerParam returns the declared function whose func-typed parameter v
+// is (seen through the literals that capture it), and its index.
+func handlerParam(v ssa.Value) (*ssa.Function, int) {
+	for range knowledge.MaxDepth {
+		switch x := v.(type) {
+		case *ssa.Parameter:
+			fn := x.Parent()
+			if fn.Parent() != nil {
+				return nil, -1 // a literal's own parameter: its callers are not known
+			}
+			if _, isFunc := x.Type().Underlying().(*types.Signature); !isFunc {
+				return nil, -1
+			}
+			return fn, knowledge.ParamIndex(fn, x)
+		case *ssa.FreeVar:
+			b := knowledge.Binding(x)
+			if b == nil {
+				return nil, -1
+			}
+			v = b
+		case *ssa.UnOp: // a load of the cell a captured parameter lives in
+			if x.Op != token.MUL {
+				return nil, -1
+			}
+			v = x.X
+		case *ssa.Alloc: // that cell: the parameter stored in it
+			v = storedOnce(x)
+			if v == nil {
+				return nil, -1
+			}
+		default:
+			return nil, -1
+		}
+	}
+	return nil, -1
 }
 
 // loadedField returns the func-typed field v was loaded from (s.Handler).
@@ -176,28 +222,61 @@ func closesIn(lit *ssa.Function, v ssa.Value) bool {
 	return false
 }
 
-// ClosedAtReturn finds the package's functions stored in a handler field
-// (HandlerFact): their conn parameter is closed by the framework when they
-// return. It maps each such parameter to the function that closes it.
-func ClosedAtReturn(funcs []*ssa.Function, table *summary.Table) map[*ssa.Parameter]string {
-	var out map[*ssa.Parameter]string
-	for _, fs := range knowledge.FieldStores(funcs) {
-		fact := table.Handler(fs.Field)
-		if fact == nil {
-			continue
-		}
-		handler, shift := storedFunc(fs.Store.Val)
-		if handler == nil || fact.Param+shift >= len(handler.Params) {
-			continue
-		}
-		if p := handler.Params[fact.Param+shift]; knowledge.IsConnType(p.Type()) {
-			if out == nil {
-				out = make(map[*ssa.Parameter]string)
+// storedOnce returns the one value stored in a local's cell, or nil.
+func storedOnce(cell *ssa.Alloc) ssa.Value {
+	var val ssa.Value
+	for _, r := range *cell.Referrers() {
+		if st, ok := r.(*ssa.Store); ok && st.Addr == cell {
+			if val != nil {
+				return nil
 			}
-			out[p] = fact.Closer
+			val = st.Val
+		}
+	}
+	return val
+}
+
+// ClosedAtReturn finds the package's functions stored in a handler field,
+// or given as a handler parameter (HandlerFact): their conn parameter is
+// closed by the framework when they return. It maps each such parameter
+// to the function that closes it.
+func ClosedAtReturn(funcs []*ssa.Function, table *summary.Table) map[*ssa.Parameter]string {
+	out := make(map[*ssa.Parameter]string)
+	for _, fs := range knowledge.FieldStores(funcs) {
+		if fact := table.Handler(fs.Field); fact != nil {
+			markHandler(out, fs.Store.Val, fact)
+		}
+	}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				call, ok := instr.(ssa.CallInstruction)
+				if !ok {
+					continue
+				}
+				callee := call.Common().StaticCallee()
+				if callee == nil {
+					continue
+				}
+				if fact := table.HandlerParam(callee); fact != nil && fact.Func < len(call.Common().Args) {
+					markHandler(out, call.Common().Args[fact.Func], fact)
+				}
+			}
 		}
 	}
 	return out
+}
+
+// markHandler marks the conn parameter of the function a handler value
+// runs.
+func markHandler(out map[*ssa.Parameter]string, handlerValue ssa.Value, fact *summary.HandlerFact) {
+	handler, shift := storedFunc(handlerValue)
+	if handler == nil || fact.Param+shift >= len(handler.Params) {
+		return
+	}
+	if p := handler.Params[fact.Param+shift]; knowledge.IsConnType(p.Type()) {
+		out[p] = fact.Closer
+	}
 }
 
 // storedFunc returns the function a func value runs, and how many

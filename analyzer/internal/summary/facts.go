@@ -201,15 +201,23 @@ func (f *LauncherFact) String() string { return fmt.Sprintf("launches p%d", f.Pa
 // Handler field, its doc saying "conn will be closed when Handler
 // returns"): a function stored there hands the conn back at every return,
 // and the server's Close runs in the states it returns in.
+//
+// On a function, it says the same of the function's func-typed
+// parameter Func (ServeWith(ln, handler)): the function given there is
+// called with a conn closed when it returns.
 type HandlerFact struct {
-	Param  int    // the index of the conn among the field's parameters
+	Param  int    // the index of the conn among the handler's parameters
 	Closer string // the function that calls the handler and closes the conn
+	Func   int    // on a function: the index of its handler parameter; -1 on a field
 }
 
 // AFact marks HandlerFact as an analysis fact.
 func (*HandlerFact) AFact() {}
 
 func (f *HandlerFact) String() string {
+	if f.Func >= 0 {
+		return fmt.Sprintf("handler p%d of p%d closed by %s", f.Param, f.Func, f.Closer)
+	}
 	return fmt.Sprintf("handler p%d closed by %s", f.Param, f.Closer)
 }
 
@@ -354,6 +362,12 @@ func Export(pass *analysis.Pass, funcs []*ssa.Function, t *Table) {
 	for field, fact := range t.handlers {
 		if field.Exported() {
 			pass.ExportObjectFact(field, fact)
+			exported = true
+		}
+	}
+	for fn, fact := range t.handlerParams {
+		if obj, ok := fn.Object().(*types.Func); ok && obj.Exported() {
+			pass.ExportObjectFact(obj, fact)
 			exported = true
 		}
 	}

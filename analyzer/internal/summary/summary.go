@@ -124,6 +124,8 @@ type Table struct {
 	// handlers are the package's func-typed fields whose calls are given
 	// a conn the caller closes when they return (HandlerFact).
 	handlers map[*types.Var]*HandlerFact
+	// handlerParams are its functions that call a func parameter so.
+	handlerParams map[*ssa.Function]*HandlerFact
 	// MethodSets and MethodValue are the SSA program's (MethodValue may
 	// take a lock: the program can be shared with other passes).
 	MethodSets  *typeutil.MethodSetCache
@@ -179,6 +181,29 @@ func (t *Table) Handler(field *types.Var) *HandlerFact {
 		return nil
 	}
 	return t.handlers[field]
+}
+
+// PutHandlerParam records that fn calls its func parameter fact.Func
+// with a conn it closes when the call returns.
+func (t *Table) PutHandlerParam(fn *ssa.Function, fact *HandlerFact) {
+	if t.handlerParams == nil {
+		t.handlerParams = make(map[*ssa.Function]*HandlerFact)
+	}
+	t.handlerParams[fn] = fact
+}
+
+// HandlerParam returns what is known of fn's handler parameter: the
+// function given there is called with a conn closed when it returns.
+func (t *Table) HandlerParam(fn *ssa.Function) *HandlerFact {
+	fn = origin(fn)
+	if obj, ok := t.foreign(fn); ok {
+		var fact HandlerFact
+		if t.pass.ImportObjectFact(obj, &fact) {
+			return &fact
+		}
+		return nil
+	}
+	return t.handlerParams[fn]
 }
 
 // Get returns the summary of a function of the package, or nil.

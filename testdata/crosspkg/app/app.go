@@ -361,3 +361,23 @@ func turnAwayDrained(c net.Conn) {
 	}
 	io.Copy(c, c)
 }
+
+// BadServeWithReturns gives tcpserve.ServeWith, which closes each conn
+// when its handler returns, a literal that turns the client away by
+// returning, with its request unread.
+func BadServeWithReturns(ln net.Listener) {
+	tcpserve.ServeWith(ln, func(c net.Conn) {
+		if !allowedPeer(c.RemoteAddr()) {
+			return // want `the conn is closed by ServeWith with input never read, nothing written: the peer gets RST, not EOF`
+		}
+		io.Copy(c, c)
+	})
+}
+
+// GoodServeWithDrains gives it a handler that reads the client to its
+// end before it returns.
+//
+//proof:eof
+func GoodServeWithDrains(ln net.Listener) {
+	tcpserve.ServeWith(ln, turnAwayDrained)
+}

@@ -28,3 +28,20 @@ func (s *Server) Serve(ln net.Listener) error {
 		}()
 	}
 }
+
+// ServeWith accepts conns until the listener fails, and calls handle with
+// each in turn, closing it when handle returns.
+//
+//proof:skip plumbing of app.BadServeWithReturns and app.GoodServeWithDrains
+func ServeWith(ln net.Listener, handle func(c net.Conn)) error { // want ServeWith:"handler p0 of p1 closed by tcpserve.ServeWith"
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return err
+		}
+		func() {
+			defer c.Close()
+			handle(c)
+		}()
+	}
+}
