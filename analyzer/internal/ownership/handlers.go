@@ -23,7 +23,8 @@ import (
 // and function parameters that a function calls with a conn it closes
 // after the call: by a Close deferred before the call (directly or in a
 // deferred literal), or one that runs after it. A parameter is recorded
-// on the declared function it belongs to (ServeWith(ln, handler)).
+// on the declared function it belongs to (ServeWith(ln, handler)), and so
+// is a parameter the function stores in such a field.
 func FindHandlerFields(funcs []*ssa.Function, table *summary.Table) {
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
@@ -51,6 +52,17 @@ func FindHandlerFields(funcs []*ssa.Function, table *summary.Table) {
 					break
 				}
 			}
+		}
+	}
+	// A function that stores its func parameter in a handler field hands
+	// it the same conns (ServeWith(ln, handle) building a Server).
+	for _, fs := range knowledge.FieldStores(funcs) {
+		fact := table.Handler(fs.Field)
+		if fact == nil {
+			continue
+		}
+		if owner, param := handlerParam(fs.Store.Val); owner != nil && table.HandlerParam(owner) == nil {
+			table.PutHandlerParam(owner, &summary.HandlerFact{Param: fact.Param, Closer: fact.Closer, Func: param})
 		}
 	}
 }

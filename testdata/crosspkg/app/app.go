@@ -368,7 +368,7 @@ func turnAwayDrained(c net.Conn) {
 func BadServeWithReturns(ln net.Listener) {
 	tcpserve.ServeWith(ln, func(c net.Conn) {
 		if !allowedPeer(c.RemoteAddr()) {
-			return // want `the conn is closed by ServeWith with input never read, nothing written: the peer gets RST, not EOF`
+			return // want `the conn is closed by Serve with input never read, nothing written: the peer gets RST, not EOF`
 		}
 		io.Copy(c, c)
 	})

@@ -29,19 +29,10 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 }
 
-// ServeWith accepts conns until the listener fails, and calls handle with
-// each in turn, closing it when handle returns.
+// ServeWith serves ln with a Server whose Handler is handle: each conn is
+// closed when handle returns.
 //
 //proof:skip plumbing of app.BadServeWithReturns and app.GoodServeWithDrains
-func ServeWith(ln net.Listener, handle func(c net.Conn)) error { // want ServeWith:"handler p0 of p1 closed by tcpserve.ServeWith"
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return err
-		}
-		func() {
-			defer c.Close()
-			handle(c)
-		}()
-	}
+func ServeWith(ln net.Listener, handle func(c net.Conn)) error { // want ServeWith:"handler p0 of p1 closed by \\(\\*tcpserve.Server\\).Serve"
+	return (&Server{Handler: handle}).Serve(ln)
 }
