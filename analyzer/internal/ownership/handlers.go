@@ -34,12 +34,17 @@ func FindHandlerFields(funcs []*ssa.Function, table *summary.Table) {
 					continue
 				}
 				field := loadedField(call.Common().Value)
+				if field != nil && (fn.Pkg == nil || field.Pkg() != fn.Pkg.Pkg) {
+					field = nil // another package's field: its own facts say what it is
+				}
 				owner, param := handlerParam(call.Common().Value)
 				if field == nil && owner == nil {
 					continue
 				}
 				for j, a := range call.Common().Args {
-					if !knowledge.IsConnType(a.Type()) || !closedAround(fn, call, a) {
+					// A conn by its type (an io.Reader given to another
+					// package's Untar field is a file as often).
+					if !knowledge.IsDefiniteConnType(a.Type()) || !closedAround(fn, call, a) {
 						continue
 					}
 					fact := &summary.HandlerFact{Param: j, Closer: shortName(outermost(fn)), Func: -1}

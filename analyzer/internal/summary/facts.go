@@ -360,7 +360,7 @@ func Export(pass *analysis.Pass, funcs []*ssa.Function, t *Table) {
 		}
 	}
 	for field, fact := range t.handlers {
-		if field.Exported() {
+		if field.Exported() && field.Pkg() == pass.Pkg {
 			pass.ExportObjectFact(field, fact)
 			exported = true
 		}

@@ -381,3 +381,14 @@ func BadServeWithReturns(ln net.Listener) {
 func GoodServeWithDrains(ln net.Listener) {
 	tcpserve.ServeWith(ln, turnAwayDrained)
 }
+
+// serveOneItself calls another package's handler field itself and closes
+// the conn after it: that field's facts are its package's to say (a
+// regression case: the fact was once exported here, on an object of
+// another package, and the analysis failed).
+func serveOneItself(srv *tcpserve.Server, c net.Conn) {
+	srv.Handler(c)
+	c.Close()
+}
+
+var _ = serveOneItself
