@@ -153,42 +153,129 @@ func outermost(fn *ssa.Function) *ssa.Function {
 	return fn
 }
 
-// closedAround reports whether fn closes conn after the call: a Close of
-// it deferred in fn (directly, or in a deferred literal that captures
-// it), or a Close of it that runs after the call (runsAfter).
+// closedAround reports whether fn closes conn when the call returns, and
+// does nothing else with it after the call: a Close of it deferred in fn
+// (directly, or in a deferred literal that captures it), or one written
+// right after the call in its block. A function that goes on with the
+// conn after the call (it writes a reply, hands the conn on) calls a hook,
+// not a handler, even if it closes the conn in the end.
 func closedAround(fn *ssa.Function, call *ssa.Call, conn ssa.Value) bool {
+	closed := false
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			switch i := instr.(type) {
 			case *ssa.Defer:
 				if closes(i.Common(), conn) {
-					return true
+					closed = true
 				}
 				if mc, ok := i.Common().Value.(*ssa.MakeClosure); ok {
 					lit := mc.Fn.(*ssa.Function)
 					for k, bound := range mc.Bindings {
 						if sameConn(bound, conn) && k < len(lit.FreeVars) && closesIn(lit, lit.FreeVars[k]) {
-							return true
+							closed = true
 						}
 					}
 				}
 			case *ssa.Call:
-				if closes(i.Common(), conn) && runsAfter(call, i) {
+				if i.Block() == call.Block() && closes(i.Common(), conn) && runsAfter(call, i) {
+					closed = true
+				}
+			}
+		}
+	}
+	return closed && !usedAfter(call, conn)
+}
+
+// usedAfter reports whether some use of conn other than a Close (or its
+// addresses) may run after the call returns: later in the call's block,
+// or in a block reachable from it that does not come before it (a block
+// that dominates the call's is the next iteration's).
+func usedAfter(call *ssa.Call, conn ssa.Value) bool {
+	after := reachableAfter(call.Block())
+	used := false
+	for _, v := range connValues(conn) {
+		knowledge.AnyView(v, func(w ssa.Value) bool {
+			if w.Referrers() == nil {
+				return false
+			}
+			for _, r := range *w.Referrers() {
+				if r == call || harmlessUse(r) {
+					continue
+				}
+				if r.Block() == call.Block() && runsAfter(call, r) || r.Block() != call.Block() && after[r.Block()] {
+					used = true
 					return true
 				}
 			}
+			return false
+		})
+	}
+	return used
+}
+
+// connValues are conn and, where it is a load of a cell (a captured
+// conn), every load of that cell.
+func connValues(conn ssa.Value) []ssa.Value {
+	conn = knowledge.Through(conn)
+	load, ok := conn.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL || load.X.Referrers() == nil {
+		return []ssa.Value{conn}
+	}
+	var out []ssa.Value
+	for _, r := range *load.X.Referrers() {
+		if l, ok := r.(*ssa.UnOp); ok && l.Op == token.MUL {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// harmlessUse reports whether an instruction does nothing to a conn's
+// data: its Close, its addresses, a deferred call registered earlier.
+func harmlessUse(instr ssa.Instruction) bool {
+	switch i := instr.(type) {
+	case *ssa.Defer, *ssa.DebugRef:
+		return true
+	case ssa.CallInstruction:
+		name := ""
+		if cc := i.Common(); cc.IsInvoke() {
+			name = cc.Method.Name()
+		} else if callee := cc.StaticCallee(); callee != nil && callee.Signature.Recv() != nil {
+			name = callee.Name()
+		}
+		switch name {
+		case "Close", "RemoteAddr", "LocalAddr":
+			return true
 		}
 	}
 	return false
 }
 
-// runsAfter reports whether every path to b passes a first: a comes
-// before b in one block, or a's block dominates b's. (A Close on another
-// branch, or before the call in a loop, is not one after it.)
-func runsAfter(a, b ssa.Instruction) bool {
-	if a.Block() != b.Block() {
-		return a.Block().Dominates(b.Block())
+// reachableAfter returns the blocks reachable from b's successors that do
+// not dominate b.
+func reachableAfter(b *ssa.BasicBlock) map[*ssa.BasicBlock]bool {
+	seen := make(map[*ssa.BasicBlock]bool)
+	work := append([]*ssa.BasicBlock(nil), b.Succs...)
+	for len(work) > 0 {
+		x := work[len(work)-1]
+		work = work[:len(work)-1]
+		if seen[x] {
+			continue
+		}
+		seen[x] = true
+		work = append(work, x.Succs...)
 	}
+	for x := range seen {
+		if x.Dominates(b) {
+			delete(seen, x)
+		}
+	}
+	return seen
+}
+
+// runsAfter reports whether a comes before b, two instructions of one
+// block.
+func runsAfter(a, b ssa.Instruction) bool {
 	for _, instr := range a.Block().Instrs {
 		switch instr {
 		case a:

@@ -341,7 +341,14 @@ func allowedPeer(a net.Addr) bool {
 func BadHandlerReturns(ln net.Listener) {
 	g := &gate{}
 	g.Server.Handler = g.handle
+	g.Server.Greet = greet
 	g.Serve(ln)
+}
+
+// greet writes a banner and returns: tcpserve goes on with the conn to
+// the handler, so this return closes nothing.
+func greet(c net.Conn) {
+	io.WriteString(c, "hello\r\n")
 }
 
 // GoodHandlerDrains is the same server with a handler, a function, that

@@ -11,6 +11,9 @@ import "net"
 type Server struct {
 	// Handler serves one conn, which is closed when it returns.
 	Handler func(c net.Conn) // want Handler:"handler p0 closed by \\(\\*tcpserve.Server\\).Serve"
+	// Greet, when set, is called with each conn before Handler: a hook,
+	// whose return is no Close (the conn goes on to Handler).
+	Greet func(c net.Conn)
 }
 
 // Serve accepts conns until the listener fails, and serves each in turn.
@@ -24,6 +27,9 @@ func (s *Server) Serve(ln net.Listener) error {
 		}
 		func() {
 			defer c.Close()
+			if s.Greet != nil {
+				s.Greet(c)
+			}
 			s.Handler(c)
 		}()
 	}
