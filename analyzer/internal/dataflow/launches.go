@@ -230,7 +230,7 @@ func relayedSignal(gs GoStmt, sig ssa.Value) (ssa.Value, bool) {
 					target = cellOf(i.Call.Args[0])
 				}
 			}
-			if target == nil || !runsBefore(wait, instr) {
+			if target == nil || !knowledge.RunsBefore(wait, instr) {
 				continue
 			}
 			if o, ok := outer[target]; ok {
@@ -464,7 +464,7 @@ func (a *Analysis) InlineCopies() []InlineCopy {
 			continue
 		}
 		for gi, gs := range a.Events.gos {
-			if runsBefore(gs.Instr, call) {
+			if knowledge.RunsBefore(gs.Instr, call) {
 				ic.launch.set(gi)
 			}
 		}
@@ -494,24 +494,6 @@ func (a *Analysis) HalfCloses(k int) bool {
 	return false
 }
 
-// runsBefore reports whether a runs before b on every path to b: a's
-// block dominates b's, and within one block a comes first.
-func runsBefore(a, b ssa.Instruction) bool {
-	ab, bb := a.Block(), b.Block()
-	if ab != bb {
-		return ab.Dominates(bb)
-	}
-	for _, instr := range ab.Instrs {
-		switch instr {
-		case a:
-			return true
-		case b:
-			return false
-		}
-	}
-	return false
-}
-
 // Gos returns the function's go statements (and launcher calls), in the
 // order of GoIndex.
 func (ev *Events) Gos() []GoStmt { return ev.gos }
@@ -526,7 +508,7 @@ func MayRunTogether(a, b ssa.Instruction) bool {
 
 // reaches reports whether instruction b can run after a.
 func reaches(a, b ssa.Instruction) bool {
-	if a.Block() == b.Block() && runsBefore(a, b) {
+	if a.Block() == b.Block() && knowledge.RunsBefore(a, b) {
 		return true
 	}
 	return slices.Contains(blocksAfter(a.Block()), b.Block())

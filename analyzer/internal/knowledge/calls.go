@@ -545,3 +545,21 @@ func FieldStores(funcs []*ssa.Function) []FieldStore {
 	}
 	return out
 }
+
+// RunsBefore reports whether a runs before b on every path to b: a's
+// block dominates b's, and within one block a comes first.
+func RunsBefore(a, b ssa.Instruction) bool {
+	ab, bb := a.Block(), b.Block()
+	if ab != bb {
+		return ab.Dominates(bb)
+	}
+	for _, instr := range ab.Instrs {
+		switch instr {
+		case a:
+			return true
+		case b:
+			return false
+		}
+	}
+	return false
+}

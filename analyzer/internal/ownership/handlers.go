@@ -177,7 +177,7 @@ func closedAround(fn *ssa.Function, call *ssa.Call, conn ssa.Value) bool {
 					}
 				}
 			case *ssa.Call:
-				if i.Block() == call.Block() && closes(i.Common(), conn) && runsAfter(call, i) {
+				if i.Block() == call.Block() && closes(i.Common(), conn) && knowledge.RunsBefore(call, i) {
 					closed = true
 				}
 			}
@@ -202,7 +202,7 @@ func usedAfter(call *ssa.Call, conn ssa.Value) bool {
 				if r == call || harmlessUse(r) {
 					continue
 				}
-				if r.Block() == call.Block() && runsAfter(call, r) || r.Block() != call.Block() && after[r.Block()] {
+				if r.Block() == call.Block() && knowledge.RunsBefore(call, r) || r.Block() != call.Block() && after[r.Block()] {
 					used = true
 					return true
 				}
@@ -271,20 +271,6 @@ func reachableAfter(b *ssa.BasicBlock) map[*ssa.BasicBlock]bool {
 		}
 	}
 	return seen
-}
-
-// runsAfter reports whether a comes before b, two instructions of one
-// block.
-func runsAfter(a, b ssa.Instruction) bool {
-	for _, instr := range a.Block().Instrs {
-		switch instr {
-		case a:
-			return true
-		case b:
-			return false
-		}
-	}
-	return false
 }
 
 // closes reports whether a call is conn.Close().
