@@ -147,6 +147,7 @@ func analyzeCode(pass *analysis.Pass, cfg *config, code *packageCode, fdAware bo
 	nets := ownership.StreamNetworks(code.funcs)
 	fields := ownership.OwningFields(code.funcs, nets, table)
 	ownership.FindHandlerFields(code.funcs, table)
+	ownership.FindAcceptLoops(code.funcs, table)
 	ctx := &ownership.Context{
 		ClosedAtReturn: ownership.ClosedAtReturn(code.funcs, table),
 		FDAware:        fdAware,
@@ -216,4 +217,7 @@ type (
 	// HandlerFact says that a framework calls the function in a
 	// func-typed field with a conn it closes when the function returns.
 	HandlerFact = summary.HandlerFact
+	// AcceptLoopFact says that a function calls its func parameter with
+	// each conn its listener parameter accepts.
+	AcceptLoopFact = summary.AcceptLoopFact
 )

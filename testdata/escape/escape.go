@@ -84,7 +84,7 @@ func Sent(ln net.Listener, ch chan net.Conn) {
 // Given to a function value we cannot see.
 //
 //proof:skip the conn leaves the function: rstlint is silent by design, whatever the kernel does
-func Handed(ln net.Listener, handle func(net.Conn)) { // want Handed:"handler p0 of p1 closed by escape.Handed"
+func Handed(ln net.Listener, handle func(net.Conn)) { // want Handed:"handler p0 of p1 closed by escape.Handed" Handed:"accepts from p0 into p0 of p1"
 	c, err := ln.Accept()
 	if err != nil {
 		return

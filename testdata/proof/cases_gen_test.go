@@ -67,6 +67,7 @@ var generated = []pattern{
 	{name: "app.GoodPooledReply", server: app.GoodPooledReply, eof: true},
 	{name: "app.BadMessageReject", server: app.BadMessageReject},
 	{name: "app.GoodMessageReject", server: app.GoodMessageReject, eof: true},
+	{name: "app.BadAcceptEachReject", server: fromListener(func(ln net.Listener) { app.BadAcceptEachReject(ln) })},
 	{name: "app.BadTunnelReject", server: fromListener(app.BadTunnelReject)},
 	{name: "app.BadHandlerReturns", server: fromListener(app.BadHandlerReturns)},
 	{name: "app.GoodHandlerDrains", server: fromListener(app.GoodHandlerDrains), eof: true},

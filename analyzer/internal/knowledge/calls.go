@@ -4,6 +4,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"iter"
 
 	"golang.org/x/tools/go/ssa"
 )
@@ -544,6 +545,22 @@ func FieldStores(funcs []*ssa.Function) []FieldStore {
 		}
 	}
 	return out
+}
+
+// Calls yields the calls of funcs (calls, go and defer statements) with
+// the function each is written in, in order.
+func Calls(funcs []*ssa.Function) iter.Seq2[*ssa.Function, ssa.CallInstruction] {
+	return func(yield func(*ssa.Function, ssa.CallInstruction) bool) {
+		for _, fn := range funcs {
+			for _, b := range fn.Blocks {
+				for _, instr := range b.Instrs {
+					if call, ok := instr.(ssa.CallInstruction); ok && !yield(fn, call) {
+						return
+					}
+				}
+			}
+		}
+	}
 }
 
 // RunsBefore reports whether a runs before b on every path to b: a's

@@ -56,7 +56,9 @@ func isDatagramOrigin(cc *ssa.CallCommon) bool {
 // package (a call, go or defer, or a call of one of these functions
 // passing its own marked parameter on) feeds a datagram conn or a conn
 // that is no socket (NoSockets), and those the function itself tests for
-// a datagram type, or hands to a function that does (expectsDatagram).
+// a datagram type, or hands to a function that does (expectsDatagram),
+// and those of the functions given to an accept loop over a mux session
+// (markAccepted).
 func NoStreamParams(funcs []*ssa.Function, table *summary.Table, noSockets *NoSockets) map[*ssa.Function][]bool {
 	local := make(map[*ssa.Function]bool, len(funcs))
 	for _, fn := range funcs {
@@ -64,26 +66,19 @@ func NoStreamParams(funcs []*ssa.Function, table *summary.Table, noSockets *NoSo
 	}
 	d := &datagrams{marks: make(map[*ssa.Function][]bool), table: table, noSockets: noSockets}
 	d.markExpected(funcs, local)
+	d.markAccepted(funcs)
 	for changed := true; changed; {
 		changed = false
-		for _, fn := range funcs {
-			for _, b := range fn.Blocks {
-				for _, instr := range b.Instrs {
-					call, ok := instr.(ssa.CallInstruction)
-					if !ok {
-						continue
-					}
-					callee := call.Common().StaticCallee()
-					if callee == nil || !local[callee] {
-						continue
-					}
-					for i, a := range call.Common().Args {
-						if i < len(callee.Params) && knowledge.IsConnType(callee.Params[i].Type()) &&
-							!d.marked(callee, i) && d.carries(a, 0) {
-							d.mark(callee, i)
-							changed = true
-						}
-					}
+		for _, call := range knowledge.Calls(funcs) {
+			callee := call.Common().StaticCallee()
+			if callee == nil || !local[callee] {
+				continue
+			}
+			for i, a := range call.Common().Args {
+				if i < len(callee.Params) && knowledge.IsConnType(callee.Params[i].Type()) &&
+					!d.marked(callee, i) && d.carries(a, 0) {
+					d.mark(callee, i)
+					changed = true
 				}
 			}
 		}

@@ -337,20 +337,10 @@ func ClosedAtReturn(funcs []*ssa.Function, table *summary.Table) map[*ssa.Parame
 			markHandler(out, fs.Store.Val, fact)
 		}
 	}
-	for _, fn := range funcs {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				call, ok := instr.(ssa.CallInstruction)
-				if !ok {
-					continue
-				}
-				callee := call.Common().StaticCallee()
-				if callee == nil {
-					continue
-				}
-				if fact := table.HandlerParam(callee); fact != nil && fact.Func < len(call.Common().Args) {
-					markHandler(out, call.Common().Args[fact.Func], fact)
-				}
+	for _, call := range knowledge.Calls(funcs) {
+		if callee := call.Common().StaticCallee(); callee != nil {
+			if fact := table.HandlerParam(callee); fact != nil && fact.Func < len(call.Common().Args) {
+				markHandler(out, call.Common().Args[fact.Func], fact)
 			}
 		}
 	}

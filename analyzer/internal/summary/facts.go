@@ -221,6 +221,24 @@ func (f *HandlerFact) String() string {
 	return fmt.Sprintf("handler p%d closed by %s", f.Param, f.Closer)
 }
 
+// AcceptLoopFact is exported for a function that accepts conns from its
+// listener parameter and calls the function in its func parameter with
+// each (an accept loop: conn.Accept(l, func(c net.Conn) {...})). The
+// function given there is handed the listener's conns: streams of a mux
+// session when the listener is one, sockets when it is a TCP listener.
+type AcceptLoopFact struct {
+	Listener int // the index of the listener parameter
+	Func     int // the index of the func parameter
+	Param    int // the index of the conn among that function's parameters
+}
+
+// AFact marks AcceptLoopFact as an analysis fact.
+func (*AcceptLoopFact) AFact() {}
+
+func (f *AcceptLoopFact) String() string {
+	return fmt.Sprintf("accepts from p%d into p%d of p%d", f.Listener, f.Param, f.Func)
+}
+
 // NoSocketFact is exported for a function whose conn result is never a
 // socket: always a conn of its package's own making whose Close closes
 // nothing it holds (a mux session's Accept hands out streams). A call of
@@ -297,7 +315,7 @@ func (f *DelegatedCloses) String() string { return fmt.Sprintf("delegatedCloses(
 
 // Types are the fact types, for analysis.Analyzer.FactTypes.
 func Types() []analysis.Fact {
-	return []analysis.Fact{new(ConnFact), new(WrapperFact), new(OriginFact), new(LauncherFact), new(ViewFact), new(NoSocketFact), new(HandlerFact), new(HasConnFacts), new(DelegatedCloses)}
+	return []analysis.Fact{new(ConnFact), new(WrapperFact), new(OriginFact), new(LauncherFact), new(ViewFact), new(NoSocketFact), new(HandlerFact), new(AcceptLoopFact), new(HasConnFacts), new(DelegatedCloses)}
 }
 
 // Export exports, for the packages that import this one, what its
@@ -366,6 +384,12 @@ func Export(pass *analysis.Pass, funcs []*ssa.Function, t *Table) {
 		}
 	}
 	for fn, fact := range t.handlerParams {
+		if obj, ok := fn.Object().(*types.Func); ok && obj.Exported() {
+			pass.ExportObjectFact(obj, fact)
+			exported = true
+		}
+	}
+	for fn, fact := range t.acceptLoops {
 		if obj, ok := fn.Object().(*types.Func); ok && obj.Exported() {
 			pass.ExportObjectFact(obj, fact)
 			exported = true

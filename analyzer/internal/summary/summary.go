@@ -126,6 +126,9 @@ type Table struct {
 	handlers map[*types.Var]*HandlerFact
 	// handlerParams are its functions that call a func parameter so.
 	handlerParams map[*ssa.Function]*HandlerFact
+	// acceptLoops are its functions that call a func parameter with the
+	// conns their listener parameter accepts (AcceptLoopFact).
+	acceptLoops map[*ssa.Function]*AcceptLoopFact
 	// MethodSets and MethodValue are the SSA program's (MethodValue may
 	// take a lock: the program can be shared with other passes).
 	MethodSets  *typeutil.MethodSetCache
@@ -204,6 +207,30 @@ func (t *Table) HandlerParam(fn *ssa.Function) *HandlerFact {
 		return nil
 	}
 	return t.handlerParams[fn]
+}
+
+// PutAcceptLoop records that fn calls its func parameter with the conns
+// its listener parameter accepts.
+func (t *Table) PutAcceptLoop(fn *ssa.Function, fact *AcceptLoopFact) {
+	if t.acceptLoops == nil {
+		t.acceptLoops = make(map[*ssa.Function]*AcceptLoopFact)
+	}
+	t.acceptLoops[fn] = fact
+}
+
+// AcceptLoop returns what is known of fn as an accept loop: which
+// parameter's conns it hands to which function parameter; nil when it
+// is none.
+func (t *Table) AcceptLoop(fn *ssa.Function) *AcceptLoopFact {
+	fn = origin(fn)
+	if obj, ok := t.foreign(fn); ok {
+		var fact AcceptLoopFact
+		if t.pass.ImportObjectFact(obj, &fact) {
+			return &fact
+		}
+		return nil
+	}
+	return t.acceptLoops[fn]
 }
 
 // Get returns the summary of a function of the package, or nil.

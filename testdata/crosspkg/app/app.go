@@ -288,6 +288,46 @@ func handleStream(st net.Conn) {
 	st.Close()
 }
 
+// ServeStreamsEach hands each stream of a mux session to a literal,
+// through an accept loop of another package: the literal's conn is a
+// stream, whatever its type says, and its reject resets nothing.
+//
+//proof:skip a mux stream is no socket: its Close sends a frame on the session's conn, and no kernel sees it
+func ServeStreamsEach(sess *muxsess.Session) error {
+	return tcpserve.AcceptEach(sess, func(st net.Conn) {
+		var hdr [4]byte
+		if _, err := io.ReadFull(st, hdr[:]); err != nil {
+			st.Close()
+			return
+		}
+		if hdr[0] != 1 {
+			st.Close()
+			return
+		}
+		io.Copy(st, st)
+		st.Close()
+	})
+}
+
+// BadAcceptEachReject is the same literal given the conns of a listener
+// through the same accept loop: each is a socket, and the reject after
+// the header resets it.
+func BadAcceptEachReject(ln net.Listener) error {
+	return tcpserve.AcceptEach(ln, func(c net.Conn) {
+		var hdr [4]byte
+		if _, err := io.ReadFull(c, hdr[:]); err != nil {
+			c.Close()
+			return
+		}
+		if hdr[0] != 1 {
+			c.Close() // want `conn c is closed with input read in part, nothing written: the peer gets RST, not EOF`
+			return
+		}
+		io.Copy(c, c)
+		c.Close()
+	})
+}
+
 // BadTunnelReject is the same handler given an accepted conn: turned
 // away after its header, with the rest unread.
 func BadTunnelReject(ln net.Listener) {

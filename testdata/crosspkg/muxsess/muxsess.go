@@ -38,6 +38,17 @@ func (s *Session) Accept() (net.Conn, error) { // want Accept:"nosocket"
 	return st, nil
 }
 
+// Close ends the session, and with it every stream.
+//
+//proof:skip plumbing of app.ServeStreamsEach, whose streams no kernel sees
+func (s *Session) Close() error { return s.conn.Close() } // want Close:"conn p0.conn closes unread returns closed errdone"
+
+// Addr is the address of the session's conn: a Session is a
+// net.Listener of streams.
+//
+//proof:skip plumbing of app.ServeStreamsEach, whose streams no kernel sees
+func (s *Session) Addr() net.Addr { return s.conn.LocalAddr() }
+
 // send writes one frame: the stream's id, the length, the payload.
 func (s *Session) send(id byte, p []byte) (int, error) {
 	s.mu.Lock()

@@ -42,3 +42,17 @@ func (s *Server) Serve(ln net.Listener) error {
 func ServeWith(ln net.Listener, handle func(c net.Conn)) error { // want ServeWith:"handler p0 of p1 closed by \\(\\*tcpserve.Server\\).Serve"
 	return (&Server{Handler: handle}).Serve(ln)
 }
+
+// AcceptEach accepts conns until the listener fails, and runs handle on
+// each in a goroutine of its own: the conn is handle's to close.
+//
+//proof:skip plumbing of app.BadAcceptEachReject and app.ServeStreamsEach
+func AcceptEach(ln net.Listener, handle func(c net.Conn)) error { // want AcceptEach:"accepts from p0 into p0 of p1"
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return err
+		}
+		go handle(c)
+	}
+}
