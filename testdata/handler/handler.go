@@ -3,6 +3,7 @@ package handler // want package:"hasConnFacts"
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -90,4 +91,73 @@ func GoodWriteToDiscard(c *net.TCPConn) { // want GoodWriteToDiscard:"^conn p0 c
 	c.SetReadDeadline(time.Now().Add(2 * time.Second))
 	c.WriteTo(io.Discard)
 	c.Close()
+}
+
+// BadHandshakeReturns hands each conn to handshake and closes it when
+// handshake returns: handshake holds the whole conversation, and each of
+// its returns is that Close. The version check turns the client away
+// with the rest of its header unread, and is reported where it returns.
+func BadHandshakeReturns(ln net.Listener) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer c.Close()
+			handshake(c)
+		}()
+	}
+}
+
+// handshake reads a 4-byte greeting and the 8-byte header after it, and
+// returns an error for a version it does not know; then it echoes.
+func handshake(c net.Conn) error {
+	var hello [4]byte
+	if _, err := io.ReadFull(c, hello[:]); err != nil {
+		return err
+	}
+	if hello[0] != 5 {
+		return errors.New("unknown version") // want `the conn is closed with input read in part, nothing written: the peer gets RST, not EOF`
+	}
+	var hdr [8]byte
+	if _, err := io.ReadFull(c, hdr[:]); err != nil {
+		return err
+	}
+	_, err := io.Copy(c, c) // echo until the client's EOF
+	return err
+}
+
+// GoodHandshakeDrains is the same server whose handshake drains what the
+// client sent before it returns its error: the Close sends FIN.
+func GoodHandshakeDrains(ln net.Listener) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer c.Close()
+			handshakeDrained(c)
+		}()
+	}
+}
+
+// handshakeDrained is handshake, draining on the unknown version.
+func handshakeDrained(c net.Conn) error {
+	var hello [4]byte
+	if _, err := io.ReadFull(c, hello[:]); err != nil {
+		return err
+	}
+	if hello[0] != 5 {
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		io.Copy(io.Discard, c)
+		return errors.New("unknown version")
+	}
+	var hdr [8]byte
+	if _, err := io.ReadFull(c, hdr[:]); err != nil {
+		return err
+	}
+	_, err := io.Copy(c, c) // echo until the client's EOF
+	return err
 }

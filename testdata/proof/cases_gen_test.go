@@ -161,6 +161,8 @@ var generated = []pattern{
 	{name: "handler.GoodUpper", server: handler.GoodUpper, eof: true},
 	{name: "handler.GoodCloseWriteInterface", server: handler.GoodCloseWriteInterface},
 	{name: "handler.GoodWriteToDiscard", server: asTCP(handler.GoodWriteToDiscard), raw: true},
+	{name: "handler.BadHandshakeReturns", server: fromListener(handler.BadHandshakeReturns)},
+	{name: "handler.GoodHandshakeDrains", server: fromListener(handler.GoodHandshakeDrains)},
 	{name: "helpers.GracefulClose", server: helpers.GracefulClose},
 	{name: "helpers.BadHangUp", server: helpers.BadHangUp},
 	{name: "helpers.GoodDrainThenHangUp", server: helpers.GoodDrainThenHangUp},

@@ -396,11 +396,26 @@ func (sv *solver) recordReturn(ret *ssa.Return, s *flowState) {
 		if !c.IsRoot() {
 			continue
 		}
+		at := s.m[k]
 		if c.ClosedBy != "" {
-			// A framework closes the handler's conn when it returns.
+			// A framework closes the handler's conn when it returns, or
+			// every caller does.
 			sv.observe(s, returnPos(ret), k, s.m[k], s.lastIO[k], s.lingerAt[k], c.ClosedBy, true)
+			if c.ClosedByCaller {
+				// Judged here: the callers see it closed, and their own
+				// Close is a no-op.
+				at = at.Close()
+				sv.res.atReturn[k] |= at
+				if succeeds {
+					sv.res.okReturn[k] |= at
+				}
+				if failVal != nil {
+					sv.res.errReturn[k] |= at
+				}
+				continue
+			}
 		}
-		sv.res.atReturn[k] |= s.m[k]
+		sv.res.atReturn[k] |= at
 		if s.openReader.Has(k) {
 			// A pipe helper's copy may still read it, and this path did
 			// not close it: the caller's Close cuts that copy.

@@ -37,6 +37,10 @@ func word(fset *token.FileSet, c Candidate) analysis.Diagnostic {
 		}
 	}
 	related(c.conn.Pos, "conn "+originLabel(c.conn.Verb), c.conn.From)
+	if c.via != "" && c.via == c.conn.ClosedBy {
+		// A return judged as the caller's Close: where that Close is.
+		related(c.conn.ClosedAt, "closed by the caller when this returns", "")
+	}
 	d.Category, d.Message = w.message()
 	switch c.verdict {
 	case ProxyEarly:
@@ -84,7 +88,7 @@ type wording struct {
 // the related positions name the rest.
 func (w wording) message() (string, string) {
 	var category, msg string
-	for detail := 2; detail >= -2; detail-- {
+	for detail := 2; detail >= -3; detail-- {
 		category, msg = w.phrase(w.subject(max(detail, 0)), min(0, detail))
 		if len(msg) <= MaxMessage {
 			return category, msg
@@ -99,11 +103,13 @@ func (w wording) message() (string, string) {
 
 // phrase is the message about subject, and its category; a compact one
 // names a function without its package (-1: "Conn.Close"), then without
-// its receiver too (-2: "Close").
+// its receiver too (-2: "Close"), then leaves out the function that
+// closes (-3: a handler's return is that function's Close, and its
+// rule page says so).
 func (w wording) phrase(subject string, compact int) (string, string) {
 	c := w.c
 	closed := subject + " is closed"
-	if c.via != "" {
+	if c.via != "" && compact > -3 {
 		via := compactFunc(shortFunc(c.via), compact)
 		closed += " by " + via
 	}

@@ -1,0 +1,231 @@
+package ownership
+
+import (
+	"go/types"
+
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/rstlint/rstlint/analyzer/internal/knowledge"
+)
+
+// This file is the callers' side of a helper's conn. A function of the
+// package that every call gives the conn, and that every caller closes as
+// soon as the call returns without doing anything else with it (defer
+// c.Close(); return handshake(c)), ends the conversation where it
+// returns: each of its returns is that Close, and is judged there, where
+// the drain or the half-close belongs (a handshake that rejects a peer's
+// bad header drains before it returns its error). Its callers then see
+// the conn closed at the call, and their own Close is a no-op.
+
+// closedByCallers adds to out the conn parameters of the package's
+// functions whose every call closes that conn when it returns
+// (closedAround), and does nothing else with it, before the call or
+// after (onlyUse): the callee holds the whole conversation. Only
+// functions no other package can call, called only directly, never
+// taken as a value, a method value or through an interface.
+func closedByCallers(funcs []*ssa.Function, out map[*ssa.Parameter]Closer) {
+	local := make(map[*ssa.Function]bool, len(funcs))
+	for _, fn := range funcs {
+		local[fn] = true
+	}
+	calls := make(map[*ssa.Function][]*ssa.Call)
+	escapes := make(map[*ssa.Function]bool) // called otherwise, or used as a value
+	invoked := make(map[string]bool)        // the method names called through interfaces
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if call, ok := instr.(ssa.CallInstruction); ok {
+					cc := call.Common()
+					if cc.IsInvoke() {
+						invoked[cc.Method.Name()] = true
+					}
+					if callee := cc.StaticCallee(); callee != nil && local[callee] {
+						if c, ok := call.(*ssa.Call); ok {
+							calls[callee] = append(calls[callee], c)
+						} else {
+							escapes[callee] = true // go, defer: no caller waits for its return
+						}
+					}
+				}
+				if mc, ok := instr.(*ssa.MakeClosure); ok {
+					if !onlyCalled(mc) {
+						markTaken(mc.Fn.(*ssa.Function), local, escapes)
+					}
+					continue
+				}
+				for _, op := range instr.Operands(nil) {
+					if f, ok := (*op).(*ssa.Function); ok && !isCallValue(instr, f) {
+						markTaken(f, local, escapes)
+					}
+				}
+			}
+		}
+	}
+	for fn, sites := range calls {
+		if escapes[fn] || reachableFromOutside(fn, invoked) {
+			continue
+		}
+		for i, p := range fn.Params {
+			if _, done := out[p]; done || !knowledge.IsConnType(p.Type()) {
+				continue
+			}
+			closer := Closer{Name: shortName(outermost(sites[0].Parent())), Caller: true}
+			for _, call := range sites {
+				a := call.Call.Args[i]
+				at := closeAround(call.Parent(), call, a)
+				if !at.IsValid() || !onlyUse(call, a) {
+					closer.Caller = false
+					break
+				}
+				if len(sites) == 1 {
+					closer.At = at
+				}
+			}
+			if closer.Caller {
+				out[p] = closer
+			}
+		}
+	}
+}
+
+// isCallValue reports whether v is the function instr calls (go and
+// defer statements are counted as escapes where they are seen).
+func isCallValue(instr ssa.Instruction, v ssa.Value) bool {
+	call, ok := instr.(ssa.CallInstruction)
+	return ok && call.Common().Value == v
+}
+
+// onlyCalled reports whether a closure is only called, in place: never
+// stored, passed or returned.
+func onlyCalled(mc *ssa.MakeClosure) bool {
+	for _, r := range *mc.Referrers() {
+		if call, ok := r.(*ssa.Call); !ok || call.Call.Value != mc {
+			return false
+		}
+	}
+	return true
+}
+
+// markTaken marks a function used as a value as escaping, and, for a
+// method value's or method expression's wrapper, the method it calls.
+func markTaken(fn *ssa.Function, local, escapes map[*ssa.Function]bool) {
+	escapes[fn] = true
+	if fn.Synthetic == "" {
+		return
+	}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if call, ok := instr.(ssa.CallInstruction); ok {
+				if callee := call.Common().StaticCallee(); callee != nil && local[callee] {
+					escapes[callee] = true
+				}
+			}
+		}
+	}
+}
+
+// reachableFromOutside reports whether code the package cannot see may
+// call fn: an exported function or method, or a method an interface call
+// may reach by its name.
+func reachableFromOutside(fn *ssa.Function, invoked map[string]bool) bool {
+	if fn.Parent() != nil {
+		return false // a literal: only its own package holds it
+	}
+	obj, ok := fn.Object().(*types.Func)
+	if !ok {
+		return true // a synthetic function
+	}
+	if obj.Exported() {
+		return true
+	}
+	return obj.Signature().Recv() != nil && invoked[obj.Name()]
+}
+
+// onlyUse reports whether the call is the caller's one use of conn that
+// touches its data: every other use is its Close, its addresses or its
+// deadlines and socket options (a caller that greets first, or reads
+// through a reader it made, holds part of the conversation itself, and
+// the callee's states would not be the conn's). A conn a literal
+// captured is its enclosing function's too, which may do nothing with it
+// but hand it to that literal (a goroutine per conn), and not to others
+// that read it.
+func onlyUse(call *ssa.Call, conn ssa.Value) bool {
+	for _, v := range connValues(conn) {
+		if usedBesides(v, func(r ssa.Instruction) bool { return r == call || idleUse(r, conn) }) {
+			return false
+		}
+	}
+	lit := call.Parent()
+	var fv *ssa.FreeVar
+	switch x := knowledge.Through(conn).(type) {
+	case *ssa.FreeVar:
+		fv = x
+	case *ssa.UnOp: // a load of a captured variable's cell
+		fv, _ = x.X.(*ssa.FreeVar)
+	}
+	if fv == nil {
+		return true
+	}
+	handedOnly := func(r ssa.Instruction) bool {
+		mc, ok := r.(*ssa.MakeClosure)
+		return ok && mc.Fn == lit || idleUse(r, conn)
+	}
+	switch b := knowledge.Binding(fv).(type) {
+	case *ssa.Alloc: // the cell of a variable the literal captured
+		for _, r := range *b.Referrers() {
+			switch r := r.(type) {
+			case *ssa.Store, *ssa.DebugRef:
+			case *ssa.UnOp:
+				if usedBesides(r, handedOnly) {
+					return false
+				}
+			default:
+				if !handedOnly(r) {
+					return false
+				}
+			}
+		}
+		return true
+	case nil, *ssa.FreeVar:
+		return false // nested deeper than one literal: not followed
+	default:
+		return !usedBesides(b, handedOnly)
+	}
+}
+
+// usedBesides reports whether v, or a value AnyView walks to from it, has
+// a use that allowed does not accept.
+func usedBesides(v ssa.Value, allowed func(ssa.Instruction) bool) bool {
+	return knowledge.AnyView(v, func(w ssa.Value) bool {
+		if w.Referrers() == nil {
+			return false
+		}
+		for _, r := range *w.Referrers() {
+			if !allowed(r) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// idleUse reports whether an instruction leaves a conn's data alone: its
+// Close (deferred or not), its addresses, deadlines and options, a debug
+// reference, or a step AnyView follows on to the conn's other views.
+func idleUse(instr ssa.Instruction, conn ssa.Value) bool {
+	switch i := instr.(type) {
+	case *ssa.DebugRef:
+		return true
+	case *ssa.Defer:
+		return closes(i.Common(), conn)
+	case *ssa.MakeInterface, *ssa.ChangeInterface, *ssa.ChangeType, *ssa.Convert, *ssa.Phi:
+		return true // a view: its own uses are walked
+	case ssa.CallInstruction:
+		switch calledMethod(i.Common()) {
+		case "Close", "RemoteAddr", "LocalAddr", "SetDeadline", "SetReadDeadline", "SetWriteDeadline",
+			"SetKeepAlive", "SetKeepAlivePeriod", "SetNoDelay":
+			return true
+		}
+	}
+	return false
+}
