@@ -151,7 +151,7 @@ func reachableFromOutside(fn *ssa.Function, invoked map[string]bool) bool {
 // that read it.
 func onlyUse(call *ssa.Call, conn ssa.Value) bool {
 	for _, v := range connValues(conn) {
-		if usedBesides(v, func(r ssa.Instruction) bool { return r == call || idleUse(r, conn) }) {
+		if usedBesides(v, call, nil, conn) {
 			return false
 		}
 	}
@@ -166,21 +166,17 @@ func onlyUse(call *ssa.Call, conn ssa.Value) bool {
 	if fv == nil {
 		return true
 	}
-	handedOnly := func(r ssa.Instruction) bool {
-		mc, ok := r.(*ssa.MakeClosure)
-		return ok && mc.Fn == lit || idleUse(r, conn)
-	}
 	switch b := knowledge.Binding(fv).(type) {
 	case *ssa.Alloc: // the cell of a variable the literal captured
 		for _, r := range *b.Referrers() {
 			switch r := r.(type) {
 			case *ssa.Store, *ssa.DebugRef:
 			case *ssa.UnOp:
-				if usedBesides(r, handedOnly) {
+				if usedBesides(r, nil, lit, conn) {
 					return false
 				}
 			default:
-				if !handedOnly(r) {
+				if !allowedUse(r, nil, lit, conn) {
 					return false
 				}
 			}
@@ -189,24 +185,34 @@ func onlyUse(call *ssa.Call, conn ssa.Value) bool {
 	case nil, *ssa.FreeVar:
 		return false // nested deeper than one literal: not followed
 	default:
-		return !usedBesides(b, handedOnly)
+		return !usedBesides(b, nil, lit, conn)
 	}
 }
 
 // usedBesides reports whether v, or a value AnyView walks to from it, has
-// a use that allowed does not accept.
-func usedBesides(v ssa.Value, allowed func(ssa.Instruction) bool) bool {
+// a use allowedUse does not accept.
+func usedBesides(v ssa.Value, call *ssa.Call, lit *ssa.Function, conn ssa.Value) bool {
 	return knowledge.AnyView(v, func(w ssa.Value) bool {
 		if w.Referrers() == nil {
 			return false
 		}
 		for _, r := range *w.Referrers() {
-			if !allowed(r) {
+			if !allowedUse(r, call, lit, conn) {
 				return true
 			}
 		}
 		return false
 	})
+}
+
+// allowedUse reports whether an instruction is the call, a closure of lit
+// (the literal that makes the call, capturing the conn), or a use that
+// leaves conn's data alone.
+func allowedUse(r ssa.Instruction, call *ssa.Call, lit *ssa.Function, conn ssa.Value) bool {
+	if mc, ok := r.(*ssa.MakeClosure); ok && lit != nil && mc.Fn == lit {
+		return true
+	}
+	return call != nil && r == call || idleUse(r, conn)
 }
 
 // idleUse reports whether an instruction leaves a conn's data alone: its
