@@ -161,3 +161,24 @@ func handshakeDrained(c net.Conn) error {
 	_, err := io.Copy(c, c) // echo until the client's EOF
 	return err
 }
+
+// GoodUnknownConn hands a helper a conn from a function value, and
+// closes it when the helper returns. rstlint does not know what that conn
+// is (a pipe, a stream of a mux, a socket), so the caller does not judge
+// it, and the helper's returns are not judged for it either.
+//
+//proof:skip the conn comes from a function value: no origin rstlint judges, whatever the kernel does
+func GoodUnknownConn(get func() net.Conn, allowed bool) error {
+	c := get()
+	defer c.Close()
+	return greetIfAllowed(c, allowed)
+}
+
+// greetIfAllowed greets the peer, or turns it away unread.
+func greetIfAllowed(c net.Conn, allowed bool) error {
+	if !allowed {
+		return errors.New("not allowed")
+	}
+	_, err := c.Write([]byte("HELLO\n"))
+	return err
+}

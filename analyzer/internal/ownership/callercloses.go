@@ -18,9 +18,10 @@ import (
 // the conn closed at the call, and their own Close is a no-op.
 
 // closedByCallers adds to out the conn parameters of the package's
-// functions whose every call closes that conn when it returns
-// (closedAround), and does nothing else with it, before the call or
-// after (onlyUse): the callee holds the whole conversation. Only
+// functions whose every call passes a conn the caller would judge
+// (judgedArg), closes it when the call returns (closedAround), and does
+// nothing else with it, before the call or after (onlyUse): the callee
+// holds the whole conversation. Only
 // functions no other package can call, called only directly, never
 // taken as a value, a method value or through an interface.
 func closedByCallers(funcs []*ssa.Function, out map[*ssa.Parameter]Closer) {
@@ -73,7 +74,7 @@ func closedByCallers(funcs []*ssa.Function, out map[*ssa.Parameter]Closer) {
 			for _, call := range sites {
 				a := call.Call.Args[i]
 				at := closeAround(call.Parent(), call, a)
-				if !at.IsValid() || !onlyUse(call, a) {
+				if !at.IsValid() || !judgedArg(a) || !onlyUse(call, a) {
 					closer.Caller = false
 					break
 				}
@@ -86,6 +87,41 @@ func closedByCallers(funcs []*ssa.Function, out map[*ssa.Parameter]Closer) {
 			}
 		}
 	}
+}
+
+// judgedArg reports whether a conn a caller passes is one it would judge
+// itself, whose states the callee's own are: one of its parameters, or a
+// conn it accepted, possibly captured by the literal that makes the call.
+// A conn of mixed or unknown origin (a dial through a dialer rstlint does
+// not know, or a wrapper chosen on some paths) is left where it is.
+func judgedArg(v ssa.Value) bool {
+	for range knowledge.MaxDepth {
+		switch x := knowledge.Through(v).(type) {
+		case *ssa.Parameter:
+			return true
+		case *ssa.Call:
+			return acceptReceiver(x.Common()) != nil
+		case *ssa.FreeVar:
+			if v = knowledge.Binding(x); v == nil {
+				return false
+			}
+		case *ssa.UnOp: // a load of a captured variable's cell
+			fv, ok := x.X.(*ssa.FreeVar)
+			if !ok {
+				return false
+			}
+			cell, ok := knowledge.Binding(fv).(*ssa.Alloc)
+			if !ok {
+				return false
+			}
+			if v = storedOnce(cell); v == nil {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 // isCallValue reports whether v is the function instr calls (go and
