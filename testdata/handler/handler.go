@@ -93,21 +93,13 @@ func GoodWriteToDiscard(c *net.TCPConn) { // want GoodWriteToDiscard:"^conn p0 c
 	c.Close()
 }
 
-// BadHandshakeReturns hands each conn to handshake and closes it when
+// BadHandshakeReturns hands its conn to handshake and closes it when
 // handshake returns: handshake holds the whole conversation, and each of
 // its returns is that Close. The version check turns the client away
 // with the rest of its header unread, and is reported where it returns.
-func BadHandshakeReturns(ln net.Listener) {
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		go func() {
-			defer c.Close()
-			handshake(c)
-		}()
-	}
+func BadHandshakeReturns(c net.Conn) { // want BadHandshakeReturns:"^conn p0 closes closed returns closed uses reads writes drains$"
+	defer c.Close()
+	handshake(c)
 }
 
 // handshake reads a 4-byte greeting and the 8-byte header after it, and
@@ -128,19 +120,11 @@ func handshake(c net.Conn) error {
 	return err
 }
 
-// GoodHandshakeDrains is the same server whose handshake drains what the
-// client sent before it returns its error: the Close sends FIN.
-func GoodHandshakeDrains(ln net.Listener) {
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		go func() {
-			defer c.Close()
-			handshakeDrained(c)
-		}()
-	}
+// GoodHandshakeDrains is the same handler whose handshake drains what
+// the client sent before it returns its error: the Close sends FIN.
+func GoodHandshakeDrains(c net.Conn) { // want GoodHandshakeDrains:"^conn p0 closes closed returns closed uses reads writes drains$"
+	defer c.Close()
+	handshakeDrained(c)
 }
 
 // handshakeDrained is handshake, draining on the unknown version.
