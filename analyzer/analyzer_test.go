@@ -2,9 +2,11 @@ package analyzer_test
 
 import (
 	"go/format"
+	"go/token"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -157,20 +159,88 @@ func fixedFromGolden(golden []byte) string {
 	return string(out)
 }
 
+// TestPaths: a deferred Close reached by several paths names, for each
+// problem, the returns of the paths that have it: perpath's
+// BadDeferredRejectOrRelay rejects when its dial fails, and destroys
+// its error reply on an unknown command.
+func TestPaths(t *testing.T) {
+	want := map[string]string{ // category -> the source of the return its path names
+		analyzer.CategoryRejectUnread: "return // the dial failed",
+		analyzer.CategoryUnreadClose:  "return // after the error reply",
+	}
+	results := analysistest.Run(t, cases(t), analyzer.Analyzer, "rstcases/perpath")
+	found := make(map[string]bool)
+	for _, r := range results {
+		for _, d := range r.Diagnostics {
+			posn := r.Pass.Fset.Position(d.Pos)
+			if filepath.Base(posn.Filename) != "perpath.go" || posn.Line != deferLine(t, posn.Filename) {
+				continue
+			}
+			wantSrc, ok := want[d.Category]
+			if !ok {
+				continue
+			}
+			found[d.Category] = true
+			var got []string
+			for _, rel := range d.Related {
+				if rel.Message == "on the path that returns here" {
+					got = append(got, sourceLine(t, r.Pass.Fset.Position(rel.Pos)))
+				}
+			}
+			if !slices.Equal(got, []string{wantSrc}) {
+				t.Errorf("%s %s: paths %q, want %q", posn, d.Category, got, wantSrc)
+			}
+		}
+	}
+	for c := range want {
+		if !found[c] {
+			t.Errorf("no %s at BadDeferredRejectOrRelay's deferred Close", c)
+		}
+	}
+}
+
+// deferLine is the line of BadDeferredRejectOrRelay's deferred Close.
+func deferLine(t *testing.T, file string) int {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(src), "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "func BadDeferredRejectOrRelay(") && i+1 < len(lines) {
+			return i + 2
+		}
+	}
+	t.Fatal("no BadDeferredRejectOrRelay in " + file)
+	return 0
+}
+
+// sourceLine is the trimmed source line at posn.
+func sourceLine(t *testing.T, posn token.Position) string {
+	src, err := os.ReadFile(posn.Filename)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(strings.Split(string(src), "\n")[posn.Line-1])
+}
+
 // TestRelated checks the related positions, which analysistest does not:
 // the origin and the last read or write of each diagnostic, the
 // SetLinger(0), and the copy goroutines of a proxy.
 func TestRelated(t *testing.T) {
 	want := map[string][]string{ // the diagnostic's line's source, trimmed -> related messages
-		"defer c.Close() // want `conn c is closed with input read in part":    {"conn passed in", "last read: (*bufio.Reader).ReadString"},
-		"c.Close() // want `conn accepted at seed":                             {"conn accepted: net.Listener.Accept"},
-		"defer c.Close() // want `conn dialed at client":                       {"conn dialed: net.Dial", "last write: fmt.Fprintf"},
+		"defer c.Close() // want `conn c is closed with input read in part": {"conn passed in", "on the path that returns here",
+			"last read: (*bufio.Reader).ReadString"},
+		"c.Close() // want `conn accepted at seed": {"conn accepted: net.Listener.Accept"},
+		"defer c.Close() // want `conn dialed at client": {"conn dialed: net.Dial", "on the path that returns here",
+			"last write: fmt.Fprintf"},
 		"c.Close() // want `conn c is closed after SetLinger":                  {"conn passed in", "linger set to 0"},
 		"return c.Close() // want `the dialed conn is closed after CloseWrite": {"conn dialed: net.Dial", "last write: fmt.Fprintln"},
 		"client.Close() // want `conn client is closed when 1 of its 2": {"conn passed in",
 			"copy goroutine: signals a channel", "copy goroutine: signals a channel"},
 		// The path the report is about: the helper wrote, then failed.
-		`defer c.Close() // want "conn dialed at client`: {"conn dialed: net.Dial", "last write: client.sendChecked"},
+		`defer c.Close() // want "conn dialed at client`: {"conn dialed: net.Dial", "on the path that returns here",
+			"last write: client.sendChecked"},
 		"defer server.Close() // want `conn dialed at proxy": {"conn dialed: net.Dial",
 			"copy goroutine: signals channel errc", "copy goroutine: signals channel errc"},
 	}

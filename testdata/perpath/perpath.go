@@ -83,11 +83,11 @@ func BadDeferredRejectOrRelay(c net.Conn) {
 	}
 	if line != "RELAY\r\n" {
 		io.WriteString(c, "ERR unknown command\r\n")
-		return
+		return // after the error reply
 	}
 	up, err := net.Dial("tcp", "127.0.0.1:1")
 	if err != nil {
-		return
+		return // the dial failed
 	}
 	defer up.Close()
 	go io.Copy(up, br)

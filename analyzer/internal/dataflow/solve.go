@@ -90,9 +90,19 @@ type CloseObs struct {
 	// helper's copy may still use the conn: what the Close does there is
 	// a problem of its own, apart from the cut of a copy on other paths.
 	Quiet lattice.Mask
+	// Exits are, for a deferred Close, the returns it runs at, each with
+	// the states it runs in there: the paths a report is about.
+	Exits []Exit
 	// unreadSeen: some path reaches it with input possibly unread; LastIO
 	// then comes from such paths only, the ones a report is about.
 	unreadSeen bool
+}
+
+// Exit is one return at which a deferred Close runs, and its states there
+// (Quiet: those of its paths on which no copy may use the conn).
+type Exit struct {
+	Pos           token.Pos
+	States, Quiet lattice.Mask
 }
 
 // LaunchObs is a go statement that hands a connection to a function
@@ -295,6 +305,8 @@ type solver struct {
 	errEdge map[int]errResume
 	// okEdge: the same for the edge where the helper's error is nil.
 	okEdge map[int]errResume
+	// exit is the return whose deferred calls run now, while they run.
+	exit token.Pos
 }
 
 // errResume is a conn's state on the path where a helper failed.
@@ -347,6 +359,7 @@ func (sv *solver) transferBlock(b *ssa.BasicBlock, s *flowState) bool {
 		case *ssa.Go:
 			s.launched.set(sv.ev.GoIndex[i])
 		case *ssa.RunDefers:
+			sv.exit = exitOf(i)
 			for d := len(sv.ev.defers) - 1; d >= 0; d-- {
 				if s.defers.Has(d) {
 					for j := range sv.ev.deferred[d] {
@@ -354,6 +367,7 @@ func (sv *solver) transferBlock(b *ssa.BasicBlock, s *flowState) bool {
 					}
 				}
 			}
+			sv.exit = token.NoPos
 		case *ssa.Return:
 			sv.recordReturn(i, s)
 		case *ssa.Call:
@@ -437,6 +451,29 @@ func (sv *solver) recordReturn(ret *ssa.Return, s *flowState) {
 			}
 		}
 		sv.res.errReturn[k] |= m
+	}
+}
+
+// exitOf is the return whose deferred calls rd runs: the Return that
+// follows it in its block.
+func exitOf(rd *ssa.RunDefers) token.Pos {
+	if ret, ok := rd.Block().Instrs[len(rd.Block().Instrs)-1].(*ssa.Return); ok {
+		return returnPos(ret)
+	}
+	return token.NoPos
+}
+
+// addExit adds the states m a deferred Close runs in at the return at
+// pos, on a quiet path or not.
+func (o *CloseObs) addExit(pos token.Pos, m lattice.Mask, quiet bool) {
+	i := slices.IndexFunc(o.Exits, func(e Exit) bool { return e.Pos == pos })
+	if i < 0 {
+		i = len(o.Exits)
+		o.Exits = append(o.Exits, Exit{Pos: pos})
+	}
+	o.Exits[i].States |= m
+	if quiet {
+		o.Exits[i].Quiet |= m
 	}
 }
 
@@ -812,7 +849,8 @@ func (sv *solver) observe(s *flowState, pos token.Pos, k int, m lattice.Mask, la
 		sv.res.Closes = append(sv.res.Closes, o)
 	}
 	o.States |= m
-	if sv.quiet(s, k) {
+	quiet := sv.quiet(s, k)
+	if quiet {
 		o.Quiet |= m
 	}
 	switch unread := m&lattice.StatusMask(lattice.Unread) != 0; {
@@ -822,6 +860,9 @@ func (sv *solver) observe(s *flowState, pos token.Pos, k int, m lattice.Mask, la
 		o.LastIO = summary.Later(o.LastIO, lastIO)
 	}
 	o.LingerAt = max(o.LingerAt, lingerAt)
+	if sv.exit.IsValid() {
+		o.addExit(sv.exit, m, quiet)
+	}
 	o.LiveReader = summary.Later(o.LiveReader, s.reader[k])
 	o.AfterGo.unionWith(s.launched)
 	o.Live = o.Live || s.unfailed.Has(k)

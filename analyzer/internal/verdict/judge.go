@@ -38,6 +38,9 @@ type Candidate struct {
 	// reported beside the cut of a copy at the same Close (Diagnostics
 	// keeps it only there).
 	beside bool
+	// paths are, for a deferred Close, the returns of the paths the
+	// verdict is about (the first few).
+	paths []token.Pos
 }
 
 // proxyDetail is the proxy rule's account of the goroutines, for the
@@ -76,12 +79,21 @@ func judge(fa *dataflow.Analysis, readSources map[ssa.Value]bool) []Candidate {
 	}
 	for _, o := range fa.Flow.Closes {
 		if c := fa.Track.Conns[o.Conn]; o.Judged && ownership.AnswersFor(fa.Fn, c, fa.Summary.Params[c.Key()]) {
+			n := len(out)
 			add(o.Pos, o.Conn, o.States, o.LastIO, o.LingerAt, o.Via)
+			for i := n; i < len(out); i++ {
+				out[i].paths = pathsOf(o.Exits, out[i].verdict, i > n)
+			}
 			if Of(o.Quiet) == Unread && o.Pos.IsValid() {
 				// Our reply destroyed on a path with no copy running:
 				// its own problem, whatever the Close cuts elsewhere.
+				quiet := make([]dataflow.Exit, len(o.Exits))
+				for i, e := range o.Exits {
+					quiet[i] = dataflow.Exit{Pos: e.Pos, States: e.Quiet}
+				}
 				out = append(out, Candidate{pos: o.Pos, verdict: Unread, conn: c, fnName: fa.Fn.Name(),
-					lastIO: o.LastIO, via: o.Via, rejected: rejectedIn(o.Quiet), beside: true})
+					lastIO: o.LastIO, via: o.Via, rejected: rejectedIn(o.Quiet), beside: true,
+					paths: pathsOf(quiet, Unread, false)})
 			}
 		}
 	}
@@ -110,6 +122,26 @@ func judge(fa *dataflow.Analysis, readSources map[ssa.Value]bool) []Candidate {
 		judgeLaunch(l.Root, l.States, l.LastIO, 0, func(pos token.Pos, m lattice.Mask, lastIO summary.IOSite, lingerAt token.Pos, via string) {
 			add(pos, k, m, lastIO, lingerAt, via)
 		})
+	}
+	return out
+}
+
+// maxPaths bounds the returns a report names.
+const maxPaths = 3
+
+// pathsOf returns the returns at which a deferred Close runs in states
+// that give verdict v on their own (with reject, those with states of a
+// reject beside a worse verdict): the paths a report is about, when the
+// Close is reached by several.
+func pathsOf(exits []dataflow.Exit, v Verdict, reject bool) []token.Pos {
+	var out []token.Pos
+	for _, e := range exits {
+		if len(out) == maxPaths {
+			break
+		}
+		if reject && rejectStates(e.States) != 0 || !reject && Of(e.States) == v {
+			out = append(out, e.Pos)
+		}
 	}
 	return out
 }

@@ -37,6 +37,9 @@ func word(fset *token.FileSet, c Candidate) analysis.Diagnostic {
 		}
 	}
 	related(c.conn.Pos, "conn "+originLabel(c.conn.Verb), c.conn.From)
+	for _, pos := range c.paths {
+		related(pos, "on the path that returns here", "")
+	}
 	if c.via != "" && c.via == c.conn.ClosedBy {
 		// A return judged as the caller's Close: where that Close is.
 		related(c.conn.ClosedAt, "closed by the caller when this returns", "")
