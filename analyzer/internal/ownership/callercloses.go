@@ -25,60 +25,31 @@ import (
 // functions no other package can call, called only directly, never
 // taken as a value, a method value or through an interface.
 func closedByCallers(funcs []*ssa.Function, out map[*ssa.Parameter]Closer) {
-	local := make(map[*ssa.Function]bool, len(funcs))
-	for _, fn := range funcs {
-		local[fn] = true
-	}
-	calls := make(map[*ssa.Function][]*ssa.Call)
-	escapes := make(map[*ssa.Function]bool) // called otherwise, or used as a value
-	invoked := make(map[string]bool)        // the method names called through interfaces
-	for _, fn := range funcs {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				if call, ok := instr.(ssa.CallInstruction); ok {
-					cc := call.Common()
-					if cc.IsInvoke() {
-						invoked[cc.Method.Name()] = true
-					}
-					if callee := cc.StaticCallee(); callee != nil && local[callee] {
-						if c, ok := call.(*ssa.Call); ok {
-							calls[callee] = append(calls[callee], c)
-						} else {
-							escapes[callee] = true // go, defer: no caller waits for its return
-						}
-					}
-				}
-				if mc, ok := instr.(*ssa.MakeClosure); ok {
-					if !onlyCalled(mc) {
-						markTaken(mc.Fn.(*ssa.Function), local, escapes)
-					}
-					continue
-				}
-				for _, op := range instr.Operands(nil) {
-					if f, ok := (*op).(*ssa.Function); ok && !isCallValue(instr, f) {
-						markTaken(f, local, escapes)
-					}
-				}
-			}
-		}
-	}
-	for fn, sites := range calls {
-		if escapes[fn] || reachableFromOutside(fn, invoked) {
+	sites := callSites(funcs)
+	taken := takenFuncs(funcs)
+	hidden := hiddenCallees(funcs, taken)
+	for fn, calls := range sites {
+		if taken[fn] || hidden[fn] || reachableFromOutside(fn) {
 			continue
 		}
 		for i, p := range fn.Params {
 			if _, done := out[p]; done || !knowledge.IsConnType(p.Type()) {
 				continue
 			}
-			closer := Closer{Name: shortName(outermost(sites[0].Parent())), Caller: true}
-			for _, call := range sites {
+			closer := Closer{Name: shortName(outermost(calls[0].Parent())), Caller: true}
+			for _, site := range calls {
+				call, ok := site.(*ssa.Call) // not go or defer: no caller waits for its return
+				if !ok {
+					closer.Caller = false
+					break
+				}
 				a := call.Call.Args[i]
 				at := closeAround(call.Parent(), call, a)
 				if !at.IsValid() || !judgedArg(a) || !onlyUse(call, a) {
 					closer.Caller = false
 					break
 				}
-				if len(sites) == 1 {
+				if len(calls) == 1 {
 					closer.At = at
 				}
 			}
@@ -87,6 +58,36 @@ func closedByCallers(funcs []*ssa.Function, out map[*ssa.Parameter]Closer) {
 			}
 		}
 	}
+}
+
+// hiddenCallees are the package's methods that calls rstlint does not
+// see as static may reach: those a method value or expression of theirs
+// (a taken synthetic wrapper) calls, and those an interface call may
+// reach by their name.
+func hiddenCallees(funcs []*ssa.Function, taken map[*ssa.Function]bool) map[*ssa.Function]bool {
+	hidden := make(map[*ssa.Function]bool)
+	invoked := make(map[string]bool)
+	for _, call := range knowledge.Calls(funcs) {
+		if cc := call.Common(); cc.IsInvoke() {
+			invoked[cc.Method.Name()] = true
+		}
+	}
+	for w := range taken {
+		if w.Synthetic == "" {
+			continue
+		}
+		for _, call := range knowledge.Calls([]*ssa.Function{w}) {
+			if callee := call.Common().StaticCallee(); callee != nil {
+				hidden[callee] = true
+			}
+		}
+	}
+	for _, fn := range funcs {
+		if fn.Signature.Recv() != nil && invoked[fn.Name()] {
+			hidden[fn] = true
+		}
+	}
+	return hidden
 }
 
 // judgedArg reports whether a conn a caller passes is one it would judge
@@ -124,57 +125,14 @@ func judgedArg(v ssa.Value) bool {
 	return false
 }
 
-// isCallValue reports whether v is the function instr calls (go and
-// defer statements are counted as escapes where they are seen).
-func isCallValue(instr ssa.Instruction, v ssa.Value) bool {
-	call, ok := instr.(ssa.CallInstruction)
-	return ok && call.Common().Value == v
-}
-
-// onlyCalled reports whether a closure is only called, in place: never
-// stored, passed or returned.
-func onlyCalled(mc *ssa.MakeClosure) bool {
-	for _, r := range *mc.Referrers() {
-		if call, ok := r.(*ssa.Call); !ok || call.Call.Value != mc {
-			return false
-		}
-	}
-	return true
-}
-
-// markTaken marks a function used as a value as escaping, and, for a
-// method value's or method expression's wrapper, the method it calls.
-func markTaken(fn *ssa.Function, local, escapes map[*ssa.Function]bool) {
-	escapes[fn] = true
-	if fn.Synthetic == "" {
-		return
-	}
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			if call, ok := instr.(ssa.CallInstruction); ok {
-				if callee := call.Common().StaticCallee(); callee != nil && local[callee] {
-					escapes[callee] = true
-				}
-			}
-		}
-	}
-}
-
-// reachableFromOutside reports whether code the package cannot see may
-// call fn: an exported function or method, or a method an interface call
-// may reach by its name.
-func reachableFromOutside(fn *ssa.Function, invoked map[string]bool) bool {
+// reachableFromOutside reports whether another package may call fn: an
+// exported function or method, or a synthetic one.
+func reachableFromOutside(fn *ssa.Function) bool {
 	if fn.Parent() != nil {
 		return false // a literal: only its own package holds it
 	}
 	obj, ok := fn.Object().(*types.Func)
-	if !ok {
-		return true // a synthetic function
-	}
-	if obj.Exported() {
-		return true
-	}
-	return obj.Signature().Recv() != nil && invoked[obj.Name()]
+	return !ok || obj.Exported()
 }
 
 // onlyUse reports whether the call is the caller's one use of conn that
