@@ -128,6 +128,12 @@ func relayOrDrain(c net.Conn, in io.Reader) {
 		return
 	}
 	defer up.Close()
+	relayBoth(c, up, in)
+}
+
+// relayBoth copies the client, read through in, to up and back, passes
+// each end on, and waits for both copies.
+func relayBoth(c, up net.Conn, in io.Reader) {
 	done := make(chan struct{})
 	go func() {
 		io.Copy(up, in)
@@ -219,4 +225,68 @@ func BadDialOrCut(c net.Conn) {
 func GoodDialOrWait(c net.Conn) {
 	defer c.Close()
 	relayOrDrain(c, c)
+}
+
+// BadReplyOrRelayInHelper hands its conn, after the command, to a helper
+// that either writes an error reply (the backend refused) or relays
+// until the first direction ends. The deferred Close destroys the reply
+// on the paths where the helper left no copy running, and cuts the relay
+// on the others: each is reported.
+func BadReplyOrRelayInHelper(c net.Conn) {
+	defer c.Close() // want `the conn is closed after replyOrRelay returned at its first direction: RST cuts the other short` `conn c is closed with input read in part: RST may destroy our reply`
+	br := bufio.NewReader(c)
+	if _, ok := command(br); !ok {
+		return
+	}
+	replyOrRelay(c, br)
+}
+
+// replyOrRelay answers with an error when the backend refuses, or relays
+// the client, read through in, and returns when one direction ends.
+func replyOrRelay(c net.Conn, in io.Reader) {
+	up, err := net.Dial("tcp", backendAddr)
+	if err != nil {
+		io.WriteString(c, "ERR backend refused\r\n")
+		return
+	}
+	defer up.Close() // want `the dialed conn is closed when 1 of its 2 copy goroutines ended: RST cuts the other short`
+	errc := make(chan error, 2)
+	go func() {
+		_, err := io.Copy(up, in)
+		errc <- err
+	}()
+	go func() {
+		_, err := io.Copy(c, up)
+		errc <- err
+	}()
+	<-errc
+}
+
+// GoodReplyOrRelayInHelper is BadReplyOrRelayInHelper done right in its
+// helper: the error reply is followed by a half-close and a drain, and
+// the relay passes each end on and waits for both copies.
+//
+//proof:raw
+//proof:eof
+func GoodReplyOrRelayInHelper(c net.Conn) {
+	defer c.Close()
+	br := bufio.NewReader(c)
+	if _, ok := command(br); !ok {
+		return
+	}
+	replyOrRelayAll(c, br)
+}
+
+// replyOrRelayAll is replyOrRelay, graceful on each path.
+func replyOrRelayAll(c net.Conn, in io.Reader) {
+	up, err := net.Dial("tcp", backendAddr)
+	if err != nil {
+		io.WriteString(c, "ERR backend refused\r\n")
+		c.(*net.TCPConn).CloseWrite()
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		io.Copy(io.Discard, in)
+		return
+	}
+	defer up.Close()
+	relayBoth(c, up, in)
 }

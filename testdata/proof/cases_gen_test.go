@@ -205,6 +205,8 @@ var generated = []pattern{
 	{name: "perpath.BadRejectOrStore", server: perpath.BadRejectOrStore},
 	{name: "perpath.BadDialOrCut", server: perpath.BadDialOrCut},
 	{name: "perpath.GoodDialOrWait", server: perpath.GoodDialOrWait, eof: true},
+	{name: "perpath.BadReplyOrRelayInHelper", server: perpath.BadReplyOrRelayInHelper},
+	{name: "perpath.GoodReplyOrRelayInHelper", server: perpath.GoodReplyOrRelayInHelper, eof: true, raw: true},
 	{name: "pipehelper.BadPipeCloseBoth", client: viaProxyPair(func(c, s net.Conn) { pipehelper.BadPipeCloseBoth(c, s) }), peer: &upstream},
 	{name: "pipehelper.GoodPipeHalfClose", client: viaProxyPair(func(c, s net.Conn) { pipehelper.GoodPipeHalfClose(c, s) }), peer: &upstream},
 	{name: "pipehelper.BadPipeFirstDone", client: viaProxyPair(func(c, s net.Conn) { pipehelper.BadPipeFirstDone(c, s) }), peer: &upstream},

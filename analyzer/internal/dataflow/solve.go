@@ -35,7 +35,10 @@ type Flow struct {
 	// leftAtReturn: for each root connection, whether some return is
 	// reached, the conn not closed, after a pipe helper left it reading.
 	leftAtReturn []bool
-	returnsErr   bool // some return yields an error that may be non-nil
+	// quietReturn: the states at the returns where no copy the function
+	// started may still use the conn (ParamEffect.AtQuiet).
+	quietReturn []lattice.Mask
+	returnsErr  bool // some return yields an error that may be non-nil
 	// writesLast[k]: on some path to a return, root conn k's last use
 	// is a write.
 	writesLast []bool
@@ -159,6 +162,11 @@ type flowState struct {
 	// openReader holds the conns that, on some path here, a pipe
 	// helper's copy still reads and no Close has cut since.
 	openReader Bitset
+	// quietAfter holds, for a conn a pipe helper was just given, the
+	// states of the paths through the helper's returns where it left no
+	// copy reading (ParamEffect.AtQuiet), until the conn's next event:
+	// a Close there is judged on those paths apart (CloseObs.Quiet).
+	quietAfter []lattice.Mask
 }
 
 func newFlowState(conns, defers, gos int) *flowState {
@@ -172,6 +180,7 @@ func newFlowState(conns, defers, gos int) *flowState {
 		wroteLast:  newBitset(conns),
 		unfailed:   newBitset(conns),
 		openReader: newBitset(conns),
+		quietAfter: make([]lattice.Mask, conns),
 	}
 }
 
@@ -185,6 +194,7 @@ func (s *flowState) copyFrom(o *flowState) {
 	copy(s.wroteLast, o.wroteLast)
 	copy(s.unfailed, o.unfailed)
 	copy(s.openReader, o.openReader)
+	copy(s.quietAfter, o.quietAfter)
 }
 
 // mergeInto merges s into dst and reports whether dst changed.
@@ -202,6 +212,9 @@ func (s *flowState) mergeInto(dst *flowState) bool {
 		}
 		if s.reader[i].Pos > dst.reader[i].Pos {
 			dst.reader[i], changed = s.reader[i], true
+		}
+		if q := dst.quietAfter[i] | s.quietAfter[i]; q != dst.quietAfter[i] {
+			dst.quietAfter[i], changed = q, true
 		}
 	}
 	if dst.defers.unionWith(s.defers) {
@@ -227,7 +240,7 @@ func solve(fn *ssa.Function, tr *ownership.Tracking, ev *Events, g *CFG) *Flow {
 	nc, nd, ng := len(tr.Conns), len(ev.defers), len(ev.GoIndex)
 	sv := &solver{
 		tr: tr, ev: ev,
-		res: &Flow{atReturn: make([]lattice.Mask, nc), errReturn: make([]lattice.Mask, nc), okReturn: make([]lattice.Mask, nc), leftAtReturn: make([]bool, nc), assumesSocket: make([]uint8, nc), writesLast: make([]bool, nc),
+		res: &Flow{atReturn: make([]lattice.Mask, nc), errReturn: make([]lattice.Mask, nc), okReturn: make([]lattice.Mask, nc), leftAtReturn: make([]bool, nc), quietReturn: make([]lattice.Mask, nc), assumesSocket: make([]uint8, nc), writesLast: make([]bool, nc),
 			aborts: make(map[int][]token.Pos), readAborts: make(map[int][]token.Pos)},
 		obs:     make(map[obsKey]*CloseObs),
 		lau:     make(map[launchKey]*LaunchObs),
@@ -430,6 +443,9 @@ func (sv *solver) recordReturn(ret *ssa.Return, s *flowState) {
 			}
 		}
 		sv.res.atReturn[k] |= at
+		if sv.quiet(s, k) {
+			sv.res.quietReturn[k] |= at
+		}
 		if s.openReader.Has(k) {
 			// A pipe helper's copy may still read it, and this path did
 			// not close it: the caller's Close cuts that copy.
@@ -464,17 +480,15 @@ func exitOf(rd *ssa.RunDefers) token.Pos {
 }
 
 // addExit adds the states m a deferred Close runs in at the return at
-// pos, on a quiet path or not.
-func (o *CloseObs) addExit(pos token.Pos, m lattice.Mask, quiet bool) {
+// pos, and those of them on quiet paths.
+func (o *CloseObs) addExit(pos token.Pos, m, quiet lattice.Mask) {
 	i := slices.IndexFunc(o.Exits, func(e Exit) bool { return e.Pos == pos })
 	if i < 0 {
 		i = len(o.Exits)
 		o.Exits = append(o.Exits, Exit{Pos: pos})
 	}
 	o.Exits[i].States |= m
-	if quiet {
-		o.Exits[i].Quiet |= m
-	}
+	o.Exits[i].Quiet |= quiet
 }
 
 // returnPos is where a return is written: its return statement, or the
@@ -552,6 +566,9 @@ func (sv *solver) refine(s *flowState, cond ssa.Value, branch bool) {
 func (sv *solver) apply(s *flowState, ev *event) {
 	k := ev.conn
 	c := sv.tr.Conns[k]
+	// The quiet paths of a pipe helper hold until the conn's next event.
+	var quiet lattice.Mask
+	defer func() { s.quietAfter[k] = quiet }()
 	switch ev.kind {
 	case evOrigin:
 		for _, gi := range sv.handers[k] {
@@ -628,6 +645,7 @@ func (sv *solver) apply(s *flowState, ev *event) {
 		if pe.LeftReading {
 			s.reader[k] = summary.IOSite{Pos: ev.pos, What: ev.what}
 			s.openReader.set(k)
+			quiet = lattice.Compose(s.m[k], lattice.Mask(pe.AtQuiet))
 		}
 		if pe.Escapes {
 			// The callee kept the conn on some of its paths: its states at
@@ -849,10 +867,11 @@ func (sv *solver) observe(s *flowState, pos token.Pos, k int, m lattice.Mask, la
 		sv.res.Closes = append(sv.res.Closes, o)
 	}
 	o.States |= m
-	quiet := sv.quiet(s, k)
-	if quiet {
-		o.Quiet |= m
+	quiet := m & s.quietAfter[k] // the paths through a pipe helper's quiet returns
+	if sv.quiet(s, k) {
+		quiet = m
 	}
+	o.Quiet |= quiet
 	switch unread := m&lattice.StatusMask(lattice.Unread) != 0; {
 	case unread && !o.unreadSeen:
 		o.LastIO, o.unreadSeen = lastIO, true

@@ -44,6 +44,9 @@ func summarize(fn *ssa.Function, tr *ownership.Tracking, ev *Events, flow *Flow,
 		case c.Param >= 0:
 			rs := rootOf(fn, k, c, ev, flow)
 			rs.Effect.LeftReading = (left[k] || flow.leftAtReturn[k]) && c.Field == nil
+			if rs.Effect.LeftReading {
+				rs.Effect.AtQuiet = uint64(flow.quietReturn[k])
+			}
 			sum.Params[c.Key()] = rs
 			sum.Effects = append(sum.Effects, rs.Effect)
 		case c.FreeVar >= 0:

@@ -59,6 +59,11 @@ type ParamEffect struct {
 	// may still read the conn (a pipe helper that returns after its first
 	// direction): a Close by the caller then cuts that copy short.
 	LeftReading bool
+	// AtQuiet: with LeftReading, the states at the returns where no copy
+	// it started may still use the conn (an error reply written before
+	// any copy began): a caller's Close there cuts nothing, and is judged
+	// on those paths apart.
+	AtQuiet uint64
 	// AssumesSocket: the socket types (SocketBit) the function asserts
 	// the conn to, half-closing it only where the assertion holds; given
 	// a conn not proven to be one of them, the half-close may not happen.
