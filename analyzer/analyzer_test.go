@@ -229,7 +229,7 @@ func sourceLine(t *testing.T, posn token.Position) string {
 // SetLinger(0), and the copy goroutines of a proxy.
 func TestRelated(t *testing.T) {
 	want := map[string][]string{ // the diagnostic's line's source, trimmed -> related messages
-		"defer c.Close() // want `conn c is closed with input read in part": {"conn passed in", "on the path that returns here",
+		"defer c.Close() // want `conn c is closed with input read in part: RST": {"conn passed in", "on the path that returns here",
 			"last read: (*bufio.Reader).ReadString"},
 		"c.Close() // want `conn accepted at seed": {"conn accepted: net.Listener.Accept"},
 		"defer c.Close() // want `conn dialed at client": {"conn dialed: net.Dial", "on the path that returns here",

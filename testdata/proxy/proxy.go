@@ -720,10 +720,9 @@ func bothDirectionsVia(client net.Conn, out outbound, target string) {
 
 // BadRelayInCallee closes the client when its callee returns, and the
 // callee returns at the first direction its pipe helper finished: the
-// other direction still copies into the client. The Close does nothing
-// else with the client, so serveRelay's return is where it is judged.
+// other direction still copies into the client.
 func BadRelayInCallee(client net.Conn, target string) {
-	defer client.Close()
+	defer client.Close() // want `the conn is closed after proxy\.serveRelay returned at its first direction: RST cuts the other short`
 	serveRelay(client, tcpOutbound{}, target)
 }
 
@@ -735,7 +734,7 @@ func serveRelay(client net.Conn, out outbound, target string) {
 	}
 	defer server.Close() // want `the conn is closed after proxy\.relay returned at its first direction: that cuts the other short`
 	relay(client, server)
-} // want `the conn is closed after relay returned at its first direction: RST cuts the other short`
+}
 
 // GoodRelayAllInCallee closes the client when its callee returns, after
 // both directions ended, each passing its EOF on.

@@ -423,28 +423,13 @@ func (sv *solver) recordReturn(ret *ssa.Return, s *flowState) {
 		if !c.IsRoot() {
 			continue
 		}
-		at := s.m[k]
 		if c.ClosedBy != "" {
-			// A framework closes the handler's conn when it returns, or
-			// every caller does.
+			// A framework closes the handler's conn when it returns.
 			sv.observe(s, returnPos(ret), k, s.m[k], s.lastIO[k], s.lingerAt[k], c.ClosedBy, true)
-			if c.ClosedByCaller {
-				// Judged here: the callers see it closed, and their own
-				// Close is a no-op.
-				at = at.Close()
-				sv.res.atReturn[k] |= at
-				if succeeds {
-					sv.res.okReturn[k] |= at
-				}
-				if failVal != nil {
-					sv.res.errReturn[k] |= at
-				}
-				continue
-			}
 		}
-		sv.res.atReturn[k] |= at
+		sv.res.atReturn[k] |= s.m[k]
 		if sv.quiet(s, k) {
-			sv.res.quietReturn[k] |= at
+			sv.res.quietReturn[k] |= s.m[k]
 		}
 		if s.openReader.Has(k) {
 			// A pipe helper's copy may still read it, and this path did

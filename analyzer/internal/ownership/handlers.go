@@ -160,39 +160,30 @@ func outermost(fn *ssa.Function) *ssa.Function {
 // conn after the call (it writes a reply, hands the conn on) calls a hook,
 // not a handler, even if it closes the conn in the end.
 func closedAround(fn *ssa.Function, call *ssa.Call, conn ssa.Value) bool {
-	return closeAround(fn, call, conn).IsValid()
-}
-
-// closeAround is closedAround, and the position of that Close (of the
-// defer statement, for a deferred literal), or token.NoPos.
-func closeAround(fn *ssa.Function, call *ssa.Call, conn ssa.Value) token.Pos {
-	at := token.NoPos
+	closed := false
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			switch i := instr.(type) {
 			case *ssa.Defer:
 				if closes(i.Common(), conn) {
-					at = i.Pos()
+					closed = true
 				}
 				if mc, ok := i.Common().Value.(*ssa.MakeClosure); ok {
 					lit := mc.Fn.(*ssa.Function)
 					for k, bound := range mc.Bindings {
 						if sameConn(bound, conn) && k < len(lit.FreeVars) && closesIn(lit, lit.FreeVars[k]) {
-							at = i.Pos()
+							closed = true
 						}
 					}
 				}
 			case *ssa.Call:
 				if i.Block() == call.Block() && closes(i.Common(), conn) && knowledge.RunsBefore(call, i) {
-					at = i.Pos()
+					closed = true
 				}
 			}
 		}
 	}
-	if !at.IsValid() || usedAfter(call, conn) {
-		return token.NoPos
-	}
-	return at
+	return closed && !usedAfter(call, conn)
 }
 
 // usedAfter reports whether some use of conn other than a Close (or its
@@ -341,24 +332,12 @@ func storedOnce(cell *ssa.Alloc) ssa.Value {
 	return val
 }
 
-// Closer is the function that closes a parameter when its function
-// returns: a framework's accept loop, or every caller in the package.
-type Closer struct {
-	Name string    // the closing function, as messages name it
-	At   token.Pos // the callers' Close, when one caller writes it
-	// Caller: the function's callers close it, who see the conn closed
-	// at the call (a framework calls a handler through a func value,
-	// and sees no summary).
-	Caller bool
-}
-
 // ClosedAtReturn finds the package's functions stored in a handler field,
 // or given as a handler parameter (HandlerFact): their conn parameter is
-// closed by the framework when they return; and the functions whose
-// every caller closes the conn they pass when the call returns
-// (closedByCallers). It maps each such parameter to its closer.
-func ClosedAtReturn(funcs []*ssa.Function, table *summary.Table) map[*ssa.Parameter]Closer {
-	out := make(map[*ssa.Parameter]Closer)
+// closed by the framework when they return. It maps each such parameter
+// to the function that closes it.
+func ClosedAtReturn(funcs []*ssa.Function, table *summary.Table) map[*ssa.Parameter]string {
+	out := make(map[*ssa.Parameter]string)
 	for _, fs := range knowledge.FieldStores(funcs) {
 		if fact := table.Handler(fs.Field); fact != nil {
 			markHandler(out, fs.Store.Val, fact)
@@ -371,19 +350,18 @@ func ClosedAtReturn(funcs []*ssa.Function, table *summary.Table) map[*ssa.Parame
 			}
 		}
 	}
-	closedByCallers(funcs, out)
 	return out
 }
 
 // markHandler marks the conn parameter of the function a handler value
 // runs.
-func markHandler(out map[*ssa.Parameter]Closer, handlerValue ssa.Value, fact *summary.HandlerFact) {
+func markHandler(out map[*ssa.Parameter]string, handlerValue ssa.Value, fact *summary.HandlerFact) {
 	handler, shift := storedFunc(handlerValue)
 	if handler == nil || fact.Param+shift >= len(handler.Params) {
 		return
 	}
 	if p := handler.Params[fact.Param+shift]; knowledge.IsConnType(p.Type()) {
-		out[p] = Closer{Name: fact.Closer}
+		out[p] = fact.Closer
 	}
 }
 

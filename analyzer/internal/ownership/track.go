@@ -55,16 +55,10 @@ type Conn struct {
 	// on a datagram network (a UDP relay's other end): it is most likely
 	// a datagram conn itself, and nothing is said about it.
 	DatagramPeer bool
-	// ClosedBy names the function that closes this parameter when the
-	// function returns (a handler stored in a field a HandlerFact
-	// describes, or a helper every caller closes the conn after): every
-	// return is that Close.
+	// ClosedBy names the framework function that closes this parameter
+	// when the function returns (a handler stored in a field a
+	// HandlerFact describes): every return is that Close.
 	ClosedBy string
-	// ClosedByCaller: ClosedBy is the function's caller, whose summary
-	// of the call says the conn is closed (its own Close is a no-op).
-	ClosedByCaller bool
-	// ClosedAt is that caller's Close, when there is one caller.
-	ClosedAt token.Pos
 }
 
 // IsRoot reports whether the connection came from outside the function:
@@ -134,9 +128,8 @@ type Context struct {
 	// every call passes a conn (DefiniteParams).
 	Definite map[*ssa.Parameter]bool
 	// ClosedAtReturn are the conn parameters of handlers a framework
-	// closes when they return, and of helpers every caller closes after
-	// the call (ClosedAtReturn), with the closing function.
-	ClosedAtReturn map[*ssa.Parameter]Closer
+	// closes when they return (ClosedAtReturn), with the closing function.
+	ClosedAtReturn map[*ssa.Parameter]string
 	// Table holds the summaries of the functions analyzed before this one:
 	// the program's own origins and wrappers.
 	Table *summary.Table
@@ -169,8 +162,7 @@ func Track(fn *ssa.Function, ctx *Context) *Tracking {
 			k := knowledge.KindOfType(typ)
 			t.addRoot(&Conn{Pos: p.Pos(), Name: p.Name(), Kind: k, Param: i, FreeVar: -1, Client: ctx.Dialed[p],
 				Definite: knowledge.IsDefiniteConnType(typ) || ctx.Definite[p], Socket: knowledge.SocketOfType(typ),
-				ClosedBy: ctx.ClosedAtReturn[p].Name, ClosedByCaller: ctx.ClosedAtReturn[p].Caller,
-				ClosedAt: ctx.ClosedAtReturn[p].At}, p, AliasRef{Role: knowledge.RoleConn, Kind: k})
+				ClosedBy: ctx.ClosedAtReturn[p]}, p, AliasRef{Role: knowledge.RoleConn, Kind: k})
 		case fdAware && knowledge.IsFDType(typ) && p.Object() != nil:
 			t.addRoot(&Conn{Pos: p.Pos(), Name: p.Name(), Kind: knowledge.KindFD, Param: i, FreeVar: -1}, p,
 				AliasRef{Role: knowledge.RoleConn, Kind: knowledge.KindFD})

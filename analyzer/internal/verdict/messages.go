@@ -40,10 +40,6 @@ func word(fset *token.FileSet, c Candidate) analysis.Diagnostic {
 	for _, pos := range c.paths {
 		related(pos, "on the path that returns here", "")
 	}
-	if c.via != "" && c.via == c.conn.ClosedBy {
-		// A return judged as the caller's Close: where that Close is.
-		related(c.conn.ClosedAt, "closed by the caller when this returns", "")
-	}
 	d.Category, d.Message = w.message()
 	switch c.verdict {
 	case ProxyEarly:
