@@ -81,6 +81,8 @@ func judge(fa *dataflow.Analysis, readSources map[ssa.Value]bool) []Candidate {
 		if c := fa.Track.Conns[o.Conn]; o.Judged && ownership.AnswersFor(fa.Fn, c, fa.Summary.Params[c.Key()]) {
 			n := len(out)
 			add(o.Pos, o.Conn, o.States, o.LastIO, o.LingerAt, o.Via)
+			// add appends the worst verdict's candidate, then a reject
+			// beside it, if any: each names the paths that have its own.
 			for i := n; i < len(out); i++ {
 				out[i].paths = pathsOf(o.Exits, out[i].verdict, i > n)
 			}
