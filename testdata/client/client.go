@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sync"
 	"time"
 )
 
@@ -253,4 +254,31 @@ func BadCheckedFailure(addr string) error {
 	}
 	_, err = r.ReadString('\n')
 	return err
+}
+
+// GoodPingNamedErr pings through pingNamed and closes: the answer is read,
+// and on the path where the ping's write fails nothing is owed.
+func GoodPingNamedErr(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return pingNamed(c)
+}
+
+// pingMu serializes the pings.
+var pingMu sync.Mutex
+
+// pingNamed writes a ping and reads its one-line answer. Its error is a
+// named result, which its defer makes a variable in memory: the check of
+// the write's error reads it back from there.
+func pingNamed(rw io.ReadWriter) (err error) {
+	pingMu.Lock()
+	defer pingMu.Unlock()
+	if _, err = io.WriteString(rw, "PING\r\n"); err != nil {
+		return
+	}
+	_, err = bufio.NewReader(rw).ReadString('\n')
+	return
 }

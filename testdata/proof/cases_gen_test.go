@@ -52,6 +52,7 @@ var generated = []pattern{
 	{name: "client.GoodUploadHandshake", client: client.GoodUploadHandshake, peer: &sink},
 	{name: "client.GoodVersionFailure", client: client.GoodVersionFailure},
 	{name: "client.BadCheckedFailure", client: client.BadCheckedFailure},
+	{name: "client.GoodPingNamedErr", client: client.GoodPingNamedErr},
 	{name: "app.Bad", server: fromListener(app.Bad)},
 	{name: "app.Good", server: fromListener(app.Good)},
 	{name: "app.BadReuseDial", client: app.BadReuseDial},

@@ -3,6 +3,7 @@ package dataflow
 import (
 	"go/token"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -373,6 +374,9 @@ func (o outcomes) of(v ssa.Value, test valueTest, depth int) []outcome {
 	if len(out) > 0 || depth > knowledge.MaxDepth {
 		return out
 	}
+	if stored := storedBefore(v); stored != nil {
+		return o.of(stored, test, depth+1) // err = c.Write(b); if err != nil, err a named result
+	}
 	phi, ok := v.(*ssa.Phi)
 	if !ok {
 		return nil
@@ -393,6 +397,41 @@ func (o outcomes) of(v ssa.Value, test valueTest, depth int) []outcome {
 		}
 	}
 	return common
+}
+
+// storedBefore returns the value a load of a local variable reads when
+// the variable was stored earlier in the load's block (a named result,
+// which a function with defers keeps in memory: _, err = c.Write(b); if
+// err != nil), or nil. Only a variable whose address nothing else takes
+// is followed: nothing but its own stores writes it.
+func storedBefore(v ssa.Value) ssa.Value {
+	load, ok := v.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return nil
+	}
+	alloc, ok := load.X.(*ssa.Alloc)
+	if !ok {
+		return nil
+	}
+	for _, r := range *alloc.Referrers() {
+		switch r := r.(type) {
+		case *ssa.Store:
+			if r.Addr != alloc {
+				return nil // its address is stored somewhere
+			}
+		case *ssa.UnOp, *ssa.DebugRef:
+		default:
+			return nil // captured, passed, or sliced: written elsewhere
+		}
+	}
+	instrs := load.Block().Instrs
+	i := slices.Index(instrs, ssa.Instruction(load))
+	for j := i - 1; j >= 0; j-- {
+		if st, ok := instrs[j].(*ssa.Store); ok && st.Addr == alloc {
+			return st.Val
+		}
+	}
+	return nil
 }
 
 func sameOutcomes(a, b []outcome) bool {
