@@ -282,3 +282,29 @@ func pingNamed(rw io.ReadWriter) (err error) {
 	_, err = bufio.NewReader(rw).ReadString('\n')
 	return
 }
+
+// BadPingNamedErrNoWait pings and reads the answer, then pings again
+// through pingNoWait, which returns once its ping is written, and closes:
+// the second answer is still owed. pingNoWait's error is a named result
+// kept in memory too, and only its failed write's path owes nothing.
+func BadPingNamedErrNoWait(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close() // want `conn dialed at \S+ is closed with the reply unread: RST may cut our last write short`
+	if err := pingNamed(c); err != nil {
+		return err
+	}
+	return pingNoWait(c)
+}
+
+// pingNoWait writes a ping and does not wait for its answer.
+func pingNoWait(rw io.ReadWriter) (err error) {
+	pingMu.Lock()
+	defer pingMu.Unlock()
+	if _, err = io.WriteString(rw, "PING\r\n"); err != nil {
+		return
+	}
+	return nil
+}

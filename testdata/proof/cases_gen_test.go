@@ -53,6 +53,7 @@ var generated = []pattern{
 	{name: "client.GoodVersionFailure", client: client.GoodVersionFailure},
 	{name: "client.BadCheckedFailure", client: client.BadCheckedFailure},
 	{name: "client.GoodPingNamedErr", client: client.GoodPingNamedErr},
+	{name: "client.BadPingNamedErrNoWait", client: client.BadPingNamedErrNoWait},
 	{name: "app.Bad", server: fromListener(app.Bad)},
 	{name: "app.Good", server: fromListener(app.Good)},
 	{name: "app.BadReuseDial", client: app.BadReuseDial},
