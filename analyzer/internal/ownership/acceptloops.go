@@ -1,7 +1,6 @@
 package ownership
 
 import (
-	"go/token"
 	"go/types"
 
 	"golang.org/x/tools/go/ssa"
@@ -48,38 +47,23 @@ func FindAcceptLoops(funcs []*ssa.Function, table *summary.Table) {
 func acceptedFrom(owner *ssa.Function, v ssa.Value) int {
 	for range knowledge.MaxDepth {
 		switch x := knowledge.Through(v).(type) {
-		case *ssa.FreeVar:
-			b := knowledge.Binding(x)
-			if b == nil {
-				return -1
-			}
-			v = b
-		case *ssa.UnOp: // a load of a captured variable's cell
-			cell, ok := x.X.(*ssa.Alloc)
-			if x.Op != token.MUL || !ok {
-				return -1
-			}
-			if v = storedOnce(cell); v == nil {
-				return -1
-			}
 		case *ssa.Call: // Through steps from c to the call of c, err := l.Accept()
 			recv := acceptReceiver(x.Common())
 			if recv == nil {
 				return -1
 			}
-			switch r := knowledge.Through(recv).(type) {
-			case *ssa.Parameter:
-				if r.Parent() == owner {
-					return knowledge.ParamIndex(owner, r)
-				}
-			case *ssa.FreeVar:
-				if p, ok := knowledge.Binding(r).(*ssa.Parameter); ok && p.Parent() == owner {
-					return knowledge.ParamIndex(owner, p)
-				}
+			r := knowledge.Through(recv)
+			if fv, ok := r.(*ssa.FreeVar); ok {
+				r = knowledge.Binding(fv)
+			}
+			if p, ok := r.(*ssa.Parameter); ok && p.Parent() == owner {
+				return knowledge.ParamIndex(owner, p)
 			}
 			return -1
 		default:
-			return -1
+			if v = capturedFrom(x); v == nil {
+				return -1
+			}
 		}
 	}
 	return -1

@@ -86,27 +86,30 @@ func handlerParam(v ssa.Value) (*ssa.Function, int) {
 				return nil, -1
 			}
 			return fn, knowledge.ParamIndex(fn, x)
-		case *ssa.FreeVar:
-			b := knowledge.Binding(x)
-			if b == nil {
-				return nil, -1
-			}
-			v = b
-		case *ssa.UnOp: // a load of the cell a captured parameter lives in
-			if x.Op != token.MUL {
-				return nil, -1
-			}
-			v = x.X
-		case *ssa.Alloc: // that cell: the parameter stored in it
-			v = storedOnce(x)
-			if v == nil {
-				return nil, -1
-			}
 		default:
-			return nil, -1
+			if v = capturedFrom(x); v == nil {
+				return nil, -1
+			}
 		}
 	}
 	return nil, -1
+}
+
+// capturedFrom is one step back through what a literal captures: the
+// value a free variable is bound to, the cell a load reads, the one value
+// stored in a cell; nil for any other value.
+func capturedFrom(v ssa.Value) ssa.Value {
+	switch x := v.(type) {
+	case *ssa.FreeVar:
+		return knowledge.Binding(x)
+	case *ssa.UnOp:
+		if x.Op == token.MUL {
+			return x.X
+		}
+	case *ssa.Alloc:
+		return storedOnce(x)
+	}
+	return nil
 }
 
 // loadedField returns the func-typed field v was loaded from (s.Handler).
