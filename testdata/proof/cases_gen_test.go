@@ -323,6 +323,8 @@ var generated = []pattern{
 	{name: "wrappers.GoodUnwrapped", server: wrappers.GoodUnwrapped, eof: true},
 	{name: "wrappers.BadReaderWrapper", server: wrappers.BadReaderWrapper},
 	{name: "wrappers.GoodReaderWrapper", server: wrappers.GoodReaderWrapper, eof: true},
+	{name: "wrappers.BadRewindFallback", server: wrappers.BadRewindFallback},
+	{name: "wrappers.GoodRewindFallback", server: wrappers.GoodRewindFallback, eof: true},
 }
 
 var _ net.Conn // the adapters of some rows name it

@@ -311,3 +311,45 @@ func GoodReaderWrapper(c net.Conn) { // want GoodReaderWrapper:"^conn p0 closes 
 	bc.SetReadDeadline(time.Now().Add(2 * time.Second))
 	io.Copy(io.Discard, bc)
 }
+
+// BadRewindFallback sniffs the first bytes through a rewinding conn (a
+// wrapper of another package whose Read goes through a reader of the
+// program's own over the same conn). Not its protocol, it rewinds,
+// answers with a canned page and hangs up: the rest of the peer's
+// request is unread, and the page is lost to the RST.
+func BadRewindFallback(c net.Conn) { // want BadRewindFallback:"^conn p0 closes unread:w:rj,done,done:w returns closed uses reads writes drains$"
+	rc := wrapconn.NewRewindConn(c)
+	defer rc.Close() // want `conn c is closed after rejecting its input: RST may destroy our reply`
+	magic := make([]byte, 4)
+	if _, err := io.ReadFull(rc, magic); err != nil {
+		return
+	}
+	if string(magic) != "RST1" {
+		rc.Rewind()
+		io.WriteString(rc, "HTTP/1.1 400 Bad Request\r\n\r\n")
+		return
+	}
+	io.WriteString(rc, "OK\n")
+	io.Copy(io.Discard, rc)
+}
+
+// GoodRewindFallback gives the same page, then reads the peer's input to
+// its EOF before it closes.
+//
+//proof:eof
+func GoodRewindFallback(c net.Conn) { // want GoodRewindFallback:"^conn p0 closes done,done:w returns closed uses reads writes drains$"
+	rc := wrapconn.NewRewindConn(c)
+	defer rc.Close()
+	magic := make([]byte, 4)
+	if _, err := io.ReadFull(rc, magic); err != nil {
+		return
+	}
+	if string(magic) != "RST1" {
+		rc.Rewind()
+		io.WriteString(rc, "HTTP/1.1 400 Bad Request\r\n\r\n")
+	} else {
+		io.WriteString(rc, "OK\n")
+	}
+	rc.SetReadDeadline(time.Now().Add(2 * time.Second))
+	io.Copy(io.Discard, rc)
+}

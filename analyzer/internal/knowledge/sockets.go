@@ -109,6 +109,16 @@ func IsConnType(t types.Type) bool {
 	return useful
 }
 
+// PointedStruct returns the struct type that t, a pointer, points to.
+func PointedStruct(t types.Type) (*types.Struct, bool) {
+	p, ok := types.Unalias(t).(*types.Pointer)
+	if !ok {
+		return nil, false
+	}
+	st, ok := p.Elem().Underlying().(*types.Struct)
+	return st, ok
+}
+
 // IsConnStructType reports whether t is a pointer to one of the
 // program's struct types with the methods Read, Write and Close of a
 // conn (promoted from a conn it embeds, or its own): a wrapper's

@@ -306,6 +306,9 @@ func (r fieldStores) conn(v ssa.Value, depth int) (Field, bool) {
 		}
 		return o, false
 	case *ssa.Alloc:
+		if o, ok := r.readerOver(x, depth); ok {
+			return o, true
+		}
 		// &mixConn{Conn: c.nc, pre: pre}: one of the program's conn
 		// structs holding the field's own conn.
 		if r.self == nil || !knowledge.IsConnStructType(x.Type()) {
@@ -364,6 +367,33 @@ func (r fieldStores) conn(v ssa.Value, depth int) (Field, bool) {
 	}
 	if w, ok := knowledge.Step(v); ok {
 		return r.conn(w, depth+1)
+	}
+	return o, false
+}
+
+// readerOver: &rewindReader{raw: c}, a fresh value of one of the
+// program's reader types (a declared Read that reads one of its fields,
+// and no Close) holding a conn in that field, is a reader view of the
+// conn, as bufio.NewReader(c) is. A conn type that keeps one beside the
+// conn (struct{ net.Conn; *rewindReader }) then holds one conn in two
+// fields, and its Read reads that conn.
+func (r fieldStores) readerOver(alloc *ssa.Alloc, depth int) (Field, bool) {
+	var o Field
+	st, ok := knowledge.PointedStruct(alloc.Type())
+	if !ok || r.table == nil || r.table.MethodSets.MethodSet(alloc.Type()).Lookup(nil, "Close") != nil {
+		return o, false
+	}
+	for k := range st.NumFields() {
+		_, v := storedIn(alloc, k)
+		if v == nil || !readsOwnField(r.table, alloc.Type(), k) {
+			continue
+		}
+		inner, ok := r.conn(v, depth+1)
+		if !ok || inner.Kind == knowledge.KindFD || !inner.Role.ReadSide() {
+			continue
+		}
+		inner.Role, inner.Closes = knowledge.RoleReader, false
+		return inner, true
 	}
 	return o, false
 }

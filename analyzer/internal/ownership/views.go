@@ -1,6 +1,7 @@
 package ownership
 
 import (
+	"go/token"
 	"go/types"
 
 	"golang.org/x/tools/go/ssa"
@@ -211,6 +212,52 @@ func readsField(t *summary.Table, ptr types.Type, i int) bool {
 	}
 	pe := t.Effects(read).Param(0, st.Field(i).Name())
 	return pe != nil && pe.Reads
+}
+
+// readsOwnField is readsField before the package's summaries exist: the
+// declared Read of ptr reads field i when its body calls Read on the
+// value in that field (r.raw.Read(p)) or reads it with io.ReadFull or
+// io.ReadAtLeast. A Read of another package has no body here, and its
+// summary says.
+func readsOwnField(t *summary.Table, ptr types.Type, i int) bool {
+	sel := t.MethodSets.MethodSet(ptr).Lookup(nil, "Read")
+	if sel == nil || len(sel.Index()) > 1 {
+		return false
+	}
+	read := t.MethodValue(sel)
+	if read == nil || len(read.Params) == 0 {
+		return false
+	}
+	if read.Blocks == nil {
+		return readsField(t, ptr, i)
+	}
+	isField := func(v ssa.Value) bool {
+		load, ok := v.(*ssa.UnOp)
+		if !ok || load.Op != token.MUL {
+			return false
+		}
+		fa, ok := load.X.(*ssa.FieldAddr)
+		return ok && fa.X == read.Params[0] && fa.Field == i
+	}
+	for _, b := range read.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			cc := call.Common()
+			switch {
+			case cc.IsInvoke() && cc.Method.Name() == "Read" && isField(cc.Value):
+				return true
+			case !cc.IsInvoke() && cc.StaticCallee() != nil && len(cc.Args) > 0 && isField(cc.Args[0]):
+				name := knowledge.FuncName(cc.StaticCallee())
+				if cc.StaticCallee().Name() == "Read" || name == "io.ReadFull" || name == "io.ReadAtLeast" {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // hasMethod reports whether the method set of typ has a method of that

@@ -117,6 +117,20 @@ func (t *trackBuilder) viewOfSame(alloc *ssa.Alloc, i, j int) (*ssa.FieldAddr, k
 	if conn == nil || view == nil {
 		return nil, 0, false
 	}
+	if inner, ok := knowledge.Through(view).(*ssa.Alloc); ok {
+		// &rewindReader{raw: c}: one of the program's readers over it.
+		st, isStruct := knowledge.PointedStruct(inner.Type())
+		if !isStruct || t.hasMethod(inner.Type(), "Close") {
+			return nil, 0, false
+		}
+		for k := range st.NumFields() {
+			if _, v := storedIn(inner, k); v != nil && knowledge.Through(v) == knowledge.Through(conn) &&
+				readsField(t.ctx.Table, inner.Type(), k) {
+				return fa, knowledge.RoleReader, true
+			}
+		}
+		return nil, 0, false
+	}
 	call, ok := knowledge.Through(view).(*ssa.Call)
 	if !ok || call.Common().IsInvoke() {
 		return nil, 0, false
