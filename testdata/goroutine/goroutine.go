@@ -181,3 +181,62 @@ func (s *wsession) serveAll() {
 	close(s.out)
 	<-s.done
 }
+
+// session is a conn handed to the package's session server, and the
+// channel it closes when the session has read the conn to its end.
+type session struct {
+	c    net.Conn
+	done chan struct{}
+}
+
+// sessions is served by serveSessions: each conn is echoed to its EOF.
+var sessions = make(chan session)
+
+func init() { go serveSessions() }
+
+func serveSessions() {
+	for s := range sessions {
+		go func() {
+			io.Copy(s.c, s.c)
+			close(s.done)
+		}()
+	}
+}
+
+// GoodHandedThenWatched hands the conn to a session first, then to a
+// goroutine that says goodbye and closes it when the session is done with
+// it: the conn is the session's when the goroutine gets it, and that Close
+// is not the goroutine's to answer for.
+//
+//proof:eof
+func GoodHandedThenWatched(c net.Conn) {
+	done := make(chan struct{})
+	sessions <- session{c, done}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func(c net.Conn) {
+		defer wg.Done()
+		<-done
+		fmt.Fprintln(c, "bye")
+		c.Close()
+	}(c)
+	wg.Wait()
+}
+
+// BadWatchedNotHanded answers one line itself and has a goroutine close
+// the conn when it is told to: the goroutine gets a conn that is still
+// the function's, with the peer's next lines unread.
+func BadWatchedNotHanded(c net.Conn) {
+	bufio.NewReader(c).ReadString('\n')
+	fmt.Fprintln(c, "OK")
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func(c net.Conn) {
+		defer wg.Done()
+		<-done
+		c.Close() // want `conn c is closed with input read in part: RST may destroy our reply`
+	}(c)
+	close(done)
+	wg.Wait()
+}

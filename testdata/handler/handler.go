@@ -144,3 +144,159 @@ func handshakeDrained(c net.Conn) error {
 	_, err := io.Copy(c, c) // echo until the client's EOF
 	return err
 }
+
+// TunnelConn is a tunnel's conn: a net.Conn and more. Every value of it
+// is a net.Conn, and a handler given one owns it as a handler of a
+// net.Conn does.
+type TunnelConn interface {
+	net.Conn
+	Target() string
+}
+
+// tunnelConn is a TunnelConn over a socket.
+type tunnelConn struct {
+	net.Conn
+	target string
+}
+
+func (t *tunnelConn) Target() string { return t.target }
+
+// NewTunnelConn gives c the target it asks for.
+//
+//proof:skip a constructor, run by the overrides of BadTunnelDialFails and GoodTunnelDialFails
+func NewTunnelConn(c net.Conn, target string) TunnelConn { // want NewTunnelConn:"^wraps p0$" NewTunnelConn:"^conn p0 returns unread$"
+	return &tunnelConn{Conn: c, target: target}
+}
+
+// BadTunnelDialFails cannot reach the target the tunnel asks for and
+// hangs up with the client's first bytes still queued.
+func BadTunnelDialFails(c TunnelConn) { // want BadTunnelDialFails:"^conn p0 closes unread,done returns closed uses reads drains$"
+	defer c.Close() // want `conn c is closed with input never read, nothing written: the peer gets RST, not EOF`
+	up, err := net.Dial("tcp", c.Target())
+	if err != nil {
+		return
+	}
+	defer up.Close()
+	io.Copy(up, c)
+}
+
+// GoodTunnelDialFails reads what the client sent to its end before it
+// hangs up.
+func GoodTunnelDialFails(c TunnelConn) { // want GoodTunnelDialFails:"^conn p0 closes done returns closed uses reads drains$"
+	defer c.Close()
+	up, err := net.Dial("tcp", c.Target())
+	if err != nil {
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		io.Copy(io.Discard, c)
+		return
+	}
+	defer up.Close()
+	io.Copy(up, c)
+}
+
+// upstream is an address no dial reaches: without a port, the dial fails
+// at once and sends nothing (a refused SYN would be an RST of its own).
+const upstream = "127.0.0.1"
+
+// BadForwardDialFails forwards what the client sends, one way, to an
+// upstream it cannot reach: it hangs up with the client's bytes queued.
+// Copying the conn into another conn reads it: the function owns it.
+func BadForwardDialFails(c net.Conn) { // want BadForwardDialFails:"^conn p0 closes unread,done returns closed uses reads drains$"
+	defer c.Close() // want `conn c is closed with input never read, nothing written: the peer gets RST, not EOF`
+	up, err := net.Dial("tcp", upstream)
+	if err != nil {
+		return
+	}
+	defer up.Close()
+	io.Copy(up, c)
+}
+
+// GoodForwardDialFails reads the client's bytes to their end when the
+// upstream cannot be reached.
+//
+//proof:eof
+func GoodForwardDialFails(c net.Conn) { // want GoodForwardDialFails:"^conn p0 closes done returns closed uses reads drains$"
+	defer c.Close()
+	up, err := net.Dial("tcp", upstream)
+	if err != nil {
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		io.Copy(io.Discard, c)
+		return
+	}
+	defer up.Close()
+	io.Copy(up, c)
+}
+
+// FramedConn is a conn with a writer of its own, which batches frames:
+// what goes through its Writer goes through the conn.
+type FramedConn interface {
+	net.Conn
+	Writer() FrameWriter
+}
+
+// FrameWriter queues frames and sends them on Flush.
+type FrameWriter interface {
+	WriteFrame(p []byte)
+	Flush() error
+}
+
+type framedConn struct {
+	net.Conn
+	w *frameWriter
+}
+
+func (f *framedConn) Writer() FrameWriter { return f.w }
+
+type frameWriter struct {
+	c       net.Conn
+	pending []byte
+}
+
+func (w *frameWriter) WriteFrame(p []byte) { w.pending = append(w.pending, p...) }
+
+func (w *frameWriter) Flush() error { // want Flush:"^conn p0[.]c returns unread:w uses writes errdone errread$"
+	_, err := w.c.Write(w.pending)
+	w.pending = w.pending[:0]
+	return err
+}
+
+// NewFramedConn frames c.
+//
+//proof:skip a constructor, run by the overrides of BadFramedReply and GoodFramedReply
+func NewFramedConn(c net.Conn) FramedConn { // want NewFramedConn:"^views r0=p0 conn$"
+	return &framedConn{Conn: c, w: &frameWriter{c: c}}
+}
+
+// BadFramedReply reads a request, answers through the conn's own writer
+// and closes with the peer's next requests unread: the answer is lost.
+func BadFramedReply(c FramedConn) { // want BadFramedReply:"^conn p0 closes unread:w,done:w returns done,closed uses reads writes$"
+	buf := make([]byte, 64)
+	if _, err := c.Read(buf); err != nil {
+		return
+	}
+	w := c.Writer()
+	w.WriteFrame([]byte("OK\n"))
+	if err := w.Flush(); err != nil {
+		c.Close() // a failed write: the conn is broken, nothing is lost
+		return
+	}
+	c.Close() // want `conn c is closed with input read in part: RST may destroy our reply`
+}
+
+// GoodFramedReply answers the same way, then reads the peer's requests to
+// their end before it closes.
+func GoodFramedReply(c FramedConn) { // want GoodFramedReply:"^conn p0 closes done:w returns done,closed uses reads writes drains$"
+	buf := make([]byte, 64)
+	if _, err := c.Read(buf); err != nil {
+		return
+	}
+	w := c.Writer()
+	w.WriteFrame([]byte("OK\n"))
+	if err := w.Flush(); err != nil {
+		c.Close() // a failed write: the conn is broken, nothing is lost
+		return
+	}
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	io.Copy(io.Discard, c)
+	c.Close()
+}

@@ -87,7 +87,7 @@ func BadPipeFirstDone(client, server io.ReadWriteCloser) {
 // no pipe, no judgement of ends no call shows.
 //
 //proof:skip a one-way copy between a writer and a reader that may be files: it shows only that no pipe is seen
-func GoodCopyOneWay(w io.WriteCloser, r io.ReadCloser) { // want GoodCopyOneWay:"^conn p0 closes unread:w returns closed uses writes pumps unjudged; p1 closes done returns closed drains$"
+func GoodCopyOneWay(w io.WriteCloser, r io.ReadCloser) { // want GoodCopyOneWay:"^conn p0 closes unread:w returns closed uses writes pumps unjudged; p1 closes done returns closed uses reads drains unjudged$"
 	io.Copy(w, r)
 	r.Close()
 	w.Close()

@@ -146,6 +146,8 @@ var generated = []pattern{
 	{name: "goroutine.GoodServeInAcceptLoop", server: fromListener(goroutine.GoodServeInAcceptLoop), eof: true},
 	{name: "goroutine.BadWriterLoop", server: goroutine.BadWriterLoop},
 	{name: "goroutine.GoodWriterLoop", server: goroutine.GoodWriterLoop, eof: true},
+	{name: "goroutine.GoodHandedThenWatched", server: goroutine.GoodHandedThenWatched, eof: true},
+	{name: "goroutine.BadWatchedNotHanded", server: goroutine.BadWatchedNotHanded},
 	{name: "halfclose.BadCloseWriteOnly", server: asTCP(halfclose.BadCloseWriteOnly), raw: true},
 	{name: "halfclose.BadCloseWriteAndWait", server: halfclose.BadCloseWriteAndWait},
 	{name: "halfclose.GoodCloseWriteDrain", server: asTCP(halfclose.GoodCloseWriteDrain), raw: true},
@@ -165,6 +167,8 @@ var generated = []pattern{
 	{name: "handler.GoodWriteToDiscard", server: asTCP(handler.GoodWriteToDiscard), raw: true},
 	{name: "handler.BadHandshakeReturns", server: handler.BadHandshakeReturns},
 	{name: "handler.GoodHandshakeDrains", server: handler.GoodHandshakeDrains},
+	{name: "handler.BadForwardDialFails", server: handler.BadForwardDialFails},
+	{name: "handler.GoodForwardDialFails", server: handler.GoodForwardDialFails, eof: true},
 	{name: "helpers.GracefulClose", server: helpers.GracefulClose},
 	{name: "helpers.BadHangUp", server: helpers.BadHangUp},
 	{name: "helpers.GoodDrainThenHangUp", server: helpers.GoodDrainThenHangUp},
@@ -325,6 +329,8 @@ var generated = []pattern{
 	{name: "wrappers.GoodReaderWrapper", server: wrappers.GoodReaderWrapper, eof: true},
 	{name: "wrappers.BadRewindFallback", server: wrappers.BadRewindFallback},
 	{name: "wrappers.GoodRewindFallback", server: wrappers.GoodRewindFallback, eof: true},
+	{name: "wrappers.BadTrailerWrapper", server: wrappers.BadTrailerWrapper},
+	{name: "wrappers.GoodTrailerWrapper", server: wrappers.GoodTrailerWrapper, eof: true},
 }
 
 var _ net.Conn // the adapters of some rows name it

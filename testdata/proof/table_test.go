@@ -17,6 +17,7 @@ import (
 	"golang.org/x/tools/go/packages"
 
 	"rstcases/defers"
+	"rstcases/handler"
 	"rstcases/linger"
 )
 
@@ -54,6 +55,14 @@ type override struct {
 var overrides = map[string]override{
 	"defers.BadEarlyReturn": {pattern{server: func(c net.Conn) { defers.BadEarlyReturn(c, true) }},
 		"takes the branch to run as a second argument: the early return is the path that resets"},
+	"handler.BadFramedReply": {pattern{server: func(c net.Conn) { handler.BadFramedReply(handler.NewFramedConn(c)) }},
+		"takes the program's own conn interface: the runner's conn, framed"},
+	"handler.GoodFramedReply": {pattern{server: func(c net.Conn) { handler.GoodFramedReply(handler.NewFramedConn(c)) }, eof: true},
+		"takes the program's own conn interface: the runner's conn, framed"},
+	"handler.BadTunnelDialFails": {pattern{server: func(c net.Conn) { handler.BadTunnelDialFails(handler.NewTunnelConn(c, "127.0.0.1")) }},
+		"takes the program's own conn interface: the runner's conn, given a target no dial reaches"},
+	"handler.GoodTunnelDialFails": {pattern{server: func(c net.Conn) { handler.GoodTunnelDialFails(handler.NewTunnelConn(c, "127.0.0.1")) }, eof: true},
+		"takes the program's own conn interface: the runner's conn, given a target no dial reaches"},
 	"linger.BadLingerLeaves": {pattern{server: fromListener(func(ln net.Listener) {
 		if c, err := linger.BadLingerLeaves(ln); err == nil {
 			io.Copy(c, c) // a caller that echoes to EOF: its Close still resets

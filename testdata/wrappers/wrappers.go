@@ -353,3 +353,38 @@ func GoodRewindFallback(c net.Conn) { // want GoodRewindFallback:"^conn p0 close
 	rc.SetReadDeadline(time.Now().Add(2 * time.Second))
 	io.Copy(io.Discard, rc)
 }
+
+// trailerConn is a framing wrapper whose Close writes an end-of-stream
+// trailer and closes the conn: its Close is the conn's Close as its user
+// calls it, judged there, in the user's state of the conn.
+type trailerConn struct {
+	net.Conn
+}
+
+func (t *trailerConn) Close() error { // want Close:"^conn p0[.]Conn closes unread:w returns closed uses writes errdone$"
+	io.WriteString(t.Conn, "END\n")
+	return t.Conn.Close()
+}
+
+// BadTrailerWrapper answers one request through the framing wrapper and
+// closes it with the peer's next requests unread.
+func BadTrailerWrapper(c net.Conn) { // want BadTrailerWrapper:"^conn p0 closes unread:w,done returns closed uses reads writes$"
+	t := &trailerConn{c}
+	buf := make([]byte, 64)
+	if _, err := t.Read(buf); err != nil {
+		t.Close()
+		return
+	}
+	io.WriteString(t, "OK\n")
+	t.Close() // want `conn c is closed with input read in part: RST may destroy our reply`
+}
+
+// GoodTrailerWrapper reads the peer's requests to their end first.
+//
+//proof:eof
+func GoodTrailerWrapper(c net.Conn) { // want GoodTrailerWrapper:"^conn p0 closes done:w returns closed uses writes drains$"
+	t := &trailerConn{c}
+	io.Copy(io.Discard, t)
+	io.WriteString(t, "OK\n")
+	t.Close()
+}

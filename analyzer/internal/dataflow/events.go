@@ -51,6 +51,14 @@ type event struct {
 	// ends (io.Copy's destination, ReadFrom, a write in a loop that reads
 	// another source): a copy direction into the conn.
 	pump bool
+	// relay: an evEffect drain that copies the conn into another conn
+	// (io.Copy(up, c)): a relay reads its source, and owns it, as a
+	// handler that reads part of it does.
+	relay bool
+	// lit, param: for an evLaunch of a literal, the literal, and whether
+	// index is one of its parameters (or a free variable).
+	lit   *ssa.Function
+	param bool
 }
 
 // touch is what an event does to a connection's data, as summaries record
@@ -74,6 +82,7 @@ func (ev *event) touch() touch {
 	case evEffect:
 		t := touchOf(ev.eff)
 		t.pumps = ev.pump
+		t.reads = t.reads || ev.relay
 		return t
 	case evSummary:
 		return paramTouch(ev.pe)
@@ -537,6 +546,12 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 			from, tracked := alias[src]
 			ev.pump = !tracked || from.Conn != ref.Conn // an echo (io.Copy(c, c)) is no direction
 		}
+		if eff == knowledge.EffDrain && len(cc.Args) > 0 {
+			if src, copies := knowledge.CopiesInto(cc, cc.Args[0]); copies && src == v {
+				to, tracked := alias[cc.Args[0]]
+				ev.relay = tracked && to.Conn != ref.Conn || !tracked && knowledge.IsDefiniteConnType(cc.Args[0].Type())
+			}
+		}
 		evs = append(evs, ev)
 		if call != nil && ev.pump {
 			// A copy direction that fails breaks the session: on its
@@ -629,6 +644,7 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 			if method == "SyscallConn" && knowledge.DupsDescriptor(call) {
 				eff = knowledge.EffEscape // a dup of its descriptor, as File() makes
 			}
+
 			if eff == knowledge.EffNone && ref.Role == knowledge.RoleConn && len(args) == 1 && knowledge.IsPastTime(args[0]) &&
 				(method == "SetDeadline" || method == "SetReadDeadline") {
 				// c.SetDeadline(time.Now()): whoever reads it fails at once.
@@ -803,7 +819,7 @@ func (c *eventCollector) goEvents(g ssa.CallInstruction, cc *ssa.CallCommon, gro
 			if ref, ok := alias[v]; ok && !(param && seen[v]) {
 				seen[v] = true
 				root := c.table.Literal(fnv, summary.RootKey{Index: index}, param)
-				evs = append(evs, event{kind: evLaunch, conn: ref.Conn, pos: g.Pos(), root: root, index: index})
+				evs = append(evs, event{kind: evLaunch, conn: ref.Conn, pos: g.Pos(), root: root, index: index, lit: fnv, param: param})
 			}
 		}
 		if mc, isClosure := cc.Value.(*ssa.MakeClosure); isClosure {

@@ -118,6 +118,18 @@ type LaunchObs struct {
 	LastIO summary.IOSite
 }
 
+// HandedOn reports the literal parameter a go statement gives a conn this
+// function had already handed on (or closed) on every path to it: a conn
+// given to a session or a framework first, and then to a goroutine that
+// closes it when the session ends. The conn is not that goroutine's.
+// lit is nil when the launch is not of a literal's parameter.
+func (l *LaunchObs) HandedOn() (lit *ssa.Function, param int, ok bool) {
+	if l.ev.lit == nil || !l.ev.param {
+		return nil, 0, false
+	}
+	return l.ev.lit, l.ev.index, l.States != 0 && l.States.Escape() == l.States
+}
+
 // Bitset is a set of small integers.
 type Bitset []uint64
 

@@ -80,10 +80,15 @@ var connMethods = map[string]bool{
 	"WriteTo": true, "SyscallConn": true,
 }
 
+// netConnMethods are the methods of net.Conn.
+var netConnMethods = []string{"Read", "Write", "Close", "LocalAddr", "RemoteAddr", "SetDeadline", "SetReadDeadline", "SetWriteDeadline"}
+
 // IsConnType reports whether a value of type t may hold a stream
 // connection whose use we can follow: *net.TCPConn, *net.UnixConn,
-// *tls.Conn, or an interface made only of connection methods that
-// includes Read, Write or Close (net.Conn, io.Reader, io.ReadWriteCloser...).
+// *tls.Conn, an interface made only of connection methods that includes
+// Read, Write or Close (net.Conn, io.Reader, io.ReadWriteCloser...), or an
+// interface that has every method of net.Conn and more (a tunnel's
+// interface { net.Conn; Metadata() *Metadata }): its values are net.Conns.
 func IsConnType(t types.Type) bool {
 	switch {
 	case IsSocketConnType(t), IsNamedType(t, true, "crypto/tls", "Conn"):
@@ -96,6 +101,9 @@ func IsConnType(t types.Type) bool {
 	if _, isParam := types.Unalias(t).(*types.TypeParam); isParam {
 		return false
 	}
+	if extendsNetConn(iface) {
+		return true
+	}
 	useful := false
 	for m := range iface.Methods() {
 		if !connMethods[m.Name()] || IsPacketMethod(m) {
@@ -107,6 +115,63 @@ func IsConnType(t types.Type) bool {
 		}
 	}
 	return useful
+}
+
+// extendsNetConn reports whether iface has every method of net.Conn, and
+// no method of a packet conn.
+func extendsNetConn(iface *types.Interface) bool {
+	for m := range iface.Methods() {
+		if IsPacketMethod(m) {
+			return false
+		}
+	}
+	for _, name := range netConnMethods {
+		obj, _, _ := types.LookupFieldOrMethod(iface, false, nil, name)
+		if _, ok := obj.(*types.Func); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// HandedOutView says what a call of method, a method of a conn that is
+// not one of net.Conn's nor of the socket types', returns: a reader, a
+// writer or both, when its result has methods that read or write
+// (Read..., Write..., but not ReadFrom or WriteTo, which copy from or to
+// another stream, as a message's serialization does). That is the conn's
+// own reader or writer (netpoll's Connection.Writer()), a view of it; an
+// accessor (Metadata(), ID()) returns none.
+func HandedOutView(method string, result types.Type) (Role, bool) {
+	if connMethods[method] {
+		return 0, false
+	}
+	if _, isTuple := result.(*types.Tuple); isTuple || IsConnType(result) {
+		return 0, false // a conn it hands back (NetConn()) is no view
+	}
+	t := result
+	if _, isPtr := t.Underlying().(*types.Pointer); !isPtr && !types.IsInterface(t) {
+		t = types.NewPointer(t)
+	}
+	reads, writes := false, false
+	ms := types.NewMethodSet(t)
+	for i := range ms.Len() {
+		switch name := ms.At(i).Obj().Name(); {
+		case name == "ReadFrom" || name == "WriteTo":
+		case strings.HasPrefix(name, "Read"):
+			reads = true
+		case strings.HasPrefix(name, "Write"):
+			writes = true
+		}
+	}
+	switch {
+	case reads && writes:
+		return RoleRW, true
+	case reads:
+		return RoleReader, true
+	case writes:
+		return RoleWriter, true
+	}
+	return 0, false
 }
 
 // PointedStruct returns the struct type that t, a pointer, points to.

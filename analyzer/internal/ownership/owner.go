@@ -41,11 +41,24 @@ func AnswersFor(fn *ssa.Function, c *Conn, rs *summary.Root) bool {
 	if c.Param < 0 {
 		return true
 	}
+	if c.Field != nil && isWrapperClose(fn) {
+		return false
+	}
 	// A function that uses the conn, or hands it on (to goroutines, a
 	// store), owns it; it judges its Closes on the paths where it has not
 	// handed it on yet (ownership moves per path): the caller, told that
 	// the callee owns it, judges none of them.
 	return c.Definite && rs != nil && rs.Effect.OwnsConn() && !CalledInline(fn)
+}
+
+// isWrapperClose reports whether fn is the Close method of one of the
+// program's conn types (a wrapper with Read, Write and Close): it closes
+// the conn it holds when its user closes the wrapper, in the user's state
+// of that conn, which its own body does not know. Its Closes (after a
+// trailer it writes, say) are judged where the wrapper is closed.
+func isWrapperClose(fn *ssa.Function) bool {
+	recv := fn.Signature.Recv()
+	return recv != nil && knowledge.IsClose(fn.Name()) && knowledge.IsConnStructType(recv.Type())
 }
 
 // LeavesToCaller reports whether a Close of c in fn, judged there or not,

@@ -597,6 +597,15 @@ func (t *trackBuilder) propagateCall(call *ssa.Call, v ssa.Value, ref AliasRef) 
 	if viewed := t.viewCall(call, v, ref); wrapped || viewed {
 		return
 	}
+	if recv, method, _, ok := knowledge.Receiver(cc); ok && recv == v && ref.Role == knowledge.RoleConn && ref.Kind != knowledge.KindFD {
+		// c.Writer() of a conn that extends net.Conn: its own reader or
+		// writer, what is read or written through it is read or written
+		// on c.
+		if role, ok := knowledge.HandedOutView(method, call.Type()); ok {
+			t.addAlias(call, AliasRef{Conn: ref.Conn, Role: role, Kind: ref.Kind})
+			return
+		}
+	}
 	if cc.IsInvoke() {
 		if cc.Value == v && cc.Method.Name() == "NetConn" {
 			t.addAlias(call, AliasRef{Conn: ref.Conn, Role: knowledge.RoleConn, Kind: knowledge.KindStream})

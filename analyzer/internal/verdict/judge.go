@@ -57,7 +57,7 @@ type proxyDetail struct {
 // the sources of owning fields (origin calls, storing parameters) that
 // some function of the package reads: a dialed conn kept in a field that
 // nothing reads is one-way, and owes no reply.
-func judge(fa *dataflow.Analysis, readSources map[ssa.Value]bool) []Candidate {
+func judge(fa *dataflow.Analysis, readSources map[ssa.Value]bool, handedOn map[int]bool) []Candidate {
 	var out []Candidate
 	add := func(pos token.Pos, k int, m lattice.Mask, lastIO summary.IOSite, lingerAt token.Pos, via string) {
 		v := Of(m)
@@ -78,7 +78,11 @@ func judge(fa *dataflow.Analysis, readSources map[ssa.Value]bool) []Candidate {
 		}
 	}
 	for _, o := range fa.Flow.Closes {
-		if c := fa.Track.Conns[o.Conn]; o.Judged && ownership.AnswersFor(fa.Fn, c, fa.Summary.Params[c.Key()]) {
+		c := fa.Track.Conns[o.Conn]
+		if c.Param >= 0 && c.Field == nil && handedOn[c.Param] {
+			continue // a goroutine given a conn its launcher had handed on
+		}
+		if o.Judged && ownership.AnswersFor(fa.Fn, c, fa.Summary.Params[c.Key()]) {
 			n := len(out)
 			add(o.Pos, o.Conn, o.States, o.LastIO, o.LingerAt, o.Via)
 			// add appends the worst verdict's candidate, then a reject
@@ -164,6 +168,37 @@ func judgeLaunch(rs *summary.Root, m lattice.Mask, lastIO summary.IOSite, depth 
 	for _, l := range rs.Launches {
 		judgeLaunch(l.Root, lattice.Compose(m, l.Rel), lastIO, depth+1, add)
 	}
+}
+
+// handedOnLaunches returns, by literal, the parameters that every go
+// statement starting it gives a conn its launcher had already handed on
+// or closed (dataflow.LaunchObs.HandedOn): those conns are not the
+// goroutine's, and its Closes of them are not judged there.
+func handedOnLaunches(analysed []*dataflow.Analysis) map[*ssa.Function]map[int]bool {
+	handed := make(map[*ssa.Function]map[int]bool)
+	live := make(map[*ssa.Function]map[int]bool)
+	for _, fa := range analysed {
+		for _, l := range fa.Flow.Launches {
+			lit, param, ok := l.HandedOn()
+			if lit == nil {
+				continue
+			}
+			m := handed
+			if !ok {
+				m = live
+			}
+			if m[lit] == nil {
+				m[lit] = make(map[int]bool)
+			}
+			m[lit][param] = true
+		}
+	}
+	for lit, params := range live {
+		for p := range params {
+			delete(handed[lit], p)
+		}
+	}
+	return handed
 }
 
 // readSources returns the sources of owning fields that some analysed

@@ -18,8 +18,9 @@ import (
 func Candidates(analyses []*dataflow.Analysis) []Candidate {
 	var cands []Candidate
 	read := readSources(analyses)
+	handed := handedOnLaunches(analyses)
 	for _, fa := range analyses {
-		cands = append(cands, judge(fa, read)...)
+		cands = append(cands, judge(fa, read, handed[fa.Fn])...)
 		cands = append(cands, proxyCandidates(fa)...)
 	}
 	// A conn dialed on a network the caller names may be a datagram

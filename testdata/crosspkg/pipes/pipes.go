@@ -23,7 +23,7 @@ func copyHalfSignal(w, r *net.TCPConn, errc chan<- error) {
 // other copy may still read either conn.
 //
 //proof:skip a pipe helper of another package, run through app.BadCrossRelay
-func Relay(a, b net.Conn) error { // want Relay:"^conn p0 returns escaped drains escapes errdone leftreading; p1 returns escaped drains escapes errdone leftreading$"
+func Relay(a, b net.Conn) error { // want Relay:"^conn p0 returns escaped escapes errdone leftreading; p1 returns escaped escapes errdone leftreading$"
 	errc := make(chan error, 2)
 	go copySignal(a, b, errc)
 	go copySignal(b, a, errc)
