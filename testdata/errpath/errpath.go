@@ -118,3 +118,70 @@ func BadMagic(c net.Conn) { // want BadMagic:"^conn p0 closes unread:rj,done ret
 	}
 	io.Copy(io.Discard, c)
 }
+
+// writeFrame writes p behind a one-byte length: its error is a write's.
+func writeFrame(w io.Writer, p []byte) (err error) {
+	if _, err = w.Write([]byte{byte(len(p))}); err != nil {
+		return
+	}
+	_, err = w.Write(p)
+	return
+}
+
+// sendFrame writes p raw or framed. Its named result is set by its own
+// write on one path and by writeFrame's on the other: a write failed on
+// every path where it is not nil.
+func sendFrame(w io.Writer, p []byte, raw bool) (err error) {
+	if raw {
+		_, err = w.Write(p)
+	} else {
+		err = writeFrame(w, p)
+	}
+	return
+}
+
+// GoodFrameError gives up where sendFrame failed: the conn is broken,
+// nothing is lost.
+//
+//proof:eof
+func GoodFrameError(c net.Conn) { // want GoodFrameError:"^conn p0 closes done,done:w returns closed uses reads writes drains$"
+	defer c.Close()
+	br := bufio.NewReader(c)
+	if _, err := br.ReadString('\n'); err != nil {
+		return
+	}
+	if err := sendFrame(c, []byte("OK\n"), false); err != nil {
+		return
+	}
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	io.Copy(io.Discard, br)
+}
+
+// sendChecked refuses a frame its header cannot say, before it writes:
+// its error is not always a failed write.
+func sendChecked(w io.Writer, p []byte, raw bool) (err error) {
+	switch {
+	case len(p) > 255:
+		err = errors.New("frame too long")
+	case raw:
+		_, err = w.Write(p)
+	default:
+		err = writeFrame(w, p)
+	}
+	return
+}
+
+// BadFrameTooLong has a reply too long to frame and gives up with the
+// peer's next requests unread.
+func BadFrameTooLong(c net.Conn) { // want BadFrameTooLong:"^conn p0 closes unread,unread:w,done,done:w returns closed uses reads writes drains$"
+	defer c.Close() // want `conn c is closed with input read in part: RST may destroy our reply` `conn c is closed with input read in part, nothing written: the peer gets RST, not EOF`
+	br := bufio.NewReader(c)
+	if _, err := br.ReadString('\n'); err != nil {
+		return
+	}
+	if err := sendChecked(c, make([]byte, 300), false); err != nil {
+		return
+	}
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	io.Copy(io.Discard, br)
+}

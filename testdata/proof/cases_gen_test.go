@@ -113,6 +113,8 @@ var generated = []pattern{
 	{name: "errpath.GoodReadError", server: errpath.GoodReadError, eof: true, send: payloads["short"]},
 	{name: "errpath.GoodHeaderError", server: errpath.GoodHeaderError, eof: true, send: payloads["header-body"]},
 	{name: "errpath.BadMagic", server: errpath.BadMagic, send: payloads["bad-magic"]},
+	{name: "errpath.GoodFrameError", server: errpath.GoodFrameError, eof: true},
+	{name: "errpath.BadFrameTooLong", server: errpath.BadFrameTooLong},
 	{name: "fields.AcceptBad", server: fromListener(fields.AcceptBad)},
 	{name: "fields.AcceptGood", server: fromListener(fields.AcceptGood), eof: true},
 	{name: "fields.ServeHangUp", server: fields.ServeHangUp},

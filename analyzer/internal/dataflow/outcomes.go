@@ -381,18 +381,23 @@ func (o outcomes) of(v ssa.Value, test valueTest, depth int) []outcome {
 	if !ok {
 		return nil
 	}
+	// What a phi's value implies is what every edge's value implies: a
+	// named result set by a write on one path and by a helper that fails
+	// only when its writes fail on another (whose error also says which
+	// of the helper's returns the path took) fails when a write failed.
 	var common []outcome
+	first := true
 	for _, e := range phi.Edges {
 		if knowledge.IsNilConst(e) && test == testNonNil || knowledge.IsTrueConst(e) && test == testFalse || knowledge.IsFalseConst(e) && test == testTrue {
 			continue
 		}
 		ocs := o.of(e, test, depth+1)
-		if len(ocs) == 0 {
-			return nil
+		if first {
+			common, first = slices.Clone(ocs), false
+		} else {
+			common = slices.DeleteFunc(common, func(c outcome) bool { return !slices.Contains(ocs, c) })
 		}
-		if common == nil {
-			common = ocs
-		} else if !sameOutcomes(common, ocs) {
+		if len(common) == 0 {
 			return nil
 		}
 	}
@@ -432,18 +437,6 @@ func storedBefore(v ssa.Value) ssa.Value {
 		}
 	}
 	return nil
-}
-
-func sameOutcomes(a, b []outcome) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Protocol breaks. Some checks tell the program that the peer broke the
