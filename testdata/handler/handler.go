@@ -234,9 +234,11 @@ type FramedConn interface {
 	Writer() FrameWriter
 }
 
-// FrameWriter queues frames and sends them on Flush.
+// FrameWriter queues frames and sends them on Flush; Queue sends at
+// once when the queue is full, and fails as a write does.
 type FrameWriter interface {
 	WriteFrame(p []byte)
+	Queue(p []byte) error
 	Flush() error
 }
 
@@ -253,6 +255,14 @@ type frameWriter struct {
 }
 
 func (w *frameWriter) WriteFrame(p []byte) { w.pending = append(w.pending, p...) }
+
+func (w *frameWriter) Queue(p []byte) error { // want Queue:"^conn p0[.]c returns unread,unread:w uses writes errdone errread$"
+	w.pending = append(w.pending, p...)
+	if len(w.pending) < 4096 {
+		return nil
+	}
+	return w.Flush()
+}
 
 func (w *frameWriter) Flush() error { // want Flush:"^conn p0[.]c returns unread:w uses writes errdone errread$"
 	_, err := w.c.Write(w.pending)
@@ -294,6 +304,29 @@ func GoodFramedReply(c FramedConn) { // want GoodFramedReply:"^conn p0 closes do
 	w.WriteFrame([]byte("OK\n"))
 	if err := w.Flush(); err != nil {
 		c.Close() // a failed write: the conn is broken, nothing is lost
+		return
+	}
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	io.Copy(io.Discard, c)
+	c.Close()
+}
+
+// GoodFramedQueue answers through the writer's Queue, a method that can
+// fail: a writer's methods that can fail write, and the Close after its
+// failure is on a broken conn. On success it reads the peer's requests to
+// their end.
+func GoodFramedQueue(c FramedConn) { // want GoodFramedQueue:"^conn p0 closes done:w returns done,closed uses reads writes drains$"
+	buf := make([]byte, 64)
+	if _, err := c.Read(buf); err != nil {
+		return
+	}
+	w := c.Writer()
+	if err := w.Queue([]byte("OK\n")); err != nil {
+		c.Close() // a failed write: the conn is broken, nothing is lost
+		return
+	}
+	if err := w.Flush(); err != nil {
+		c.Close()
 		return
 	}
 	c.SetReadDeadline(time.Now().Add(2 * time.Second))

@@ -59,6 +59,8 @@ var overrides = map[string]override{
 		"takes the program's own conn interface: the runner's conn, framed"},
 	"handler.GoodFramedReply": {pattern{server: func(c net.Conn) { handler.GoodFramedReply(handler.NewFramedConn(c)) }, eof: true},
 		"takes the program's own conn interface: the runner's conn, framed"},
+	"handler.GoodFramedQueue": {pattern{server: func(c net.Conn) { handler.GoodFramedQueue(handler.NewFramedConn(c)) }, eof: true},
+		"takes the program's own conn interface: the runner's conn, framed"},
 	"handler.BadTunnelDialFails": {pattern{server: func(c net.Conn) { handler.BadTunnelDialFails(handler.NewTunnelConn(c, "127.0.0.1")) }},
 		"takes the program's own conn interface: the runner's conn, given a target no dial reaches"},
 	"handler.GoodTunnelDialFails": {pattern{server: func(c net.Conn) { handler.GoodTunnelDialFails(handler.NewTunnelConn(c, "127.0.0.1")) }, eof: true},

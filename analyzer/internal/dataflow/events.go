@@ -644,6 +644,12 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 			if method == "SyscallConn" && knowledge.DupsDescriptor(call) {
 				eff = knowledge.EffEscape // a dup of its descriptor, as File() makes
 			}
+			if eff == knowledge.EffNone && ref.Role == knowledge.RoleWriter && call != nil && knowledge.ReturnsError(call.Type()) {
+				// A writer's methods that can fail write (bufio.Writer's,
+				// an encoder's, a conn's own writer's Append): their
+				// failure is the socket's.
+				eff = knowledge.EffWrite
+			}
 
 			if eff == knowledge.EffNone && ref.Role == knowledge.RoleConn && len(args) == 1 && knowledge.IsPastTime(args[0]) &&
 				(method == "SetDeadline" || method == "SetReadDeadline") {

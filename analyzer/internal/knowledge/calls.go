@@ -200,6 +200,15 @@ var errorType = types.Universe.Lookup("error").Type()
 // IsErrorType reports whether t is the error type.
 func IsErrorType(t types.Type) bool { return types.Identical(t, errorType) }
 
+// ReturnsError reports whether a call's result type, t, is an error or a
+// tuple whose last element is one.
+func ReturnsError(t types.Type) bool {
+	if tuple, ok := t.(*types.Tuple); ok {
+		return tuple.Len() > 0 && IsErrorType(tuple.At(tuple.Len()-1).Type())
+	}
+	return IsErrorType(t)
+}
+
 // IsString reports whether t's underlying type is string.
 func IsString(t types.Type) bool {
 	b, ok := t.Underlying().(*types.Basic)
