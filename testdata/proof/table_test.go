@@ -16,6 +16,8 @@ import (
 
 	"golang.org/x/tools/go/packages"
 
+	"rstcases/crosspkg/app"
+	"rstcases/crosspkg/wrapconn"
 	"rstcases/defers"
 	"rstcases/handler"
 	"rstcases/linger"
@@ -61,6 +63,10 @@ var overrides = map[string]override{
 		"takes the program's own conn interface: the runner's conn, framed"},
 	"handler.GoodFramedQueue": {pattern{server: func(c net.Conn) { handler.GoodFramedQueue(handler.NewFramedConn(c)) }, eof: true},
 		"takes the program's own conn interface: the runner's conn, framed"},
+	"app.BadWrappedDialFails": {pattern{server: func(c net.Conn) { app.BadWrappedDialFails(&wrapconn.Conn{Conn: c}) }},
+		"takes another package's conn wrapper: the runner's conn, wrapped"},
+	"app.GoodWrappedDialFails": {pattern{server: func(c net.Conn) { app.GoodWrappedDialFails(&wrapconn.Conn{Conn: c}) }, eof: true},
+		"takes another package's conn wrapper: the runner's conn, wrapped"},
 	"handler.BadTunnelDialFails": {pattern{server: func(c net.Conn) { handler.BadTunnelDialFails(handler.NewTunnelConn(c, "127.0.0.1")) }},
 		"takes the program's own conn interface: the runner's conn, given a target no dial reaches"},
 	"handler.GoodTunnelDialFails": {pattern{server: func(c net.Conn) { handler.GoodTunnelDialFails(handler.NewTunnelConn(c, "127.0.0.1")) }, eof: true},

@@ -669,11 +669,17 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 					evs = append(evs, event{kind: evEffect, conn: ref.Conn, eff: knowledge.EffLingerParam, pos: pos, what: what, index: i})
 				}
 			}
-			emit(recv, eff, knowledge.FailsOnContent("", method))
-			if eff == knowledge.EffNone && ref.Role == knowledge.RoleConn && call != nil {
-				// SetKeepAlive, SetDeadline...: they fail only on a broken
-				// or closed socket, so their error ends the conversation too.
-				c.outcomes.addFailure(call, ref.Conn, knowledge.EffWrite, over)
+			if eff == knowledge.EffNone && ref.Role == knowledge.RoleConn && c.delegatedEffect(cc, 0) != nil {
+				// A method of one of the program's conn wrappers
+				// (c.GetShortContent(3)): its summary, below, says what it
+				// does to the conn the wrapper holds.
+			} else {
+				emit(recv, eff, knowledge.FailsOnContent("", method))
+				if eff == knowledge.EffNone && ref.Role == knowledge.RoleConn && call != nil {
+					// SetKeepAlive, SetDeadline...: they fail only on a broken
+					// or closed socket, so their error ends the conversation too.
+					c.outcomes.addFailure(call, ref.Conn, knowledge.EffWrite, over)
+				}
 			}
 			emitCopyArgs(recv, method, args)
 			if method == "Scan" && call != nil && eff == knowledge.EffRead {
@@ -733,6 +739,9 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 				}
 				handled[a] = true
 				pe := sum.Param(i, "")
+				if pe == nil && ref.Role == knowledge.RoleConn {
+					pe = c.delegatedEffect(cc, i) // what it does to the conn a wrapper holds
+				}
 				if pe != nil && answered[ref.Conn] && !ownership.CalleeAnswers(pe) {
 					continue // another parameter of the callee owns this conn
 				}
@@ -1096,6 +1105,26 @@ func (c *eventCollector) helperFailure(call *ssa.Call, k int, pe *summary.ParamE
 	case pe.Reads || pe.Drains:
 		c.outcomes.addHelperFailure(call, k, rejected)
 	}
+}
+
+// delegatedEffect is what a call does to its argument i, one of the
+// program's conn wrappers, by the callee's summary of the wrapper's field
+// that holds the conn (a method of the wrapper, or a helper given it), or
+// nil.
+func (c *eventCollector) delegatedEffect(cc *ssa.CallCommon, i int) *summary.ParamEffect {
+	callee := cc.StaticCallee()
+	if cc.IsInvoke() || callee == nil || i >= len(cc.Args) {
+		return nil
+	}
+	sum := c.table.Effects(callee)
+	if sum == nil {
+		return nil
+	}
+	field, ok := ownership.DelegateField(c.table, cc.Args[i].Type())
+	if !ok {
+		return nil
+	}
+	return sum.Param(i, field)
 }
 
 // wraps reports whether callee is one of the program's own wrappers

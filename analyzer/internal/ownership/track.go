@@ -166,6 +166,11 @@ func Track(fn *ssa.Function, ctx *Context) *Tracking {
 		case fdAware && knowledge.IsFDType(typ) && p.Object() != nil:
 			t.addRoot(&Conn{Pos: p.Pos(), Name: p.Name(), Kind: knowledge.KindFD, Param: i, FreeVar: -1}, p,
 				AliasRef{Role: knowledge.RoleConn, Kind: knowledge.KindFD})
+		case wrapsDefiniteConn(ctx.Table, typ, fields):
+			// A pointer to one of the program's conn wrappers, of another
+			// package (this one's are owning fields): the conn it wraps.
+			t.addRoot(&Conn{Pos: p.Pos(), Name: p.Name(), Kind: knowledge.KindStream, Param: i, FreeVar: -1, Client: ctx.Dialed[p],
+				Definite: true}, p, AliasRef{Role: knowledge.RoleConn, Kind: knowledge.KindStream, Closes: true})
 		default:
 			// A reader or writer view of a conn (a helper given the
 			// *bufio.Reader its caller reads the request with): followed
@@ -373,6 +378,26 @@ func (t *trackBuilder) structFieldRoots(st *types.Struct, bases, roots []ssa.Val
 			}
 		}
 	}
+}
+
+// wrapsDefiniteConn reports whether typ points to one of the program's
+// conn wrappers (its Read, Write and Close go to a field that can only
+// hold a conn: Delegates) whose field is no owning field of this package:
+// a wrapper of another package, known by the facts of its methods. A
+// value of it is the conn it wraps, as the Resource Leak Checker's
+// @MustCallAlias says.
+func wrapsDefiniteConn(table *summary.Table, typ types.Type, fields map[*types.Var]*Field) bool {
+	st, ok := knowledge.PointedStruct(typ)
+	if !ok || table == nil || !knowledge.IsConnStructType(typ) {
+		return false
+	}
+	for i := range st.NumFields() {
+		f := st.Field(i)
+		if fields[f] == nil && knowledge.IsDefiniteConnType(f.Type()) && Delegates(table, typ, i) {
+			return true
+		}
+	}
+	return false
 }
 
 // onlyStore reports whether v is the only value stored in the variable a.

@@ -30,6 +30,22 @@ func Delegates(t *summary.Table, ptr types.Type, i int) bool {
 	return ok
 }
 
+// DelegateField returns the name of the field that ptr, a pointer to one
+// of the program's conn wrappers, delegates to (Delegates): its methods'
+// summaries say what they do to the wrapped conn as effects on that field.
+func DelegateField(t *summary.Table, ptr types.Type) (string, bool) {
+	st, ok := knowledge.PointedStruct(ptr)
+	if !ok || !knowledge.IsConnStructType(ptr) {
+		return "", false
+	}
+	for i := range st.NumFields() {
+		if Delegates(t, ptr, i) {
+			return st.Field(i).Name(), true
+		}
+	}
+	return "", false
+}
+
 // delegatesVia is Delegates, and the field j (or -1) that a declared Read
 // of *T reads through instead of field i: a reader kept beside the conn
 // ({r *bufio.Reader; net.Conn}, Read reading r). Such a T delegates to

@@ -14,6 +14,7 @@ import (
 	"rstcases/crosspkg/reuse"
 	"rstcases/crosspkg/tcpserve"
 	"rstcases/crosspkg/wire"
+	"rstcases/crosspkg/wrapconn"
 )
 
 // Bad hangs up through another package's helper.
@@ -439,3 +440,41 @@ func serveOneItself(srv *tcpserve.Server, c net.Conn) {
 }
 
 var _ = serveOneItself
+
+// BadWrappedDialFails is given its conn in another package's wrapper, a
+// pointer to a struct whose Read, Write and Close go to the conn it
+// holds: it is that conn. It cannot reach its upstream (an address
+// without a port: the dial fails at once) and hangs up with the client's
+// bytes queued and its greeting, written through the wrapper's own
+// method, lost.
+func BadWrappedDialFails(c *wrapconn.Conn) { // want BadWrappedDialFails:"^conn p0 closes unread:w,done:w returns closed uses reads writes drains$"
+	if err := c.Greet(); err != nil {
+		c.Close()
+		return
+	}
+	up, err := net.Dial("tcp", "127.0.0.1")
+	if err != nil {
+		c.Close() // want `conn c is closed with input never read: RST may destroy our reply`
+		return
+	}
+	defer up.Close()
+	io.Copy(up, c)
+	c.Close()
+}
+
+// GoodWrappedDialFails reads the client's bytes to their end first.
+func GoodWrappedDialFails(c *wrapconn.Conn) { // want GoodWrappedDialFails:"^conn p0 closes done:w returns closed uses reads writes drains$"
+	if err := c.Greet(); err != nil {
+		c.Close()
+		return
+	}
+	up, err := net.Dial("tcp", "127.0.0.1")
+	if err != nil {
+		io.Copy(io.Discard, c)
+		c.Close()
+		return
+	}
+	defer up.Close()
+	io.Copy(up, c)
+	c.Close()
+}

@@ -22,6 +22,13 @@ func (c *Conn) Read(b []byte) (int, error) { // want Read:"^conn p0[.]Conn retur
 	return n, err
 }
 
+// Greet writes a greeting on the conn: its summary says so of the field
+// Conn.
+func (c *Conn) Greet() error { // want Greet:"^conn p0[.]Conn returns unread:w uses writes errdone errread$"
+	_, err := io.WriteString(c.Conn, "hello\n")
+	return err
+}
+
 // Wrap returns c, counted.
 //
 //proof:skip a wrapper of another package, run through wrappers.BadCrossPackage and wrappers.GoodCrossPackage
