@@ -162,56 +162,64 @@ func fixedFromGolden(golden []byte) string {
 // TestPaths: a deferred Close reached by several paths names, for each
 // problem, the returns of the paths that have it: perpath's
 // BadDeferredRejectOrRelay rejects when its dial fails, and destroys
-// its error reply on an unknown command.
+// its error reply on an unknown command; BadRejectOrDialFails rejects
+// after a failed check and after a failed dial, two reports.
 func TestPaths(t *testing.T) {
-	want := map[string]string{ // category -> the source of the return its path names
-		analyzer.CategoryRejectUnread: "return // the dial failed",
-		analyzer.CategoryUnreadClose:  "return // after the error reply",
+	tests := []struct {
+		fn, words string // the case, and words of the report at its deferred Close
+		src       string // the source of the return the report's path names
+	}{
+		{"BadDeferredRejectOrRelay", "nothing written", "return // the dial failed"},
+		{"BadDeferredRejectOrRelay", "RST may destroy our reply", "return // after the error reply"},
+		{"BadRejectOrDialFails", "after rejecting its input", "return // the check failed"},
+		{"BadRejectOrDialFails", "read in part, nothing written", "return // the dial failed"},
 	}
 	results := analysistest.Run(t, cases(t), analyzer.Analyzer, "rstcases/perpath")
-	found := make(map[string]bool)
+	found := make([]bool, len(tests))
 	for _, r := range results {
 		for _, d := range r.Diagnostics {
 			posn := r.Pass.Fset.Position(d.Pos)
-			if filepath.Base(posn.Filename) != "perpath.go" || posn.Line != deferLine(t, posn.Filename) {
+			if filepath.Base(posn.Filename) != "perpath.go" {
 				continue
 			}
-			wantSrc, ok := want[d.Category]
-			if !ok {
-				continue
-			}
-			found[d.Category] = true
-			var got []string
-			for _, rel := range d.Related {
-				if rel.Message == "on the path that returns here" {
-					got = append(got, sourceLine(t, r.Pass.Fset.Position(rel.Pos)))
+			for i, tc := range tests {
+				if posn.Line != deferLine(t, posn.Filename, tc.fn) || !strings.Contains(d.Message, tc.words) {
+					continue
 				}
-			}
-			if !slices.Equal(got, []string{wantSrc}) {
-				t.Errorf("%s %s: paths %q, want %q", posn, d.Category, got, wantSrc)
+				found[i] = true
+				var got []string
+				for _, rel := range d.Related {
+					if rel.Message == "on the path that returns here" {
+						got = append(got, sourceLine(t, r.Pass.Fset.Position(rel.Pos)))
+					}
+				}
+				if !slices.Equal(got, []string{tc.src}) {
+					t.Errorf("%s %s: paths %q, want %q", posn, d.Message, got, tc.src)
+				}
 			}
 		}
 	}
-	for c := range want {
-		if !found[c] {
-			t.Errorf("no %s at BadDeferredRejectOrRelay's deferred Close", c)
+	for i, tc := range tests {
+		if !found[i] {
+			t.Errorf("no report with %q at %s's deferred Close", tc.words, tc.fn)
 		}
 	}
 }
 
-// deferLine is the line of BadDeferredRejectOrRelay's deferred Close.
-func deferLine(t *testing.T, file string) int {
+// deferLine is the line of fn's deferred Close, the line after its
+// signature.
+func deferLine(t *testing.T, file, fn string) int {
 	src, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(string(src), "\n")
 	for i, l := range lines {
-		if strings.HasPrefix(l, "func BadDeferredRejectOrRelay(") && i+1 < len(lines) {
+		if strings.HasPrefix(l, "func "+fn+"(") && i+1 < len(lines) {
 			return i + 2
 		}
 	}
-	t.Fatal("no BadDeferredRejectOrRelay in " + file)
+	t.Fatal("no " + fn + " in " + file)
 	return 0
 }
 

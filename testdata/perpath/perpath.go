@@ -1,10 +1,10 @@
+package perpath // want package:"hasConnFacts"
 // Package perpath holds the cases of per-path ownership: a go statement, a
 // send, a store or an unknown call that takes the conn ends the
 // obligation to close it gracefully on the paths through it, and on no
 // other path. A handler that rejects a bad request with an error reply
 // and closes, and hands a good one to a tunnel, is judged on its reject
 // path.
-package perpath
 
 import (
 	"bufio"
@@ -289,4 +289,47 @@ func replyOrRelayAll(c net.Conn, in io.Reader) {
 	}
 	defer up.Close()
 	relayBoth(c, up, in)
+}
+
+// BadRejectOrDialFails closes, deferred, after the peer's header fails
+// its check (a probe sees the reset at a fixed offset) and after the
+// upstream cannot be reached (an address without a port: the dial fails
+// at once): two rejects, each with its own drain to add, each reported.
+func BadRejectOrDialFails(c net.Conn) { // want BadRejectOrDialFails:"^conn p0 closes unread,unread:rj,done returns closed uses reads drains$"
+	defer c.Close() // want `conn c is closed after rejecting its input, nothing written: the peer gets RST, not EOF` `conn c is closed with input read in part, nothing written: the peer gets RST, not EOF`
+	h := make([]byte, 4)
+	if _, err := io.ReadFull(c, h); err != nil {
+		return
+	}
+	if string(h) != "RST1" {
+		return // the check failed
+	}
+	up, err := net.Dial("tcp", "127.0.0.1")
+	if err != nil {
+		return // the dial failed
+	}
+	defer up.Close()
+	io.Copy(up, c)
+}
+
+// GoodRejectOrDialFails reads the peer's input to its end on both paths.
+//
+//proof:eof
+func GoodRejectOrDialFails(c net.Conn) { // want GoodRejectOrDialFails:"^conn p0 closes done returns closed uses reads drains$"
+	defer c.Close()
+	h := make([]byte, 4)
+	if _, err := io.ReadFull(c, h); err != nil {
+		return
+	}
+	if string(h) != "RST1" {
+		io.Copy(io.Discard, c)
+		return
+	}
+	up, err := net.Dial("tcp", "127.0.0.1")
+	if err != nil {
+		io.Copy(io.Discard, c)
+		return
+	}
+	defer up.Close()
+	io.Copy(up, c)
 }

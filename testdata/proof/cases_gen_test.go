@@ -215,6 +215,8 @@ var generated = []pattern{
 	{name: "perpath.GoodDialOrWait", server: perpath.GoodDialOrWait, eof: true},
 	{name: "perpath.BadReplyOrRelayInHelper", server: perpath.BadReplyOrRelayInHelper},
 	{name: "perpath.GoodReplyOrRelayInHelper", server: perpath.GoodReplyOrRelayInHelper, eof: true, raw: true},
+	{name: "perpath.BadRejectOrDialFails", server: perpath.BadRejectOrDialFails},
+	{name: "perpath.GoodRejectOrDialFails", server: perpath.GoodRejectOrDialFails, eof: true},
 	{name: "pipehelper.BadPipeCloseBoth", client: viaProxyPair(func(c, s net.Conn) { pipehelper.BadPipeCloseBoth(c, s) }), peer: &upstream},
 	{name: "pipehelper.GoodPipeHalfClose", client: viaProxyPair(func(c, s net.Conn) { pipehelper.GoodPipeHalfClose(c, s) }), peer: &upstream},
 	{name: "pipehelper.BadPipeFirstDone", client: viaProxyPair(func(c, s net.Conn) { pipehelper.BadPipeFirstDone(c, s) }), peer: &upstream},

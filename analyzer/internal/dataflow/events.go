@@ -669,11 +669,10 @@ func (c *eventCollector) callEvents(instr ssa.CallInstruction, pos token.Pos) []
 					evs = append(evs, event{kind: evEffect, conn: ref.Conn, eff: knowledge.EffLingerParam, pos: pos, what: what, index: i})
 				}
 			}
-			if eff == knowledge.EffNone && ref.Role == knowledge.RoleConn && c.delegatedEffect(cc, 0) != nil {
-				// A method of one of the program's conn wrappers
-				// (c.GetShortContent(3)): its summary, below, says what it
-				// does to the conn the wrapper holds.
-			} else {
+			// A method of one of the program's conn wrappers
+			// (c.GetShortContent(3)) is left to its summary, below: it says
+			// what the method does to the conn the wrapper holds.
+			if summarized := eff == knowledge.EffNone && ref.Role == knowledge.RoleConn && c.delegatedEffect(cc, 0) != nil; !summarized {
 				emit(recv, eff, knowledge.FailsOnContent("", method))
 				if eff == knowledge.EffNone && ref.Role == knowledge.RoleConn && call != nil {
 					// SetKeepAlive, SetDeadline...: they fail only on a broken

@@ -118,11 +118,12 @@ type LaunchObs struct {
 	LastIO summary.IOSite
 }
 
-// HandedOn reports the literal parameter a go statement gives a conn this
-// function had already handed on (or closed) on every path to it: a conn
-// given to a session or a framework first, and then to a goroutine that
-// closes it when the session ends. The conn is not that goroutine's.
-// lit is nil when the launch is not of a literal's parameter.
+// HandedOn returns the literal and the parameter a go statement gives the
+// conn to (lit is nil when it gives it no literal's parameter), and
+// reports whether this function had already handed the conn on (or
+// closed it) on every path to the go statement: a conn given to a
+// session or a framework first, and then to a goroutine that closes it
+// when the session ends. The conn is not that goroutine's.
 func (l *LaunchObs) HandedOn() (lit *ssa.Function, param int, ok bool) {
 	if l.ev.lit == nil || !l.ev.param {
 		return nil, 0, false

@@ -24,15 +24,19 @@ func Diagnostics(pass *analysis.Pass, opts *Config, cands []Candidate, ignored I
 	// and cuts a copy on others: the reply's unread-close is kept beside
 	// the proxy's verdict, and dropped beside any other (it would say
 	// again what that one says).
+	//
+	// A reject after a failed parse and one after our own failure at the
+	// same Close are two problems, each kept.
 	type site struct {
-		pos    token.Pos
-		reject bool
-		beside bool
+		pos      token.Pos
+		reject   bool
+		rejected bool
+		beside   bool
 	}
 	best := make(map[site]Candidate)
 	var order []site
 	for _, c := range cands {
-		key := site{c.pos, c.verdict == Reject, c.beside}
+		key := site{c.pos, c.verdict == Reject, c.verdict == Reject && c.rejected, c.beside}
 		old, seen := best[key]
 		if !seen {
 			order = append(order, key)
@@ -54,13 +58,16 @@ func Diagnostics(pass *analysis.Pass, opts *Config, cands []Candidate, ignored I
 		if order[i].reject != order[j].reject {
 			return !order[i].reject
 		}
+		if order[i].rejected != order[j].rejected {
+			return order[i].rejected
+		}
 		return !order[i].beside && order[j].beside
 	})
 	var out []analysis.Diagnostic
 	for _, key := range order {
 		c, pos := best[key], key.pos
 		if key.beside {
-			if main, ok := best[site{pos, false, false}]; !ok || !main.verdict.IsProxy() {
+			if main, ok := best[site{pos, false, false, false}]; !ok || !main.verdict.IsProxy() {
 				continue
 			}
 		}

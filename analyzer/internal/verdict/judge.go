@@ -41,6 +41,10 @@ type Candidate struct {
 	// paths are, for a deferred Close, the returns of the paths the
 	// verdict is about (the first few).
 	paths []token.Pos
+	// states are, for a reject, the states of the paths it is about: a
+	// Close that rejects after a failed parse on some paths and after our
+	// own failure on others has one reject for each.
+	states lattice.Mask
 }
 
 // proxyDetail is the proxy rule's account of the goroutines, for the
@@ -68,13 +72,29 @@ func judge(fa *dataflow.Analysis, readSources map[ssa.Value]bool, handedOn map[i
 			(v == Unread || v == HalfCloseUndrained) {
 			return
 		}
+		reject := func(r lattice.Mask) {
+			// A reject after a read that failed on what the peer sent (a
+			// probe fingerprints it) and one after our own failure (a dial)
+			// are two problems, with two drains to add: each is reported,
+			// naming its own paths.
+			rj, other := splitRejected(r)
+			for _, part := range []lattice.Mask{rj, other} {
+				if part != 0 {
+					out = append(out, Candidate{pos: pos, verdict: Reject, conn: fa.Track.Conns[k], fnName: fa.Fn.Name(),
+						lastIO: lastIO, lingerAt: lingerAt, via: via, rejected: part == rj, states: part})
+				}
+			}
+		}
+		if v == Reject {
+			reject(m)
+			return
+		}
 		out = append(out, Candidate{pos: pos, verdict: v, conn: fa.Track.Conns[k], fnName: fa.Fn.Name(),
 			lastIO: lastIO, lingerAt: lingerAt, via: via, rejected: rejectedIn(m)})
-		if r := rejectStates(m); v > Reject && v != LingerZero && r != 0 {
+		if r := rejectStates(m); v != LingerZero && r != 0 {
 			// A reject on other paths than the worst one's (nothing
 			// written there): reported beside it.
-			out = append(out, Candidate{pos: pos, verdict: Reject, conn: fa.Track.Conns[k], fnName: fa.Fn.Name(),
-				lastIO: lastIO, via: via, rejected: rejectedIn(r)})
+			reject(r)
 		}
 	}
 	for _, o := range fa.Flow.Closes {
@@ -88,7 +108,11 @@ func judge(fa *dataflow.Analysis, readSources map[ssa.Value]bool, handedOn map[i
 			// add appends the worst verdict's candidate, then a reject
 			// beside it, if any: each names the paths that have its own.
 			for i := n; i < len(out); i++ {
-				out[i].paths = pathsOf(o.Exits, out[i].verdict, i > n)
+				if out[i].verdict == Reject {
+					out[i].paths = pathsIn(o.Exits, out[i].states)
+				} else {
+					out[i].paths = pathsOf(o.Exits, out[i].verdict)
+				}
 			}
 			if Of(o.Quiet) == Unread && o.Pos.IsValid() {
 				// Our reply destroyed on a path with no copy running:
@@ -99,7 +123,7 @@ func judge(fa *dataflow.Analysis, readSources map[ssa.Value]bool, handedOn map[i
 				}
 				out = append(out, Candidate{pos: o.Pos, verdict: Unread, conn: c, fnName: fa.Fn.Name(),
 					lastIO: o.LastIO, via: o.Via, rejected: rejectedIn(o.Quiet), beside: true,
-					paths: pathsOf(quiet, Unread, false)})
+					paths: pathsOf(quiet, Unread)})
 			}
 		}
 	}
@@ -136,16 +160,15 @@ func judge(fa *dataflow.Analysis, readSources map[ssa.Value]bool, handedOn map[i
 const maxPaths = 3
 
 // pathsOf returns the returns at which a deferred Close runs in states
-// that give verdict v on their own (with reject, those with states of a
-// reject beside a worse verdict): the paths a report is about, when the
-// Close is reached by several.
-func pathsOf(exits []dataflow.Exit, v Verdict, reject bool) []token.Pos {
+// that give verdict v on their own: the paths a report is about, when the
+// Close is reached by several (a reject's are pathsIn its states).
+func pathsOf(exits []dataflow.Exit, v Verdict) []token.Pos {
 	var out []token.Pos
 	for _, e := range exits {
 		if len(out) == maxPaths {
 			break
 		}
-		if reject && rejectStates(e.States) != 0 || !reject && Of(e.States) == v {
+		if Of(e.States) == v {
 			out = append(out, e.Pos)
 		}
 	}
@@ -248,6 +271,36 @@ func rejectStates(m lattice.Mask) lattice.Mask {
 		}
 	})
 	return r
+}
+
+// splitRejected splits the unread states of m into those after a read
+// that failed on what the peer sent and the others.
+func splitRejected(m lattice.Mask) (rejected, other lattice.Mask) {
+	m.Each(func(s lattice.State) {
+		switch {
+		case s.Status() != lattice.Unread:
+		case s.Rejected():
+			rejected |= 1 << s
+		default:
+			other |= 1 << s
+		}
+	})
+	return rejected, other
+}
+
+// pathsIn returns the returns at which a deferred Close runs in some of
+// the states m (the first few).
+func pathsIn(exits []dataflow.Exit, m lattice.Mask) []token.Pos {
+	var out []token.Pos
+	for _, e := range exits {
+		if len(out) == maxPaths {
+			break
+		}
+		if e.States&m != 0 {
+			out = append(out, e.Pos)
+		}
+	}
+	return out
 }
 
 // rejectedIn reports whether every state of m that the verdict counts
