@@ -265,6 +265,8 @@ var generated = []pattern{
 	{name: "proxy.GoodRedirectBothDirections", client: viaProxy(proxy.GoodRedirectBothDirections), peer: &upstream},
 	{name: "proxy.BadQueuedRedirect", client: viaProxy(proxy.BadQueuedRedirect), peer: &upstream},
 	{name: "proxy.GoodQueuedRedirect", client: viaProxy(proxy.GoodQueuedRedirect), peer: &upstream},
+	{name: "proxy.GoodCapturedHalfClose", client: viaProxyPair(proxy.GoodCapturedHalfClose), peer: &upstream},
+	{name: "proxy.BadCapturedTCPAssertedWrapped", client: viaProxyPair(proxy.BadCapturedTCPAssertedWrapped), peer: &upstream},
 	{name: "rawfd.BadTunedClose", server: rawfd.BadTunedClose},
 	{name: "rawfd.Bad", rawFD: rawfd.Bad},
 	{name: "rawfd.Good", rawFD: rawfd.Good},

@@ -895,3 +895,70 @@ func relayCells(l net.Listener, target string) <-chan error {
 	b, _ = net.Dial("tcp", target)
 	return run()
 }
+
+// halfCloser is a conn that can half-close: the assertion proxies make
+// before they pass an EOF on.
+type halfCloser interface {
+	CloseWrite() error
+}
+
+// GoodCapturedHalfClose asserts each conn to a half-closer before it
+// starts its copies, and each copy half-closes its destination where the
+// captured ok says it can: the assertion's outcome holds in the goroutine
+// as in the function that made it.
+func GoodCapturedHalfClose(client, server net.Conn) {
+	sc, scOK := server.(halfCloser)
+	cc, ccOK := client.(halfCloser)
+	errc := make(chan error, 2)
+	go func() {
+		_, err := io.Copy(server, client)
+		if scOK {
+			sc.CloseWrite()
+		}
+		errc <- err
+	}()
+	go func() {
+		_, err := io.Copy(client, server)
+		if ccOK {
+			cc.CloseWrite()
+		}
+		errc <- err
+	}()
+	for i := 0; i < 2; i++ {
+		<-errc
+	}
+	client.Close()
+	server.Close()
+}
+
+// BadCapturedTCPAssertedWrapped does the same with an assertion to
+// *net.TCPConn, and copies between wrappers: the captured ok is false,
+// and neither EOF is passed on.
+func BadCapturedTCPAssertedWrapped(client, server net.Conn) {
+	deadline := time.Now().Add(300 * time.Millisecond)
+	client.SetDeadline(deadline)
+	server.SetDeadline(deadline)
+	var c, s net.Conn = &metered{Conn: client}, &metered{Conn: server}
+	st, sOK := s.(*net.TCPConn)
+	ct, cOK := c.(*net.TCPConn)
+	errc := make(chan error, 2)
+	go func() { // want `the copy into conn server ends without CloseWrite: its peer never sees EOF`
+		_, err := io.Copy(s, c)
+		if sOK {
+			st.CloseWrite()
+		}
+		errc <- err
+	}()
+	go func() { // want `the copy into conn client ends without CloseWrite: its peer never sees EOF`
+		_, err := io.Copy(c, s)
+		if cOK {
+			ct.CloseWrite()
+		}
+		errc <- err
+	}()
+	for i := 0; i < 2; i++ {
+		<-errc
+	}
+	client.Close()
+	server.Close()
+}

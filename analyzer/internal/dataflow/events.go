@@ -170,6 +170,7 @@ func collectEvents(fn *ssa.Function, tr *ownership.Tracking, g *CFG, user knowle
 			views:      ownership.ViewResults(fn, tr),
 		},
 	}
+	c.outcomes.addCapturedAssertions(tr)
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			c.instruction(instr)

@@ -191,21 +191,53 @@ func (o outcomes) addHelperErr(call *ssa.Call, conn int) {
 // for a parameter or captured conn the caller judges it
 // (assumedSocket); for any other conn it is judged here.
 func (o outcomes) addStreamAssertion(ta *ssa.TypeAssert, conn int, c *ownership.Conn) {
-	if !ta.CommaOk || !knowledge.AssertsStream(ta.AssertedType) {
+	if !ta.CommaOk {
 		return
 	}
-	oc := outcome{conn: conn, test: testFalse, then: notStream}
-	if want := knowledge.SocketOfType(ta.AssertedType); want != knowledge.NoSocket && want != c.Socket {
-		if !c.IsRoot() {
-			return
-		}
-		oc.then, oc.socket = assumedSocket, want
+	oc, ok := streamAssertion(ta.AssertedType, conn, c)
+	if !ok {
+		return
 	}
 	for _, r := range *ta.Referrers() {
 		if ext, ok := r.(*ssa.Extract); ok && ext.Index == 1 {
 			o.add(ext, oc)
 		}
 	}
+}
+
+// addCapturedAssertions records the same outcome on the ok results of
+// such assertions that a literal captured (ownership's CapturedOK): the
+// goroutine that tests isBC, captured from bc, isBC := c.(tcpCloser),
+// half-closes only where the assertion held, as its parent would.
+func (o outcomes) addCapturedAssertions(tr *ownership.Tracking) {
+	for fv, a := range tr.CapturedOK {
+		oc, ok := streamAssertion(a.Asserted, a.Conn, tr.Conns[a.Conn])
+		if !ok {
+			continue
+		}
+		o.add(fv, oc)
+		for _, r := range *fv.Referrers() {
+			if load, ok := r.(*ssa.UnOp); ok && load.Op == token.MUL {
+				o.add(load, oc) // a cell: each load of it
+			}
+		}
+	}
+}
+
+// streamAssertion is what the failed edge of an assertion of conn c to
+// asserted means (addStreamAssertion), if anything.
+func streamAssertion(asserted types.Type, conn int, c *ownership.Conn) (outcome, bool) {
+	if !knowledge.AssertsStream(asserted) {
+		return outcome{}, false
+	}
+	oc := outcome{conn: conn, test: testFalse, then: notStream}
+	if want := knowledge.SocketOfType(asserted); want != knowledge.NoSocket && want != c.Socket {
+		if !c.IsRoot() {
+			return outcome{}, false
+		}
+		oc.then, oc.socket = assumedSocket, want
+	}
+	return oc, true
 }
 
 // onEdge returns the outcomes that hold on the edge of an If on cond taken

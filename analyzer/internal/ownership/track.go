@@ -105,6 +105,69 @@ type Tracking struct {
 	// FieldRoots maps a parameter or captured variable (the base) to the
 	// connections of its owning fields.
 	FieldRoots map[ssa.Value][]int
+	// CapturedOK holds the captured ok results of comma-ok assertions the
+	// enclosing function made of a conn this function captures too
+	// (capturedAssertions): where the literal tests one, the assertion's
+	// outcome holds.
+	CapturedOK map[*ssa.FreeVar]CapturedAssertion
+}
+
+// CapturedAssertion is a result of a comma-ok assertion (v, ok := c.(T))
+// that a literal captures, with the free variable that captures c.
+type CapturedAssertion struct {
+	Source   *ssa.FreeVar // the free variable that holds c
+	Index    int          // which result: 0 the value, 1 ok
+	Asserted types.Type   // T
+	Conn     int          // with Index 1, the conn Source is
+}
+
+// capturedAssertions finds the free variables of fn bound to a result of
+// a comma-ok assertion that the enclosing function made of a value fn
+// captures too: `bc, isBC := backend.(tcpCloser)`, then a goroutine that
+// uses backend, bc and isBC. bc is backend, and a test of isBC is the
+// assertion's, as in the enclosing function.
+func capturedAssertions(fn *ssa.Function) map[*ssa.FreeVar]CapturedAssertion {
+	var out map[*ssa.FreeVar]CapturedAssertion
+	if len(fn.FreeVars) < 2 {
+		return nil
+	}
+	// A variable a closure captures is a cell the enclosing function
+	// stores into: what it holds is its only store.
+	held := func(v ssa.Value) ssa.Value {
+		if cell, ok := v.(*ssa.Alloc); ok {
+			return storedOnce(cell)
+		}
+		return v
+	}
+	bound := make(map[ssa.Value]*ssa.FreeVar, len(fn.FreeVars))
+	for _, fv := range fn.FreeVars {
+		if b := knowledge.Binding(fv); b != nil {
+			bound[b] = fv
+		}
+	}
+	for _, fv := range fn.FreeVars {
+		ext, ok := held(knowledge.Binding(fv)).(*ssa.Extract)
+		if !ok || ext.Index > 1 {
+			continue
+		}
+		ta, ok := ext.Tuple.(*ssa.TypeAssert)
+		if !ok || !ta.CommaOk {
+			continue
+		}
+		x := knowledge.Through(ta.X)
+		if load, ok := x.(*ssa.UnOp); ok && load.Op == token.MUL {
+			x = load.X // c.(T) of a captured c: the load of its cell
+		}
+		src := bound[x]
+		if src == nil || src == fv {
+			continue
+		}
+		if out == nil {
+			out = make(map[*ssa.FreeVar]CapturedAssertion)
+		}
+		out[fv] = CapturedAssertion{Source: src, Index: ext.Index, Asserted: ta.AssertedType}
+	}
+	return out
 }
 
 // Context is what tracking needs to know beyond the function.
@@ -181,7 +244,11 @@ func Track(fn *ssa.Function, ctx *Context) *Tracking {
 			}
 		}
 	}
+	asserted := capturedAssertions(fn)
 	for i, fv := range fn.FreeVars {
+		if _, ok := asserted[fv]; ok {
+			continue // what an assertion of another captured conn gave: below
+		}
 		typ := fv.Type()
 		if ptr, ok := types.Unalias(typ).(*types.Pointer); ok {
 			if v, ok := knowledge.ViewOf(ptr.Elem()); ok {
@@ -208,6 +275,21 @@ func Track(fn *ssa.Function, ctx *Context) *Tracking {
 		}
 		t.addRoot(&Conn{Pos: fv.Pos(), Name: fv.Name(), Kind: k, Param: -1, FreeVar: i}, fv,
 			AliasRef{Role: r, Kind: k, Inner: knowledge.RoleConn})
+	}
+	for fv, a := range asserted {
+		src, ok := t.Alias[a.Source]
+		if !ok || src.Role != knowledge.RoleConn && src.Role != knowledge.RoleCell {
+			continue
+		}
+		if a.Index == 0 {
+			t.addAlias(fv, src) // bc, captured from bc, ok := c.(T): c itself
+			continue
+		}
+		if t.CapturedOK == nil {
+			t.CapturedOK = make(map[*ssa.FreeVar]CapturedAssertion)
+		}
+		a.Conn = src.Conn
+		t.CapturedOK[fv] = a
 	}
 	if len(fields) > 0 {
 		for i, p := range fn.Params {
