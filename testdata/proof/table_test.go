@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/tools/go/packages"
 
@@ -21,6 +22,7 @@ import (
 	"rstcases/defers"
 	"rstcases/handler"
 	"rstcases/linger"
+	"rstcases/proxy"
 )
 
 // The proof table is derived from the test data, not written by hand. A
@@ -67,6 +69,15 @@ var overrides = map[string]override{
 		"takes another package's conn wrapper: the runner's conn, wrapped"},
 	"app.GoodWrappedDialFails": {pattern{server: func(c net.Conn) { app.GoodWrappedDialFails(&wrapconn.Conn{Conn: c}) }, eof: true},
 		"takes another package's conn wrapper: the runner's conn, wrapped"},
+	"proxy.Relay.BadPipe": {pattern{client: viaProxyPair(func(c, s net.Conn) {
+		s.SetDeadline(time.Now().Add(300 * time.Millisecond))
+		proxy.NewRelay(c).BadPipe(s, s)
+		s.Close()
+	}), peer: &upstream}, "a method of a session type: the runner's conns, in a session"},
+	"proxy.Relay.GoodPipe": {pattern{client: viaProxyPair(func(c, s net.Conn) {
+		proxy.NewRelay(c).GoodPipe(s, s)
+		s.Close()
+	}), peer: &upstream}, "a method of a session type: the runner's conns, in a session"},
 	"handler.BadTunnelDialFails": {pattern{server: func(c net.Conn) { handler.BadTunnelDialFails(handler.NewTunnelConn(c, "127.0.0.1")) }},
 		"takes the program's own conn interface: the runner's conn, given a target no dial reaches"},
 	"handler.GoodTunnelDialFails": {pattern{server: func(c net.Conn) { handler.GoodTunnelDialFails(handler.NewTunnelConn(c, "127.0.0.1")) }, eof: true},

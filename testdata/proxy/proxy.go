@@ -962,3 +962,51 @@ func BadCapturedTCPAssertedWrapped(client, server net.Conn) {
 	client.Close()
 	server.Close()
 }
+
+// Relay is a proxied session that holds the conn it serves in a field, as
+// a tool's parameter struct does.
+type Relay struct {
+	Conn net.Conn
+}
+
+// NewRelay makes the session of c.
+//
+//proof:skip a constructor, run by the overrides of Relay.BadPipe and Relay.GoodPipe
+func NewRelay(c net.Conn) *Relay { return &Relay{Conn: c} }
+
+// BadPipe copies both ways between the session's conn and w/r, and each
+// direction closes the session's conn when it ends: the first one while
+// the other still copies it. Each goroutine is given the conn as an
+// argument and reaches it through the captured session too: one conn
+// under two names.
+func (c *Relay) BadPipe(w io.Writer, r io.Reader) { // want BadPipe:"^conn p0[.]Conn returns escaped escapes$"
+	c.Conn.SetDeadline(time.Now().Add(300 * time.Millisecond))
+	done := make(chan struct{}, 2)
+	copyIO := func(dst io.Writer, src io.Reader) {
+		io.Copy(dst, src)
+		c.Conn.Close() // want `conn c.Conn is closed when one copy direction ends, while the other uses it: RST`
+		done <- struct{}{}
+	}
+	go copyIO(c.Conn, r)
+	go copyIO(w, c.Conn)
+	<-done
+	<-done
+}
+
+// GoodPipe passes each end on and closes the session's conn when both
+// directions have ended.
+func (c *Relay) GoodPipe(w io.Writer, r io.Reader) { // want GoodPipe:"^conn p0[.]Conn closes escaped returns escaped escapes$"
+	done := make(chan struct{}, 2)
+	copyIO := func(dst io.Writer, src io.Reader) {
+		io.Copy(dst, src)
+		if cw, ok := dst.(interface{ CloseWrite() error }); ok {
+			cw.CloseWrite()
+		}
+		done <- struct{}{}
+	}
+	go copyIO(c.Conn, r)
+	go copyIO(w, c.Conn)
+	<-done
+	<-done
+	c.Conn.Close()
+}

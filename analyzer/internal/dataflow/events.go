@@ -863,9 +863,7 @@ func (c *eventCollector) goEvents(g ssa.CallInstruction, cc *ssa.CallCommon, gro
 					*ev = writerEvent(ev.conn, ev.pos)
 					continue
 				}
-				if gs.Handed[ev.conn] == nil {
-					gs.Handed[ev.conn] = ev.root
-				}
+				gs.Handed[ev.conn] = bothNames(gs.Handed[ev.conn], ev.root)
 			}
 		}
 		return evs, gs
@@ -939,6 +937,33 @@ func (c *eventCollector) goEvents(g ssa.CallInstruction, cc *ssa.CallCommon, gro
 		gs.Handed[k] = c.asGiven(k, rs)
 	}
 	return evs, gs
+}
+
+// bothNames is what a goroutine literal does to one conn it was given
+// under two names (an argument, and the field of a struct it captures:
+// go copyIO(c.Conn, r) in a literal that closes c.Conn): what it does
+// under either. A Close under one name after a copy under the other is
+// a Close of the conn that copy used.
+func bothNames(a, b *summary.Root) *summary.Root {
+	if a == nil || b == nil || a == b {
+		if a == nil {
+			return b
+		}
+		return a
+	}
+	r := &summary.Root{
+		Effect:     a.Effect,
+		Sites:      append(slices.Clone(a.Sites), b.Sites...),
+		Launches:   append(slices.Clone(a.Launches), b.Launches...),
+		Aborts:     append(slices.Clone(a.Aborts), b.Aborts...),
+		ReadAborts: append(slices.Clone(a.ReadAborts), b.ReadAborts...),
+	}
+	e, f := &r.Effect, &b.Effect
+	e.AtClose |= f.AtClose
+	e.AtReturn |= f.AtReturn
+	e.Uses, e.Reads, e.Writes, e.Drains = e.Uses || f.Uses, e.Reads || f.Reads, e.Writes || f.Writes, e.Drains || f.Drains
+	e.Escapes, e.Pumps, e.LeftReading = e.Escapes || f.Escapes, e.Pumps || f.Pumps, e.LeftReading || f.LeftReading
+	return r
 }
 
 // asGiven is what a goroutine does to conn k as this function gives it:
