@@ -945,10 +945,10 @@ func (c *eventCollector) goEvents(g ssa.CallInstruction, cc *ssa.CallCommon, gro
 // under either. A Close under one name after a copy under the other is
 // a Close of the conn that copy used.
 func bothNames(a, b *summary.Root) *summary.Root {
-	if a == nil || b == nil || a == b {
-		if a == nil {
-			return b
-		}
+	switch {
+	case a == nil:
+		return b
+	case b == nil || a == b:
 		return a
 	}
 	r := &summary.Root{

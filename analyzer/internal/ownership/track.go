@@ -230,8 +230,8 @@ func Track(fn *ssa.Function, ctx *Context) *Tracking {
 			t.addRoot(&Conn{Pos: p.Pos(), Name: p.Name(), Kind: knowledge.KindFD, Param: i, FreeVar: -1}, p,
 				AliasRef{Role: knowledge.RoleConn, Kind: knowledge.KindFD})
 		case wrapsDefiniteConn(ctx.Table, typ, fields):
-			// A pointer to one of the program's conn wrappers, of another
-			// package (this one's are owning fields): the conn it wraps.
+			// A pointer to one of the program's conn wrappers that this
+			// package does not follow as an owning field: the conn it wraps.
 			t.addRoot(&Conn{Pos: p.Pos(), Name: p.Name(), Kind: knowledge.KindStream, Param: i, FreeVar: -1, Client: ctx.Dialed[p],
 				Definite: true}, p, AliasRef{Role: knowledge.RoleConn, Kind: knowledge.KindStream, Closes: true})
 		default:
@@ -276,7 +276,11 @@ func Track(fn *ssa.Function, ctx *Context) *Tracking {
 		t.addRoot(&Conn{Pos: fv.Pos(), Name: fv.Name(), Kind: k, Param: -1, FreeVar: i}, fv,
 			AliasRef{Role: r, Kind: k, Inner: knowledge.RoleConn})
 	}
-	for fv, a := range asserted {
+	for _, fv := range fn.FreeVars {
+		a, isAsserted := asserted[fv]
+		if !isAsserted {
+			continue
+		}
 		src, ok := t.Alias[a.Source]
 		if !ok || src.Role != knowledge.RoleConn && src.Role != knowledge.RoleCell {
 			continue
@@ -464,9 +468,10 @@ func (t *trackBuilder) structFieldRoots(st *types.Struct, bases, roots []ssa.Val
 
 // wrapsDefiniteConn reports whether typ points to one of the program's
 // conn wrappers (its Read, Write and Close go to a field that can only
-// hold a conn: Delegates) whose field is no owning field of this package:
-// a wrapper of another package, known by the facts of its methods. A
-// value of it is the conn it wraps, as the Resource Leak Checker's
+// hold a conn: Delegates) whose field is no owning field of this package
+// (those are followed as fields): a wrapper of another package, known by
+// the facts of its methods, or one filled outside this package. A value
+// of it is the conn it wraps, as the Resource Leak Checker's
 // @MustCallAlias says.
 func wrapsDefiniteConn(table *summary.Table, typ types.Type, fields map[*types.Var]*Field) bool {
 	st, ok := knowledge.PointedStruct(typ)
