@@ -109,9 +109,38 @@ func (r *peerRun) peerAccept() {
 		}
 	}
 	r.send(c)
+	if r.e.s.peer.Stream && len(r.e.s.peer.Send) > 0 {
+		r.stream(c)
+		r.probe(c)
+		return
+	}
 	r.echo = r.e.s.peer.Echo
 	r.readAll(c)
 	r.probe(c)
+}
+
+// stream writes Send again and again while another goroutine reads what
+// comes, until a write fails; the conn's deadline bounds it in time and
+// the iteration cap in count.
+func (r *peerRun) stream(c net.Conn) {
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		r.readAll(c)
+	}()
+	defer func() { <-read }()
+	for i := 0; i < 1<<20; i++ {
+		n, err := c.Write(r.e.s.peer.Send)
+		r.mu.Lock()
+		r.res.Sent += n
+		if err != nil {
+			r.res.WriteErr = err
+		}
+		r.mu.Unlock()
+		if err != nil {
+			return
+		}
+	}
 }
 
 // answerAtEOF reads the request to EOF, then answers and half-closes.

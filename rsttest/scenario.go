@@ -93,6 +93,11 @@ type ServerPeer struct {
 	// that closed instead of half-closing only after that Close, which
 	// makes the kernel reset the connection, every time.
 	AnswerAtEOF bool
+	// Stream makes the peer write Send again and again, reading what
+	// comes meanwhile, until a write fails: a feed that only the client's
+	// Close ends. A Close while it is still arriving resets, every time,
+	// however the client's goroutines were scheduled. It needs Send.
+	Stream bool
 }
 
 // script is a scenario whichever the runner: what the peer does, and the

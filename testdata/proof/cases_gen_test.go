@@ -249,7 +249,7 @@ var generated = []pattern{
 	{name: "proxy.GoodCloseAfterFailure", client: viaProxyPair(func(c, s net.Conn) { proxy.GoodCloseAfterFailure(c.(*net.TCPConn), s.(*net.TCPConn)) }), peer: &upstream},
 	{name: "proxy.BadCloseAfterCopy", client: viaProxyPair(func(c, s net.Conn) { proxy.BadCloseAfterCopy(c.(*net.TCPConn), s.(*net.TCPConn)) }), peer: &upstream},
 	{name: "proxy.GoodWaitAllOrTimeout", client: viaProxyPair(proxy.GoodWaitAllOrTimeout), peer: &upstream},
-	{name: "proxy.BadWaitNoneOrTimeout", client: viaProxyPair(proxy.BadWaitNoneOrTimeout), peer: &upstream},
+	{name: "proxy.BadWaitNoneOrTimeout", client: viaProxyPair(proxy.BadWaitNoneOrTimeout), peer: &feed},
 	{name: "proxy.BadRefuseOnDialError", server: proxy.BadRefuseOnDialError},
 	{name: "proxy.GoodRefuseOnDialError", server: proxy.GoodRefuseOnDialError, eof: true},
 	{name: "proxy.GoodCloseReadOwnHalf", client: viaProxyPair(proxy.GoodCloseReadOwnHalf), peer: &upstream},

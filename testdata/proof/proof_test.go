@@ -57,6 +57,10 @@ var (
 	// sink is the server peer of a one-way protocol (a client that never
 	// reads its conn): it reads everything and never writes.
 	sink = rsttest.ServerPeer{}
+	// feed is the server peer of a proxy whose cut is a race: it streams
+	// until the proxy's Close, so that Close meets its bytes however the
+	// copy goroutines were scheduled.
+	feed = rsttest.ServerPeer{Stream: true, Send: []byte("the feed\n")}
 )
 
 // pattern is one runnable case of the rule packages and how the peer

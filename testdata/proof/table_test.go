@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -33,7 +34,7 @@ import (
 //	//proof:eof          the protocol ends at the peer's EOF: the peer half-closes after sending
 //	//proof:raw          hand the handler the *net.TCPConn itself (it asserts it)
 //	//proof:send NAME    the peer sends payloads[NAME] instead of the pipelined requests
-//	//proof:peer NAME    a client's server peer: sink (reads, never writes) or upstream
+//	//proof:peer NAME    a client's server peer: sink (reads, never writes), upstream or feed (streams until cut)
 //	//proof:skip REASON  not run on the kernel, and why
 //
 // The expectation is rstlint's own verdict on the function and on what it
@@ -117,6 +118,9 @@ var adapters = []adapter{
 		"client: viaProxyPair(func(c, s net.Conn) { {f}(c.(*net.TCPConn), s.(*net.TCPConn)) }), peer: &upstream"},
 }
 
+// adapterPeer is the peer an adapter names, which a //proof:peer replaces.
+var adapterPeer = regexp.MustCompile(`, peer: &\w+`)
+
 // directives are a function's //proof: lines.
 type directives struct {
 	eof, raw   bool
@@ -147,8 +151,8 @@ func directivesOf(fd *ast.FuncDecl) (directives, error) {
 			}
 			d.send = arg
 		case "peer":
-			if arg != "sink" && arg != "upstream" {
-				return d, fmt.Errorf("//proof:peer %s: sink or upstream", arg)
+			if arg != "sink" && arg != "upstream" && arg != "feed" {
+				return d, fmt.Errorf("//proof:peer %s: sink, upstream or feed", arg)
 			}
 			d.peer = arg
 		case "skip":
@@ -248,7 +252,9 @@ func generateTable(pkgs []*packages.Package) ([]byte, error) {
 		if d.send != "" {
 			fields += fmt.Sprintf(", send: payloads[%q]", d.send)
 		}
-		if d.peer != "" && !strings.Contains(fields, "peer:") {
+		if d.peer != "" {
+			// The directive's peer replaces the adapter's.
+			fields = adapterPeer.ReplaceAllLiteralString(fields, "")
 			fields += ", peer: &" + d.peer
 		}
 		rows = append(rows, fmt.Sprintf("\t{name: %q, %s},", name, fields))

@@ -464,7 +464,10 @@ func GoodWaitAllOrTimeout(client, server net.Conn) {
 }
 
 // BadWaitNoneOrTimeout's goroutine closes the channel before the Wait:
-// the select waits for none of the directions.
+// the select waits for none of the directions. (Its proof's upstream
+// streams: with a short exchange the copies may end first, by chance.)
+//
+//proof:peer feed
 func BadWaitNoneOrTimeout(client, server net.Conn) {
 	var wg sync.WaitGroup
 	wg.Add(2)
