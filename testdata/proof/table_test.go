@@ -70,6 +70,10 @@ var overrides = map[string]override{
 		"takes another package's conn wrapper: the runner's conn, wrapped"},
 	"app.GoodWrappedDialFails": {pattern{server: func(c net.Conn) { app.GoodWrappedDialFails(&wrapconn.Conn{Conn: c}) }, eof: true},
 		"takes another package's conn wrapper: the runner's conn, wrapped"},
+	"app.BadWrappedHeaderReject": {pattern{server: func(c net.Conn) { app.BadWrappedHeaderReject(&wrapconn.Conn{Conn: c}) }, send: payloads["bad-magic"]},
+		"takes another package's conn wrapper: the runner's conn, wrapped"},
+	"app.GoodWrappedHeaderReject": {pattern{server: func(c net.Conn) { app.GoodWrappedHeaderReject(&wrapconn.Conn{Conn: c}) }, send: payloads["bad-magic"], eof: true},
+		"takes another package's conn wrapper: the runner's conn, wrapped"},
 	"proxy.Relay.BadPipe": {pattern{client: viaProxyPair(func(c, s net.Conn) {
 		s.SetDeadline(time.Now().Add(300 * time.Millisecond))
 		proxy.NewRelay(c).BadPipe(s, s)

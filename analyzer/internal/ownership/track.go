@@ -462,7 +462,33 @@ func (t *trackBuilder) structFieldRoots(st *types.Struct, bases, roots []ssa.Val
 					t.addAlias(fa, AliasRef{Conn: k, Role: knowledge.RoleCell, Kind: f.Kind, Closes: f.Closes, Inner: f.Role})
 				}
 			}
+			t.readerOfBase(b, f, k)
 		}
+	}
+}
+
+// readerOfBase: the struct that b points to, handed on as a reader
+// (binary.Read(s, ...) in a method of s's type), is read through its
+// declared Read; where that Read reads the owning field f, the handed
+// value is a reader of f's conn k. Only the conversions to a reader that
+// cannot close are views: the struct itself may have a Close of its own.
+func (t *trackBuilder) readerOfBase(b ssa.Value, f *Field, k int) {
+	if f.Role != knowledge.RoleConn || t.ctx.Table == nil {
+		return
+	}
+	checked, reads := false, false
+	for _, r := range *b.Referrers() {
+		mi, ok := r.(*ssa.MakeInterface)
+		if !ok || mi.X != b || !t.hasMethod(mi.Type(), "Read") || t.hasMethod(mi.Type(), "Close") {
+			continue
+		}
+		if !checked {
+			checked, reads = true, readsOwnField(t.ctx.Table, b.Type(), f.Index)
+		}
+		if !reads {
+			return
+		}
+		t.addAlias(mi, AliasRef{Conn: k, Role: knowledge.RoleReader, Kind: f.Kind, Parses: readParses(t.ctx.Table, b.Type())})
 	}
 }
 

@@ -478,3 +478,36 @@ func GoodWrappedDialFails(c *wrapconn.Conn) { // want GoodWrappedDialFails:"^con
 	io.Copy(up, c)
 	c.Close()
 }
+
+// BadWrappedHeaderReject reads a header through a method of another
+// package's wrapper that hands the wrapper on as its own reader, and
+// rejects a bad one with the rest of the client's bytes queued.
+func BadWrappedHeaderReject(c *wrapconn.Conn) { // want BadWrappedHeaderReject:"^conn p0 closes unread,done returns closed uses reads drains$"
+	h, err := c.Header(4)
+	if err != nil {
+		c.Close()
+		return
+	}
+	if string(h) != "RST1" {
+		c.Close() // want `conn c is closed with input read in part, nothing written: the peer gets RST, not EOF`
+		return
+	}
+	io.Copy(io.Discard, c)
+	c.Close()
+}
+
+// GoodWrappedHeaderReject reads the rest to its end before it rejects.
+func GoodWrappedHeaderReject(c *wrapconn.Conn) { // want GoodWrappedHeaderReject:"^conn p0 closes done returns closed uses reads drains$"
+	h, err := c.Header(4)
+	if err != nil {
+		c.Close()
+		return
+	}
+	if string(h) != "RST1" {
+		io.Copy(io.Discard, c)
+		c.Close()
+		return
+	}
+	io.Copy(io.Discard, c)
+	c.Close()
+}

@@ -29,6 +29,15 @@ func (c *Conn) Greet() error { // want Greet:"^conn p0[.]Conn returns unread:w u
 	return err
 }
 
+// Header reads an n-byte header through the wrapper's own Read: it
+// hands the wrapper itself on as the reader, so its summary says that it
+// reads the field Conn.
+func (c *Conn) Header(n int) ([]byte, error) { // want Header:"^conn p0[.]Conn returns unread uses reads errdone errread$"
+	b := make([]byte, n)
+	_, err := io.ReadFull(c, b)
+	return b, err
+}
+
 // Wrap returns c, counted.
 //
 //proof:skip a wrapper of another package, run through wrappers.BadCrossPackage and wrappers.GoodCrossPackage
