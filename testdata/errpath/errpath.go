@@ -185,3 +185,41 @@ func BadFrameTooLong(c net.Conn) { // want BadFrameTooLong:"^conn p0 closes unre
 	c.SetReadDeadline(time.Now().Add(2 * time.Second))
 	io.Copy(io.Discard, br)
 }
+
+// checkedHeader hands parseHeader's error on after testing it: its
+// returns of a nil error are only the paths where the magic matched, so
+// its callers' nil-error paths carry no rejected input.
+func checkedHeader(r io.Reader) error {
+	if err := parseHeader(r); err != nil {
+		return err
+	}
+	return nil
+}
+
+// BadTestedHangUp hangs up once the helper accepted the header, on the
+// rest of the input: a close after a partial read, and only that, since
+// the helper's tested error keeps its rejects off this path.
+//
+//proof:send header-body
+func BadTestedHangUp(c net.Conn) { // want BadTestedHangUp:"^conn p0 closes unread,done returns closed uses reads drains$"
+	if err := checkedHeader(c); err != nil {
+		io.Copy(io.Discard, c)
+		c.Close()
+		return
+	}
+	c.Close() // want `conn c is closed with input read in part, nothing written: the peer gets RST, not EOF`
+}
+
+// GoodTestedHangUp reads the rest to its end before it hangs up.
+//
+//proof:eof
+//proof:send header-body
+func GoodTestedHangUp(c net.Conn) { // want GoodTestedHangUp:"^conn p0 closes done returns closed uses reads drains$"
+	if err := checkedHeader(c); err != nil {
+		io.Copy(io.Discard, c)
+		c.Close()
+		return
+	}
+	io.Copy(io.Discard, c)
+	c.Close()
+}

@@ -115,6 +115,8 @@ var generated = []pattern{
 	{name: "errpath.BadMagic", server: errpath.BadMagic, send: payloads["bad-magic"]},
 	{name: "errpath.GoodFrameError", server: errpath.GoodFrameError, eof: true},
 	{name: "errpath.BadFrameTooLong", server: errpath.BadFrameTooLong},
+	{name: "errpath.BadTestedHangUp", server: errpath.BadTestedHangUp, send: payloads["header-body"]},
+	{name: "errpath.GoodTestedHangUp", server: errpath.GoodTestedHangUp, eof: true, send: payloads["header-body"]},
 	{name: "fields.AcceptBad", server: fromListener(fields.AcceptBad)},
 	{name: "fields.AcceptGood", server: fromListener(fields.AcceptGood), eof: true},
 	{name: "fields.ServeHangUp", server: fields.ServeHangUp},

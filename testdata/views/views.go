@@ -27,7 +27,7 @@ func greet(c net.Conn) (*bufio.Reader, error) {
 
 // BadGreetReply reads the greeting and one request through the helper's
 // reader, answers and hangs up on the rest.
-func BadGreetReply(c net.Conn) { // want BadGreetReply:"^conn p0 closes unread:w,done,done:w returns closed uses reads writes$"
+func BadGreetReply(c net.Conn) { // want BadGreetReply:"^conn p0 closes unread:w,done returns closed uses reads writes$"
 	defer c.Close() // want "conn c is closed with input read in part: RST may destroy our reply"
 	br, err := greet(c)
 	if err != nil {

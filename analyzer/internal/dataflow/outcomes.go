@@ -446,21 +446,10 @@ func storedBefore(v ssa.Value) ssa.Value {
 	if !ok || load.Op != token.MUL {
 		return nil
 	}
-	alloc, ok := load.X.(*ssa.Alloc)
-	if !ok {
+	if !followable(load.X) {
 		return nil
 	}
-	for _, r := range *alloc.Referrers() {
-		switch r := r.(type) {
-		case *ssa.Store:
-			if r.Addr != alloc {
-				return nil // its address is stored somewhere
-			}
-		case *ssa.UnOp, *ssa.DebugRef:
-		default:
-			return nil // captured, passed, or sliced: written elsewhere
-		}
-	}
+	alloc := load.X
 	instrs := load.Block().Instrs
 	i := slices.Index(instrs, ssa.Instruction(load))
 	for j := i - 1; j >= 0; j-- {
@@ -469,6 +458,89 @@ func storedBefore(v ssa.Value) ssa.Value {
 		}
 	}
 	return nil
+}
+
+// storedOnPath returns the value a load of a local variable reads on the
+// only path to it: the last store before the load in its block, or else
+// in the block's single predecessor, and so on up to MaxDepth blocks (a
+// named result set by err = h() and returned by a later bare return).
+// It returns nil where a block has several predecessors, and for a
+// variable that anything but its own stores may write.
+func storedOnPath(v ssa.Value) ssa.Value {
+	if stored := storedBefore(v); stored != nil {
+		return stored
+	}
+	load, ok := v.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL || !followable(load.X) {
+		return nil
+	}
+	b := load.Block()
+	for range knowledge.MaxDepth {
+		if len(b.Preds) != 1 {
+			return nil
+		}
+		b = b.Preds[0]
+		for j := len(b.Instrs) - 1; j >= 0; j-- {
+			if st, ok := b.Instrs[j].(*ssa.Store); ok && st.Addr == load.X {
+				return st.Val
+			}
+		}
+	}
+	return nil
+}
+
+// nilOnPath reports what the path to block b says of the error v: an If
+// on v != nil or v == nil, met walking back from b through blocks of one
+// predecessor (at most MaxDepth), tells whether v is nil there. A
+// variable's loads stand for the value stored on their path.
+func nilOnPath(b *ssa.BasicBlock, v ssa.Value) (isNil, known bool) {
+	same := func(x ssa.Value) bool {
+		if x == v {
+			return true
+		}
+		stored := storedOnPath(x)
+		return stored != nil && stored == v
+	}
+	for range knowledge.MaxDepth {
+		if len(b.Preds) != 1 {
+			return false, false
+		}
+		p := b.Preds[0]
+		if cond, ok := p.Instrs[len(p.Instrs)-1].(*ssa.If); ok && len(p.Succs) == 2 && p.Succs[0] != p.Succs[1] {
+			if cmp, ok := cond.Cond.(*ssa.BinOp); ok && (cmp.Op == token.EQL || cmp.Op == token.NEQ) {
+				for _, sides := range [][2]ssa.Value{{cmp.X, cmp.Y}, {cmp.Y, cmp.X}} {
+					if knowledge.IsNilConst(sides[1]) && same(sides[0]) {
+						took := p.Succs[0] == b // the edge where cond holds
+						return (cmp.Op == token.EQL) == took, true
+					}
+				}
+			}
+		}
+		b = p
+	}
+	return false, false
+}
+
+// followable reports whether addr is a local variable that nothing but
+// its own stores writes: an Alloc whose address is only stored to and
+// loaded from.
+func followable(addr ssa.Value) bool {
+	alloc, ok := addr.(*ssa.Alloc)
+	if !ok {
+		return false
+	}
+	for _, r := range *alloc.Referrers() {
+		switch r := r.(type) {
+		case *ssa.Store:
+			if r.Addr != alloc {
+				return false // its address is stored somewhere
+			}
+		case *ssa.UnOp, *ssa.DebugRef:
+		default:
+			return false // captured, passed, or sliced: written elsewhere
+		}
+	}
+	return true
 }
 
 // Protocol breaks. Some checks tell the program that the peer broke the

@@ -416,8 +416,23 @@ func (sv *solver) recordReturn(ret *ssa.Return, s *flowState) {
 	succeeds := false // the last result is an error that may be nil
 	if n := len(ret.Results); n > 0 {
 		last := ret.Results[n-1]
-		succeeds = knowledge.IsErrorType(last.Type()) && !knownNonNil(last)
+		isNil, known := false, false
+		if knowledge.IsErrorType(last.Type()) {
+			// The path to the return may have tested the error it returns
+			// (if err != nil { return err }, a named result's bare
+			// return): then its returns of a nil error are not this one.
+			val := last
+			if stored := storedOnPath(last); stored != nil {
+				val = stored
+			}
+			isNil, known = nilOnPath(ret.Block(), val)
+			if !known && (knowledge.IsNilConst(val) || knownNonNil(val)) {
+				isNil, known = knowledge.IsNilConst(val), true
+			}
+		}
+		succeeds = knowledge.IsErrorType(last.Type()) && (!known || isNil)
 		switch {
+		case knowledge.IsErrorType(last.Type()) && known && isNil:
 		case knowledge.IsErrorType(last.Type()) && !knowledge.IsNilConst(last):
 			failVal = last
 			// When the returned error is a read's or write's error (return
@@ -452,13 +467,17 @@ func (sv *solver) recordReturn(ret *ssa.Return, s *flowState) {
 		if s.wroteLast.Has(k) && s.m[k]&(lattice.StatusMask(lattice.Unread)|lattice.StatusMask(lattice.Done)) != 0 {
 			sv.res.writesLast[k] = true
 		}
+		okState, errState := s.m[k], s.m[k]
+		if n := len(ret.Results); n > 0 {
+			okState, errState = sv.returnedHelperError(ret, ret.Results[n-1], k, okState)
+		}
 		if succeeds {
-			sv.res.okReturn[k] |= s.m[k]
+			sv.res.okReturn[k] |= okState
 		}
 		if failVal == nil {
 			continue
 		}
-		m := s.m[k]
+		m := errState
 		for _, oc := range failed {
 			if oc.conn == k && oc.then == over {
 				m = m.Drain()
@@ -466,6 +485,29 @@ func (sv *solver) recordReturn(ret *ssa.Return, s *flowState) {
 		}
 		sv.res.errReturn[k] |= m
 	}
+}
+
+// returnedHelperError refines the states of conn k at ret, whose last
+// result is last, when last is the error of a helper called in ret's own
+// block, after which nothing else touched k: a nil error resumes from the
+// helper's nil-error returns and a non-nil one from its failures
+// (err = s.getInfo(&t); return t, err), as an If on that error would.
+func (sv *solver) returnedHelperError(ret *ssa.Return, last ssa.Value, k int, m lattice.Mask) (ok, failed lattice.Mask) {
+	ok, failed = m, m
+	resumed := func(edge map[int]errResume) (lattice.Mask, bool) {
+		r, found := edge[k]
+		if !found || r.call.Block() != ret.Block() || errorResult(r.call) != last {
+			return 0, false
+		}
+		return r.m, true
+	}
+	if r, found := resumed(sv.okEdge); found {
+		ok = r
+	}
+	if r, found := resumed(sv.errEdge); found {
+		failed = r
+	}
+	return ok, failed
 }
 
 // exitOf is the return whose deferred calls rd runs: the Return that

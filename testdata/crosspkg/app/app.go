@@ -146,7 +146,7 @@ func GoodQuietClose(c net.Conn) { // want GoodQuietClose:"^conn p0 closes done:w
 
 // BadHello reads the greeting through another package's helper, answers
 // and hangs up on the requests that follow.
-func BadHello(c net.Conn) { // want BadHello:"^conn p0 closes unread:w,done,done:w returns closed uses reads writes$"
+func BadHello(c net.Conn) { // want BadHello:"^conn p0 closes unread:w,done returns closed uses reads writes$"
 	if _, err := connutil.Hello(c); err != nil {
 		c.Close()
 		return
