@@ -112,10 +112,13 @@ var socketPackages = map[string]bool{
 // summaries of its callees at hand; the facts exported; then the verdicts
 // over every function, and the diagnostics.
 func runPass(pass *analysis.Pass, cfg *config) (any, error) {
-	relevant, fdAware, viewMaker := socketPackages[pass.Pkg.Path()], false, false
+	relevant, fdAware, viewMaker, netUser := socketPackages[pass.Pkg.Path()], false, false, false
 	for _, imp := range pass.Pkg.Imports() {
 		if socketPackages[imp.Path()] || summary.ImportsConnFacts(pass, imp) {
 			relevant = true
+		}
+		if imp.Path() == "net" {
+			netUser = true
 		}
 		if imp.Path() == knowledge.PkgSyscall || imp.Path() == knowledge.PkgUnix {
 			fdAware = true
@@ -127,7 +130,7 @@ func runPass(pass *analysis.Pass, cfg *config) (any, error) {
 			relevant, viewMaker = true, true // a helper that hands back a reader over what it is given
 		}
 	}
-	if !relevant || !viewMaker && !mayHoldConns(pass, fdAware) {
+	if !relevant || !viewMaker && !mayHoldConns(pass, fdAware, netUser) {
 		if cfg.verdict.Trace != "" {
 			// No Close rstlint models, but a traced reset may be here.
 			for _, d := range verdict.Confirm(pass, verdict.LoadTrace(cfg.verdict.Trace), nil, nil, verdict.Directives(pass, false)) {

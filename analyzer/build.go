@@ -225,9 +225,11 @@ func (sp *sharedProgram) build(pass *analysis.Pass) *packageCode {
 // *net.TCPConn, *tls.Conn...), a function taking or returning a closable
 // conn-like value (io.ReadWriteCloser: a pipe helper's facts matter to its
 // callers), or, where raw descriptors are followed, a call of a
-// descriptor origin (syscall.Socket, unix.Accept...). A package that only
-// uses net for its addresses (crypto/x509) is left alone.
-func mayHoldConns(pass *analysis.Pass, fdAware bool) bool {
+// descriptor origin (syscall.Socket, unix.Accept...). In a package that
+// imports net, an exported function that takes a reader (readerIn) may be
+// given a conn too. A package that only uses net for its addresses, and
+// exports nothing that reads (crypto/x509), is left alone.
+func mayHoldConns(pass *analysis.Pass, fdAware, netUser bool) bool {
 	seen := make(map[types.Type]bool)
 	holds := func(t types.Type) bool {
 		if t == nil || seen[t] {
@@ -246,7 +248,7 @@ func mayHoldConns(pass *analysis.Pass, fdAware bool) bool {
 		}
 	}
 	for _, obj := range pass.TypesInfo.Defs {
-		if fn, ok := obj.(*types.Func); ok && holds(fn.Type()) {
+		if fn, ok := obj.(*types.Func); ok && (holds(fn.Type()) || netUser && fn.Exported() && readerIn(fn.Type().(*types.Signature))) {
 			return true
 		}
 	}
@@ -268,6 +270,22 @@ func closableConnIn(sig *types.Signature) bool {
 			if closableConn(v.Type()) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// readerIn reports whether a signature takes a reader that may be a conn
+// (an io.Reader): an exported parser of a package that imports net
+// (socks.ReadAddr(r io.Reader)) reads what its callers give it, and they
+// need its summary to know that it reads and how it fails.
+func readerIn(sig *types.Signature) bool {
+	for v := range sig.Params().Variables() {
+		if _, isIface := types.Unalias(v.Type()).Underlying().(*types.Interface); !isIface || !knowledge.IsConnType(v.Type()) {
+			continue
+		}
+		if m, _, _ := types.LookupFieldOrMethod(v.Type(), true, nil, "Read"); m != nil {
+			return true
 		}
 	}
 	return false

@@ -75,6 +75,8 @@ var generated = []pattern{
 	{name: "app.GoodHandlerDrains", server: fromListener(app.GoodHandlerDrains), eof: true},
 	{name: "app.BadServeWithReturns", server: fromListener(app.BadServeWithReturns)},
 	{name: "app.GoodServeWithDrains", server: fromListener(app.GoodServeWithDrains), eof: true},
+	{name: "app.BadAddrDialFails", server: app.BadAddrDialFails},
+	{name: "app.GoodAddrDialFails", server: app.GoodAddrDialFails, eof: true},
 	{name: "defers.BadDeferredClosure", server: fromListener(defers.BadDeferredClosure)},
 	{name: "defers.GoodDeferredGraceful", server: fromListener(defers.GoodDeferredGraceful), raw: true},
 	{name: "defers.GoodExplicitThenDeferred", server: defers.GoodExplicitThenDeferred, eof: true},

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 
+	"rstcases/crosspkg/addr"
 	"rstcases/crosspkg/bufpool"
 	"rstcases/crosspkg/connutil"
 	"rstcases/crosspkg/muxsess"
@@ -509,5 +510,49 @@ func GoodWrappedHeaderReject(c *wrapconn.Conn) { // want GoodWrappedHeaderReject
 		return
 	}
 	io.Copy(io.Discard, c)
+	c.Close()
+}
+
+// BadAddrDialFails reads the target address through another package's
+// parser, which holds no conn, and hangs up when the dial fails (an
+// address without a port: it fails at once) with the client's bytes
+// after the address still queued.
+func BadAddrDialFails(c net.Conn) { // want BadAddrDialFails:"^conn p0 closes unread,done returns closed uses reads drains$"
+	target, err := addr.Read(c)
+	if err != nil {
+		io.Copy(io.Discard, c)
+		c.Close()
+		return
+	}
+	_ = target
+	up, err := net.Dial("tcp", "127.0.0.1")
+	if err != nil {
+		c.Close() // want `conn c is closed with input read in part, nothing written: the peer gets RST, not EOF`
+		return
+	}
+	defer up.Close()
+	io.Copy(up, c)
+	c.Close()
+}
+
+// GoodAddrDialFails reads the client's bytes to their end first.
+//
+//proof:eof
+func GoodAddrDialFails(c net.Conn) { // want GoodAddrDialFails:"^conn p0 closes done returns closed uses reads drains$"
+	target, err := addr.Read(c)
+	if err != nil {
+		io.Copy(io.Discard, c)
+		c.Close()
+		return
+	}
+	_ = target
+	up, err := net.Dial("tcp", "127.0.0.1")
+	if err != nil {
+		io.Copy(io.Discard, c)
+		c.Close()
+		return
+	}
+	defer up.Close()
+	io.Copy(up, c)
 	c.Close()
 }
