@@ -38,7 +38,9 @@
 //	}
 //
 // RunClient does the same for a client func(addr string) error against a
-// scripted server peer.
+// scripted server peer (ServerPeer): one that greets, echoes, answers at
+// the client's EOF, or streams a feed until the client's Close cuts it (a
+// Close that races its own goroutines meets the feed's bytes every time).
 //
 // # What stays queued
 //
