@@ -449,11 +449,15 @@ func storedBefore(v ssa.Value) ssa.Value {
 	if !followable(load.X) {
 		return nil
 	}
-	alloc := load.X
 	instrs := load.Block().Instrs
-	i := slices.Index(instrs, ssa.Instruction(load))
-	for j := i - 1; j >= 0; j-- {
-		if st, ok := instrs[j].(*ssa.Store); ok && st.Addr == alloc {
+	return lastStore(instrs[:slices.Index(instrs, ssa.Instruction(load))], load.X)
+}
+
+// lastStore returns the value of the last store to addr among instrs, or
+// nil.
+func lastStore(instrs []ssa.Instruction, addr ssa.Value) ssa.Value {
+	for j := len(instrs) - 1; j >= 0; j-- {
+		if st, ok := instrs[j].(*ssa.Store); ok && st.Addr == addr {
 			return st.Val
 		}
 	}
@@ -480,10 +484,8 @@ func storedOnPath(v ssa.Value) ssa.Value {
 			return nil
 		}
 		b = b.Preds[0]
-		for j := len(b.Instrs) - 1; j >= 0; j-- {
-			if st, ok := b.Instrs[j].(*ssa.Store); ok && st.Addr == load.X {
-				return st.Val
-			}
+		if stored := lastStore(b.Instrs, load.X); stored != nil {
+			return stored
 		}
 	}
 	return nil
